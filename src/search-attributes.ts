@@ -1,0 +1,24 @@
+/**
+ * Custom search attributes that make reports findable in Temporal Web
+ * (e.g. `SpdrSeverity = "critical" AND SpdrJeopardy != "onTrack"`).
+ * Shared by the workflow (which keeps them current) and by every server set-up that registers them.
+ */
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const SpdrStatus = defineSearchAttributeKey('SpdrStatus', SearchAttributeType.KEYWORD);
+export const SpdrSeverity = defineSearchAttributeKey('SpdrSeverity', SearchAttributeType.KEYWORD);
+export const SpdrJeopardy = defineSearchAttributeKey('SpdrJeopardy', SearchAttributeType.KEYWORD);
+export const SpdrServiceId = defineSearchAttributeKey('SpdrServiceId', SearchAttributeType.KEYWORD);
+export const SpdrAssignee = defineSearchAttributeKey('SpdrAssignee', SearchAttributeType.KEYWORD_LIST);
+export const SpdrEscalationLevel = defineSearchAttributeKey('SpdrEscalationLevel', SearchAttributeType.INT);
+export const SpdrDeadline = defineSearchAttributeKey('SpdrDeadline', SearchAttributeType.DATETIME);
+
+export const ALL_SEARCH_ATTRIBUTES = [
+  SpdrStatus,
+  SpdrSeverity,
+  SpdrJeopardy,
+  SpdrServiceId,
+  SpdrAssignee,
+  SpdrEscalationLevel,
+  SpdrDeadline,
+] as const;

@@ -1,0 +1,1 @@
+export { degradationReport } from './degradation-report';

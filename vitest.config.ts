@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// The Temporal SDK's native bridge misbehaves in worker threads, so every test file runs in a forked process.
+export default defineConfig({
+  test: {
+    pool: 'forks',
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
+    setupFiles: ['test/support/quiet-runtime.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 180_000,
+    reporters: ['default'],
+  },
+});
