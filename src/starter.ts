@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import { connectClient, loadTemporalTarget } from './infra/connection';
-import { taskQueueFromEnv } from './worker';
+
 
 const USAGE = `usage: starter <command>
   open <file.json|->          open a report from a JSON file (or stdin)
@@ -26,7 +26,7 @@ async function main(argv: string[]): Promise<number> {
       const input = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8')) as { reportId?: string };
       const workflowId = `spdr-${input.reportId}`;
       try {
-        await client.workflow.start('degradationReport', { taskQueue: taskQueueFromEnv(), workflowId, args: [input] });
+        await client.workflow.start('degradationReport', { taskQueue: process.env.SPDR_TASK_QUEUE || 'service-quality', workflowId, args: [input] });
         console.log(`opened ${workflowId}`);
       } catch (err) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) {

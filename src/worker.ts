@@ -1,57 +1,79 @@
 /**
- * The worker: runs `degradationReport` workflows and their activities on the task queue.
- * `npm start` runs it beside an embedded dev server; `npm run worker` runs it alone against
- * the cluster that TEMPORAL_ADDRESS (or an envconfig profile) names.
+ * The worker process: runs `degradationReport` workflows and their activities on the task queue,
+ * and hosts the callback listener that turns outside-system status notifications into signals.
+ * `npm start` runs it beside an embedded dev server; `npm run worker` runs it alone against the
+ * cluster that TEMPORAL_ADDRESS (or an envconfig profile) names.
  */
 import { resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
-import { connectWorker, describeTarget, loadTemporalTarget } from './infra/connection';
+import { ConfigError, redactedConfig } from './config/config';
+import { loadWorkerSettings, type WorkerSettings } from './config/worker-settings';
+import { connectWorker, describeTarget, loadTemporalTarget, type TemporalTarget } from './infra/connection';
+import { startCallbackListener } from './integrations/callbacks';
 
 export const DEFAULT_TASK_QUEUE = 'service-quality';
 
-export interface WorkerSettings {
+export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
-  taskQueue?: string;
-  activities: ActivityDeps;
-  /** Graceful shutdown: how long in-flight activities get to finish on SIGTERM/SIGINT. */
-  shutdownGraceTime?: string;
+  settings: WorkerSettings;
 }
 
-export function createWorker(settings: WorkerSettings): Promise<Worker> {
+export function createWorker({ connection, namespace, settings }: CreateWorkerOptions): Promise<Worker> {
+  const deps: ActivityDeps = { integrations: settings.integrations, settings: settings.report };
   return Worker.create({
-    connection: settings.connection,
-    namespace: settings.namespace ?? 'default',
-    taskQueue: settings.taskQueue ?? DEFAULT_TASK_QUEUE,
+    connection,
+    namespace: namespace ?? 'default',
+    taskQueue: settings.taskQueue,
     workflowsPath: resolve(__dirname, 'workflows', 'index.ts'),
-    activities: createActivities(settings.activities),
-    shutdownGraceTime: (settings.shutdownGraceTime ?? '10s') as `${number}s`,
+    activities: createActivities(deps),
+    // Graceful shutdown: in-flight activities get this long to finish on SIGTERM/SIGINT.
+    shutdownGraceTime: settings.shutdownGraceMs,
   });
 }
 
-export function taskQueueFromEnv(env: NodeJS.ProcessEnv = process.env): string {
-  return env.SPDR_TASK_QUEUE || DEFAULT_TASK_QUEUE;
+/**
+ * Runs the worker and the callback listener until SIGINT/SIGTERM; resolves once both stopped.
+ * `onReady` runs when the worker polls and the listener listens.
+ */
+export async function runWorkerProcess(target: TemporalTarget, settings: WorkerSettings, onReady?: (info: { listenerUrl: string }) => void): Promise<void> {
+  const nativeConnection = await connectWorker(target);
+  const connection = await Connection.connect(target.config.connectionOptions);
+  const client = new Client({ connection, namespace: target.namespace });
+  const worker = await createWorker({ connection: nativeConnection, namespace: target.namespace, settings });
+  const listener = await startCallbackListener({
+    host: settings.integrations.callbacks.host,
+    port: settings.integrations.callbacks.port,
+    signal: async (workflowId, signalName, payload) => {
+      await client.workflow.getHandle(workflowId).signal(signalName, payload);
+    },
+  });
+  try {
+    const running = worker.run();
+    onReady?.({ listenerUrl: listener.listenerUrl });
+    await running;
+  } finally {
+    await listener.close();
+    await connection.close();
+    await nativeConnection.close();
+  }
 }
 
 async function main(): Promise<void> {
+  const settings = loadWorkerSettings();
   const target = loadTemporalTarget();
-  const connection = await connectWorker(target);
-  const taskQueue = taskQueueFromEnv();
-  const worker = await createWorker({
-    connection,
-    namespace: target.namespace,
-    taskQueue,
-    activities: { escalationUrl: process.env.SPDR_ESCALATION_URL, log: (l) => console.log(l) },
+  await runWorkerProcess(target, settings, ({ listenerUrl }) => {
+    console.log(`worker polling task queue "${settings.taskQueue}" on ${describeTarget(target)}`);
+    console.log(`callback listener: ${listenerUrl}`);
+    console.log(`integrations: ${JSON.stringify(redactedConfig(settings.integrations))}`);
   });
-  console.log(`worker polling task queue "${taskQueue}" on ${describeTarget(target)}`);
-  await worker.run();
-  await connection.close();
 }
 
 if (require.main === module) {
   main().catch((err) => {
-    console.error(err instanceof Error ? err.message : err);
-    process.exit(1);
+    console.error(err instanceof ConfigError || !(err instanceof Error) ? String(err instanceof Error ? err.message : err) : err.message);
+    process.exit(err instanceof ConfigError ? 2 : 1);
   });
 }

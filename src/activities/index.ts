@@ -1,30 +1,104 @@
 /**
- * Activity implementations: thin adapters from the workflow to the outside systems.
+ * Activity implementations: thin adapters from the report's effects to the outside systems.
+ * Each builds the request, lets the integration client classify the answer (retryable or not),
+ * and returns plain data. Exactly-once creation rests on the effect's key, sent as the external id.
  */
-import { ApplicationFailure } from '@temporalio/common';
-import type { EscalationNotice, SpdrActivities } from './types';
+import { Context } from '@temporalio/activity';
+import { escalationUrlForLevel, type IntegrationConfig } from '../config/config';
+import { sendHttp } from '../integrations/http';
+import { reportWorkflowId } from '../integrations/ids';
+import { notifier, reportLink, ESCALATION_SYSTEM } from '../integrations/notify';
+import { partnerClient } from '../integrations/partner';
+import { troubleTicketClient } from '../integrations/troubleTicket';
+import type { ReportSettings, SpdrActivities } from './types';
+
+export type { ReportSettings, SpdrActivities } from './types';
 
 export interface ActivityDeps {
-  escalationUrl?: string;
-  log?: (line: string) => void;
+  integrations: IntegrationConfig;
+  settings: ReportSettings;
+}
+
+/** Cancels the HTTP call when Temporal cancels the activity (e.g. the worker shuts down). */
+function callOptions(): { signal?: AbortSignal } {
+  try {
+    return { signal: Context.current().cancellationSignal };
+  } catch {
+    return {};
+  }
 }
 
 export function createActivities(deps: ActivityDeps): SpdrActivities {
+  const config = deps.integrations;
+  const tickets = troubleTicketClient(config);
+  const partners = partnerClient(config);
+  const notify = notifier(config);
+
+  /** Task dispatch and assignee notices go to the level-0 notification webhook. */
+  async function notice(operation: string, idempotencyKey: string, reportId: string, body: Record<string, unknown>): Promise<void> {
+    await sendHttp({
+      system: ESCALATION_SYSTEM,
+      operation,
+      method: 'POST',
+      url: escalationUrlForLevel(config, 0),
+      headers: { 'idempotency-key': idempotencyKey.replace(/[^A-Za-z0-9._:@-]/g, '-') },
+      timeoutMs: config.http.timeoutMs,
+      ...callOptions(),
+      body: { ...body, reportId, workflowId: reportWorkflowId(reportId), link: reportLink(config, reportId) },
+    });
+  }
+
   return {
-    async notifyEscalation(notice: EscalationNotice): Promise<void> {
-      if (!deps.escalationUrl) {
-        deps.log?.(`escalation level ${notice.level} for ${notice.reportId} (no SPDR_ESCALATION_URL configured)`);
-        return;
-      }
-      const res = await fetch(deps.escalationUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'idempotency-key': `spdr-${notice.reportId}-esc-${notice.level}-${notice.reason}` },
-        body: JSON.stringify(notice),
+    async reportSettings() {
+      return deps.settings;
+    },
+    async createTroubleReport(e) {
+      const t = await tickets.createTroubleTicket(
+        { externalId: e.key, reportId: e.reportId, resourceId: e.resourceId, severity: e.severity, description: e.description },
+        callOptions(),
+      );
+      return { ticketId: t.ticketId, status: t.status };
+    },
+    async cancelTroubleReport(e) {
+      await tickets.cancelTroubleTicket({ ticketId: e.ticketId, externalId: e.key, reason: e.reason }, callOptions());
+    },
+    async createPartnerRequest(e) {
+      const r = await partners.createPartnerRequest(
+        { externalId: e.key, reportId: e.reportId, partyId: e.partyId, resourceId: e.resourceId, description: e.description, due: e.due },
+        callOptions(),
+      );
+      return { requestId: r.requestId, status: r.status };
+    },
+    async cancelPartnerRequest(e) {
+      await partners.cancelPartnerRequest({ externalId: e.key, partyId: e.partyId, requestId: e.requestId, reason: e.reason }, callOptions());
+    },
+    async dispatchTask(e) {
+      await notice(`dispatch task ${e.taskId}`, `spdr-${e.reportId}-task-${e.taskId}-${e.assignee}`, e.reportId, {
+        type: 'spdr.taskDispatched',
+        taskId: e.taskId,
+        kind: e.kind,
+        assignee: e.assignee,
+        title: e.title,
+        due: e.due,
       });
-      if (res.status >= 400 && res.status < 500 && res.status !== 429) {
-        throw ApplicationFailure.create({ message: `escalation webhook: notify refused (${res.status})`, nonRetryable: true });
-      }
-      if (!res.ok) throw new Error(`escalation webhook: notify failed (${res.status})`);
+    },
+    async notifyAssignee(e) {
+      await notice('notify assignee', `spdr-${e.reportId}-assignee-${e.jeopardyState}-${e.deadline}`, e.reportId, {
+        type: 'spdr.jeopardy',
+        assignees: e.assignees,
+        jeopardyState: e.jeopardyState,
+        deadline: e.deadline,
+        detail: e.detail,
+      });
+    },
+    async notifyEscalation(e) {
+      await notify.notifyEscalation(
+        { reportId: e.reportId, level: e.level, reason: e.reason, jeopardyState: e.jeopardyState, deadline: e.deadline, detail: e.detail },
+        callOptions(),
+      );
+    },
+    async informClose(e) {
+      await notify.informClose({ reportId: e.reportId, resolution: e.resolution, clearedAt: e.clearedAt, by: 'spdr-orchestrator' }, callOptions());
     },
   };
 }

@@ -1,13 +1,25 @@
-/** The activity interface the workflow proxies; implementations live beside this file. */
-export interface EscalationNotice {
-  reportId: string;
-  level: number;
-  reason: string;
-  jeopardyState: string;
-  deadline: string;
-  detail?: string;
+/**
+ * The activities the workflow calls: one per effect of the domain core. Inputs are the effects
+ * themselves (plain data); outputs are what the report needs to know back.
+ */
+import type { EffectOf, PolicyDefaults } from '../domain';
+
+/** Settings the workflow reads once per report, through a local activity, so they land in history. */
+export interface ReportSettings {
+  /** Configured jeopardy policy defaults per severity (a report's own policy overrides them). */
+  policyDefaults: PolicyDefaults;
+  /** An outside system that keeps failing this long is recorded and escalated (ms). */
+  outsideFailureEscalateAfterMs: number;
 }
 
 export interface SpdrActivities {
-  notifyEscalation(notice: EscalationNotice): Promise<void>;
+  reportSettings(): Promise<ReportSettings>;
+  createTroubleReport(effect: EffectOf<'createTroubleReport'>): Promise<{ ticketId: string; status: string }>;
+  cancelTroubleReport(effect: EffectOf<'cancelTroubleReport'>): Promise<void>;
+  createPartnerRequest(effect: EffectOf<'createPartnerRequest'>): Promise<{ requestId: string; status: string }>;
+  cancelPartnerRequest(effect: EffectOf<'cancelPartnerRequest'>): Promise<void>;
+  dispatchTask(effect: EffectOf<'dispatchTask'>): Promise<void>;
+  notifyEscalation(effect: EffectOf<'notifyEscalation'>): Promise<void>;
+  notifyAssignee(effect: EffectOf<'notifyAssignee'>): Promise<void>;
+  informClose(effect: EffectOf<'informClose'>): Promise<void>;
 }

@@ -1,0 +1,35 @@
+/**
+ * Names that link outside-system records back to a report.
+ *
+ * Pure and dependency-free, so workflow code may import it too. An external id always starts with
+ * `spdr-<reportId>-`, followed by a marker (`rtr` for a resource trouble report, `pr` for a partner
+ * request), so a status notification can be routed to its report even when the outside system
+ * drops the related entities.
+ */
+
+/** Workflow id of a report: `spdr-<reportId>`. */
+export function reportWorkflowId(reportId: string): string {
+  return `spdr-${reportId}`;
+}
+
+/** External id of the one resource trouble report per (report, resource cause). */
+export function troubleTicketExternalId(reportId: string, resourceId: string): string {
+  return `spdr-${reportId}-rtr-${resourceId}`;
+}
+
+/** External id of the one partner request per (report, party, resource). */
+export function partnerRequestExternalId(reportId: string, partyId: string, resourceId: string): string {
+  return `spdr-${reportId}-pr-${partyId}-${resourceId}`;
+}
+
+/**
+ * The report id inside an external id made by the functions above; undefined if it is not one.
+ * The first `-rtr-`/`-pr-` marker wins, so report ids must not contain those markers.
+ */
+export function reportIdFromExternalId(externalId: string): string | undefined {
+  const match = /^spdr-(.+?)-(?:rtr|pr)-./.exec(externalId);
+  return match?.[1];
+}
+
+/** Role of the related entity that points from an outside record back to its report. */
+export const ORIGINATING_REPORT_ROLE = 'originatingServicePerformanceDegradationReport';

@@ -1,0 +1,60 @@
+/**
+ * How a report shows in Temporal Web: search attributes for the list filters, the markdown
+ * "current details" on the workflow page, and one-line summaries on timers.
+ */
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
+import { SpdrAssignee, SpdrDeadline, SpdrEscalationLevel, SpdrJeopardy, SpdrServiceId, SpdrSeverity, SpdrStatus } from '../search-attributes';
+import type { Report } from '../domain';
+
+const OPEN_TASK = new Set(['planned', 'dispatched', 'inProgress']);
+
+export function searchAttributesOf(report: Report): SearchAttributeUpdatePair[] {
+  const assignees = [...new Set(report.tasks.filter((t) => OPEN_TASK.has(t.status)).map((t) => t.assignee))].sort();
+  return [
+    { key: SpdrStatus, value: report.status },
+    { key: SpdrSeverity, value: report.severity },
+    { key: SpdrJeopardy, value: report.jeopardy.state },
+    { key: SpdrServiceId, value: report.service.id },
+    { key: SpdrAssignee, value: assignees },
+    { key: SpdrEscalationLevel, value: report.jeopardy.escalationLevel },
+    { key: SpdrDeadline, value: new Date(report.jeopardy.deadline) },
+  ];
+}
+
+function cell(text: string | undefined): string {
+  return (text ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 120);
+}
+
+/** Markdown for Temporal Web's "current details". */
+export function renderDetails(report: Report): string {
+  const j = report.jeopardy;
+  const lines = [
+    `**${report.status}** · ${report.severity} · jeopardy **${j.state}** (escalation level ${j.escalationLevel}) · deadline ${j.deadline}${j.pausedSince ? ' · clock paused' : ''}`,
+    '',
+    `Service **${cell(report.service.name ?? report.service.id)}** (${cell(report.service.id)}): ${cell(report.description)}`,
+  ];
+  const openTasks = report.tasks.filter((t) => OPEN_TASK.has(t.status));
+  if (openTasks.length > 0) {
+    lines.push('', '| task | kind | assignee | status | due |', '| --- | --- | --- | --- | --- |');
+    for (const t of openTasks) lines.push(`| ${cell(t.taskId)} | ${t.kind} | ${cell(t.assignee)} | ${t.status} | ${t.due ?? ''} |`);
+  }
+  if (report.troubleReports.length > 0) {
+    lines.push('', '| trouble report | resource | ticket | status |', '| --- | --- | --- | --- |');
+    for (const r of report.troubleReports) lines.push(`| ${cell(r.key)} | ${cell(r.resourceId)} | ${cell(r.ticketId)} | ${r.status} |`);
+  }
+  if (report.partnerRequests.length > 0) {
+    lines.push('', '| partner request | party | status | due |', '| --- | --- | --- | --- |');
+    for (const r of report.partnerRequests) lines.push(`| ${cell(r.key)} | ${cell(r.partyId)} | ${r.status} | ${r.due} |`);
+  }
+  const last = report.analysis[report.analysis.length - 1];
+  if (last) lines.push('', `Last analysis (${cell(last.author)}, ${last.at}): ${cell(last.summary)}`);
+  if (report.rejectedInputs.length > 0) lines.push('', `${report.rejectedInputs.length} rejected input(s); see the \`report\` query.`);
+  return lines.join('\n');
+}
+
+/** The summary shown on the one timer a report waits on. */
+export function wakeUpSummary(report: Report, wakeMs: number): string {
+  const at = new Date(wakeMs).toISOString();
+  if (report.status === 'cleared') return `acceptance window ends ${at}`;
+  return `next deadline ${at} (jeopardy ${report.jeopardy.state}, level ${report.jeopardy.escalationLevel})`;
+}

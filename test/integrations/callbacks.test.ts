@@ -1,0 +1,188 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  startCallbackListener,
+  type CallbackListener,
+  type CallbackSignalName,
+  type PartnerUpdate,
+  type ResourceTroubleUpdate,
+} from '../../src/integrations/callbacks';
+import { partnerRequestExternalId, troubleTicketExternalId } from '../../src/integrations/ids';
+import { partnerClient } from '../../src/integrations/partner';
+import { troubleTicketClient } from '../../src/integrations/troubleTicket';
+import { startSimulators, type Simulators } from '../../src/simulators/main';
+import { eventually } from './helpers';
+
+type SignalCall = { workflowId: string; signalName: CallbackSignalName; payload: ResourceTroubleUpdate | PartnerUpdate };
+
+describe('callback listener (status flowing back as signals)', () => {
+  let listener: CallbackListener;
+  let sims: Simulators;
+  const calls: SignalCall[] = [];
+  let behaviour: (call: SignalCall) => void = () => undefined;
+
+  beforeAll(async () => {
+    listener = await startCallbackListener({
+      port: 0,
+      signal: async (workflowId, signalName, payload) => {
+        const call = { workflowId, signalName, payload };
+        behaviour(call);
+        calls.push(call);
+      },
+    });
+    sims = await startSimulators({});
+  });
+  afterAll(async () => {
+    await sims.close();
+    await listener.close();
+  });
+  afterEach(() => {
+    calls.length = 0;
+    behaviour = () => undefined;
+  });
+
+  const post = (path: string, body: unknown) =>
+    fetch(`${listener.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+
+  it('turns a ticket resolution event into a resourceTroubleUpdate signal for the report\'s workflow', async () => {
+    const config = sims.config();
+    const tickets = troubleTicketClient(config);
+    await tickets.registerListener(listener.listenerUrl);
+    const ticket = await tickets.createTroubleTicket({
+      externalId: troubleTicketExternalId('R-1001', 'PE-7'),
+      reportId: 'R-1001',
+      resourceId: 'PE-7',
+      severity: 'critical',
+      description: 'Packet loss on PE-7 uplink',
+    });
+
+    await fetch(`${sims.troubleUrl}/admin/troubleTicket/${ticket.ticketId}/status`, {
+      method: 'POST',
+      body: JSON.stringify({ status: 'resolved', statusChangeReason: 'Repaired', resolution: 'Uplink optic replaced' }),
+    });
+
+    const call = await eventually(() => calls[0]);
+    expect(call).toEqual({
+      workflowId: 'spdr-R-1001',
+      signalName: 'resourceTroubleUpdate',
+      payload: {
+        externalId: 'spdr-R-1001-rtr-PE-7',
+        ticketId: ticket.ticketId,
+        status: 'resolved',
+        statusChangeReason: 'Repaired',
+        resolution: 'Uplink optic replaced',
+        by: 'resource-trouble-management',
+      },
+    });
+  });
+
+  it('turns a partner answer into a partnerUpdate signal', async () => {
+    const partners = partnerClient(sims.config());
+    await partners.registerListener('globex-fiber', listener.listenerUrl);
+    const request = await partners.createPartnerRequest({
+      externalId: partnerRequestExternalId('R-2002', 'globex-fiber', 'DWDM-3'),
+      reportId: 'R-2002',
+      partyId: 'globex-fiber',
+      resourceId: 'DWDM-3',
+      description: 'Frame loss on leased wavelength',
+    });
+    await fetch(`${sims.partnerUrl}/admin/performanceRequest/${request.requestId}/status`, {
+      method: 'POST',
+      body: JSON.stringify({ status: 'inProgress', note: 'Splice crew dispatched' }),
+    });
+    expect(await eventually(() => calls[0])).toEqual({
+      workflowId: 'spdr-R-2002',
+      signalName: 'partnerUpdate',
+      payload: {
+        externalId: 'spdr-R-2002-pr-globex-fiber-DWDM-3',
+        requestId: request.requestId,
+        partyId: 'globex-fiber',
+        status: 'inProgress',
+        note: 'Splice crew dispatched',
+        by: 'partner:globex-fiber',
+      },
+    });
+  });
+
+  const event = (eventId: string, troubleTicket: Record<string, unknown>) => ({
+    eventId,
+    eventTime: '2026-11-25T12:00:00Z',
+    eventType: 'TroubleTicketStatusChangeEvent',
+    event: { troubleTicket },
+  });
+
+  it('routes by the external id when the event carries no related entities', async () => {
+    const response = await post(
+      '/listener/troubleTicketStatusChangeEvent',
+      event('e-1', { id: 'TT-9', externalId: 'spdr-R-7-42-rtr-PE-1', status: 'inProgress' }),
+    );
+    expect(response.status).toBe(204);
+    expect(calls).toEqual([
+      {
+        workflowId: 'spdr-R-7-42',
+        signalName: 'resourceTroubleUpdate',
+        payload: { externalId: 'spdr-R-7-42-rtr-PE-1', ticketId: 'TT-9', status: 'inProgress', by: 'resource-trouble-management' },
+      },
+    ]);
+  });
+
+  it('answers a bad event with 400 and a clear error, signalling nothing', async () => {
+    const response = await post(
+      '/listener/troubleTicketStatusChangeEvent',
+      event('e-2', { id: 'TT-9', externalId: 'spdr-R-7-rtr-PE-1', status: 'fixed' }),
+    );
+    expect(response.status).toBe(400);
+    expect(await response.json()).toEqual({
+      error: 'invalid TroubleTicketStatusChangeEvent',
+      issues: [expect.stringMatching(/^event\.troubleTicket\.status: Invalid option: expected one of "acknowledged"\|/)],
+    });
+    const notJson = await fetch(`${listener.url}/listener/troubleTicketStatusChangeEvent`, { method: 'POST', body: '{oops' });
+    expect(notJson.status).toBe(400);
+    expect(await notJson.json()).toEqual({ error: 'body is not valid JSON' });
+    const unroutable = await post('/listener/troubleTicketStatusChangeEvent', event('e-3', { id: 'TT-9', externalId: 'INC-55', status: 'resolved' }));
+    expect(unroutable.status).toBe(400);
+    expect(((await unroutable.json()) as { error: string }).error).toMatch(/^cannot tell which report this is for/);
+    expect(calls).toEqual([]);
+  });
+
+  it('answers 404 for an unknown report and 503 (retry later) when signalling fails transiently', async () => {
+    behaviour = () => {
+      throw Object.assign(new Error('workflow not found'), { name: 'WorkflowNotFoundError' });
+    };
+    const unknown = await post('/listener/troubleTicketStatusChangeEvent', event('e-4', { id: 'TT-1', externalId: 'spdr-R-404-rtr-X', status: 'resolved' }));
+    expect(unknown.status).toBe(404);
+    expect(await unknown.json()).toEqual({ error: 'report workflow spdr-R-404 not found' });
+
+    behaviour = () => {
+      throw new Error('14 UNAVAILABLE: connection refused');
+    };
+    const transient = await post('/listener/troubleTicketStatusChangeEvent', event('e-5', { id: 'TT-1', externalId: 'spdr-R-5-rtr-X', status: 'resolved' }));
+    expect(transient.status).toBe(503);
+    expect(transient.headers.get('retry-after')).toBe('5');
+
+    behaviour = () => undefined;
+    const redelivered = await post('/listener/troubleTicketStatusChangeEvent', event('e-5', { id: 'TT-1', externalId: 'spdr-R-5-rtr-X', status: 'resolved' }));
+    expect(redelivered.status).toBe(204);
+    const again = await post('/listener/troubleTicketStatusChangeEvent', event('e-5', { id: 'TT-1', externalId: 'spdr-R-5-rtr-X', status: 'resolved' }));
+    expect(again.status).toBe(204);
+    expect(calls).toHaveLength(1);
+  });
+
+  it('the simulator keeps redelivering while the listener answers 503, until the signal gets through', async () => {
+    let failures = 2;
+    behaviour = () => {
+      if (failures-- > 0) throw new Error('temporal frontend unavailable');
+    };
+    const tickets = troubleTicketClient(sims.config());
+    const ticket = await tickets.createTroubleTicket({
+      externalId: troubleTicketExternalId('R-6006', 'PE-6'),
+      reportId: 'R-6006',
+      resourceId: 'PE-6',
+      severity: 'major',
+      description: 'CRC errors',
+    });
+    sims.trouble.book.setStatus(ticket.ticketId, { status: 'inProgress' });
+    expect(await eventually(() => calls.find((c) => c.workflowId === 'spdr-R-6006'), 10_000)).toMatchObject({
+      payload: { status: 'inProgress' },
+    });
+  });
+});
