@@ -145,8 +145,25 @@ function truncate(text: string, max: number): string {
 
 // ---------------------------------------------------------------- jeopardy view
 
+/**
+ * The status changes in the audit trail. History only grows and drafts copy it shallowly (the
+ * entries keep their identity), so the last answer is extended by the new entries instead of
+ * re-scanning thousands of them on every message: a pure memo, same answer as a full scan.
+ */
+let statusChangeMemo: { lastEntry: HistoryEntry | undefined; length: number; changes: StatusChange[] } = { lastEntry: undefined, length: 0, changes: [] };
 function statusChanges(report: Report): StatusChange[] {
-  return report.history.filter((entry) => entry.toStatus !== undefined).map((entry) => ({ at: msOf(entry.at), status: entry.toStatus as string }));
+  const history = report.history;
+  const memo = statusChangeMemo;
+  const extendsMemo = memo.length > 0 && history.length >= memo.length && history[memo.length - 1] === memo.lastEntry;
+  const from = extendsMemo ? memo.length : 0;
+  if (extendsMemo && from === history.length) return memo.changes;
+  const changes = extendsMemo ? memo.changes.slice() : [];
+  for (let i = from; i < history.length; i++) {
+    const entry = history[i];
+    if (entry.toStatus !== undefined) changes.push({ at: msOf(entry.at), status: entry.toStatus });
+  }
+  statusChangeMemo = { lastEntry: history[history.length - 1], length: history.length, changes };
+  return changes;
 }
 
 function evaluate(report: Report, now: number) {

@@ -7,6 +7,8 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
+  isCancellation,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -45,6 +47,15 @@ export interface CarriedState {
 
 const { reportSettings } = proxyLocalActivities<SpdrActivities>({ startToCloseTimeout: '10s' });
 
+/** Messages applied per workflow task; measured at about 1 ms each for a report with thousands of entries. */
+const MESSAGES_PER_ACTIVATION = 500;
+
+interface InboxItem {
+  command: Command;
+  /** Set for updates: the caller waits for the outcome. */
+  reply?: { resolve(report: Report): void; reject(err: unknown): void };
+}
+
 /** Failing this many times in a row is recorded; the window doubles each time up to this cap. */
 const MAX_FAILURE_WINDOW_MS = 4 * 3600_000;
 
@@ -64,9 +75,9 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
   let changes = 0;
   let lastSearchAttributes = '';
 
+  /** Search attributes and Temporal Web details, refreshed once per activation rather than per message. */
   const publish = (): void => {
     if (!report) return;
-    changes += 1;
     const attributes = searchAttributesOf(report);
     const key = JSON.stringify(attributes);
     if (key !== lastSearchAttributes) {
@@ -78,33 +89,71 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
   const adopt = (next: { report: Report; effects: Effect[] }): void => {
     report = next.report;
     queue.push(...next.effects);
-    publish();
+    changes += 1;
   };
   const feed = (command: Command): void => {
     if (report) adopt(receive(report, command, Date.now()));
   };
 
+  /**
+   * Messages wait in an inbox and the main loop applies them in order, at most
+   * MESSAGES_PER_ACTIVATION at a time: a burst of thousands of signals is paced over several
+   * workflow tasks instead of one task that outlives the deadlock detector.
+   */
+  const inbox: InboxItem[] = [];
+  let inboxHead = 0;
+  const pendingMessages = (): number => inbox.length - inboxHead;
+  // Workflow time and history length stand still within one workflow task, so they tell tasks apart.
+  let budgetTask = -1;
+  let budgetLeft = 0;
+  const drainInbox = (limit: number): void => {
+    const task = workflowInfo().historyLength;
+    if (task !== budgetTask) {
+      budgetTask = task;
+      budgetLeft = limit;
+    }
+    for (; budgetLeft > 0 && inboxHead < inbox.length; budgetLeft--) {
+      const item = inbox[inboxHead];
+      inbox[inboxHead++] = undefined as never;
+      if (!item.reply) {
+        feed(item.command);
+        continue;
+      }
+      const result = applyCommand(report!, item.command, Date.now());
+      if (result.ok) {
+        adopt(result);
+        item.reply.resolve(report!);
+      } else {
+        item.reply.reject(ApplicationFailure.create({ message: result.reason, type: 'RejectedInput', nonRetryable: true }));
+      }
+    }
+    if (inboxHead === inbox.length) {
+      inbox.length = 0;
+      inboxHead = 0;
+    }
+  };
+
   // Handlers first, before any await: messages that arrive with the start are never lost.
-  setHandler(reportQuery, () => report!, { description: 'The whole report: status, analysis, tasks, trouble reports, partner requests, jeopardy, history, rejected inputs.' });
+  setHandler(
+    reportQuery,
+    () => {
+      if (!report) throw new Error('the report is still opening (reading its settings); ask again in a moment');
+      return report;
+    },
+    { description: 'The whole report: status, analysis, tasks, trouble reports, partner requests, jeopardy, history, rejected inputs.' },
+  );
   for (const name of Object.keys(MESSAGES) as MessageName[]) {
     const description = MESSAGE_DESCRIPTIONS[name];
     setHandler(
       MESSAGES[name].signal,
-      async (payload: unknown) => {
-        if (!report) await condition(() => report !== undefined);
-        feed({ name, payload });
+      (payload: unknown) => {
+        inbox.push({ command: { name, payload } });
       },
       { description },
     );
     setHandler(
       MESSAGES[name].update,
-      async (payload: unknown) => {
-        if (!report) await condition(() => report !== undefined);
-        const result = applyCommand(report!, { name, payload }, Date.now());
-        if (!result.ok) throw ApplicationFailure.create({ message: result.reason, type: 'RejectedInput', nonRetryable: true });
-        adopt(result);
-        return report!;
-      },
+      (payload: unknown) => new Promise<Report>((resolve, reject) => inbox.push({ command: { name, payload }, reply: { resolve, reject } })),
       {
         description,
         // Same core, same message: an invalid update is refused synchronously and never enters history.
@@ -124,7 +173,6 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
   });
   if (!report) adopt(openReport(parsed!.ok ? parsed!.value : (undefined as never), Date.now(), { defaults: settings.policyDefaults }));
-  else publish();
 
   /**
    * Calls an outside system until it answers. A non-retryable refusal is recorded once and given
@@ -191,28 +239,68 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
     }
   };
 
+  /**
+   * One durable timer for the next deadline, kept while the deadline stays the same: messages
+   * that do not move it (most of them) neither start nor cancel a timer. Firing counts as a change.
+   */
+  let timer: { at: number; scope: CancellationScope } | undefined;
+  const armTimer = (at: number | undefined): void => {
+    if (timer?.at === at) return;
+    timer?.scope.cancel();
+    timer = undefined;
+    if (at === undefined) return;
+    const scope = new CancellationScope();
+    timer = { at, scope };
+    scope
+      .run(() => sleep(Math.max(1, at - Date.now()), { summary: wakeUpSummary(report!, at) }))
+      .then(
+        () => {
+          if (timer?.at === at) timer = undefined;
+          changes += 1;
+        },
+        (err: unknown) => {
+          if (!isCancellation(err)) throw err;
+        },
+      );
+  };
+
   while (!isFinal(report!.status)) {
-    startQueuedEffects();
-    if (workflowInfo().continueAsNewSuggested && inFlight.size === 0) {
-      await condition(allHandlersFinished);
-      if (!isFinal(report!.status)) {
-        await continueAsNew<typeof degradationReport>(rawInput, { report: report!, pendingEffects: queue.splice(0), settings });
-      }
+    drainInbox(MESSAGES_PER_ACTIVATION);
+    // Time-driven rules only when a deadline is due; messages already re-evaluated jeopardy.
+    const due = nextWakeUp(report!);
+    if (due !== undefined && Date.now() >= due && !isFinal(report!.status)) {
+      const ticked = tick(report!, Date.now());
+      if (ticked.report !== report || ticked.effects.length > 0) adopt(ticked);
     }
+    if (isFinal(report!.status)) break;
+    publish();
+    startQueuedEffects();
+    if (pendingMessages() > 0) {
+      // More messages than one workflow task should carry: continue in the next one.
+      await sleep(1, { summary: `pacing a burst of ${pendingMessages()} messages` });
+      continue;
+    }
+    // Continue-as-new between messages, with no activity in flight: every handler has finished
+    // (the inbox is empty), so nothing is lost; pending effects travel with the state.
+    if (workflowInfo().continueAsNewSuggested && inFlight.size === 0 && allHandlersFinished()) {
+      timer?.scope.cancel();
+      await continueAsNew<typeof degradationReport>(rawInput, { report: report!, pendingEffects: queue.splice(0), settings });
+    }
+    armTimer(nextWakeUp(report!));
     const seen = changes;
-    const wake = nextWakeUp(report!);
-    const woken = () => changes !== seen || queue.length > 0 || (workflowInfo().continueAsNewSuggested && inFlight.size === 0);
-    if (wake === undefined) await condition(woken);
-    else await condition(woken, Math.max(1, wake - Date.now()), { summary: wakeUpSummary(report!, wake) });
-    const ticked = tick(report!, Date.now());
-    if (ticked.report !== report || ticked.effects.length > 0) adopt(ticked);
+    await condition(() => changes !== seen || queue.length > 0 || pendingMessages() > 0 || (workflowInfo().continueAsNewSuggested && inFlight.size === 0));
   }
+  armTimer(undefined);
+  publish();
 
   // Final: let cancellations of outside work and the last notifications finish, then return.
-  while (queue.length > 0 || inFlight.size > 0) {
+  // Messages still arriving are answered (a final report rejects them) until the workflow completes.
+  for (;;) {
+    drainInbox(MESSAGES_PER_ACTIVATION);
     startQueuedEffects();
-    await condition(() => queue.length > 0 || inFlight.size === 0);
+    if (queue.length === 0 && inFlight.size === 0 && pendingMessages() === 0 && allHandlersFinished()) break;
+    if (pendingMessages() > 0) await sleep(1, { summary: 'answering the last messages' });
+    else await condition(() => queue.length > 0 || pendingMessages() > 0 || (inFlight.size === 0 && allHandlersFinished()));
   }
-  await condition(allHandlersFinished);
   return report!;
 }

@@ -11,7 +11,7 @@ import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import type { degradationReport } from '../../src/workflows';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems, type FakeSystems } from '../support/fake-activities';
-import { recordScenario, timerBalance } from '../support/scenarios';
+import { captureHistories, recordScenario, timerBalance } from '../support/scenarios';
 
 const H = 3600_000;
 const MIN = 60_000;
@@ -64,6 +64,7 @@ async function scenario(name: string, body: (ctx: { start(input?: Record<string,
   }
   // Virtual duration: the reports' own lifetimes, from start to close, as the server recorded them.
   let virtualMs = 0;
+  if (process.env.SPDR_CAPTURE_HISTORIES) await captureHistories(name, started);
   for (const h of started) {
     const d = await h.describe();
     virtualMs = Math.max(virtualMs, (d.closeTime ?? d.startTime).getTime() - d.startTime.getTime());

@@ -1,0 +1,31 @@
+/**
+ * Determinism guard: the committed histories of every lifecycle scenario replay through the
+ * current workflow code. A change that would break reports already running fails here first.
+ * Capture new histories with `npm run histories:capture` (see README, "Changing workflow code").
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
+import { HISTORY_DIR } from '../support/scenarios';
+import { workflowBundle } from '../support/env';
+
+const files = readdirSync(HISTORY_DIR).filter((f) => f.endsWith('.json')).sort();
+
+describe('replay of committed histories', () => {
+  it('has histories to replay', () => {
+    expect(files.length).toBeGreaterThanOrEqual(8);
+  });
+
+  it.each(files)('%s replays without nondeterminism', async (file) => {
+    const history = historyFromJSON(JSON.parse(readFileSync(join(HISTORY_DIR, file), 'utf8')));
+    expect(history.events?.length).toBeGreaterThan(3);
+    // The workflow insists on its contract id, spdr-<reportId>, so replay under that id.
+    const started = history.events![0].workflowExecutionStartedEventAttributes!;
+    const input = defaultPayloadConverter.fromPayload<{ reportId?: string }>(started.input!.payloads![0]);
+    // Throws DeterminismViolationError (or any replay failure) if the code no longer matches the history.
+    await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, `spdr-${input.reportId}`);
+  });
+});

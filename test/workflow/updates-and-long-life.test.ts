@@ -1,0 +1,131 @@
+/**
+ * Behaviour that needs a full server: updates (synchronous validation), search attributes,
+ * and a report that lives long enough to continue-as-new. Runs on the run's shared dev server.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Worker } from '@temporalio/worker';
+import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
+import type { NativeConnection } from '@temporalio/worker';
+import type { Report } from '../../src/domain';
+import type { degradationReport } from '../../src/workflows';
+import { MESSAGES, reportQuery } from '../../src/workflows/messages';
+import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
+import { fakeSystems } from '../support/fake-activities';
+import { recordScenario } from '../support/scenarios';
+
+let client: Client;
+let nativeConnection: NativeConnection;
+let close: () => Promise<void>;
+beforeAll(async () => {
+  ({ client, nativeConnection, close } = await connectToDevServer());
+});
+afterAll(async () => {
+  await close?.();
+});
+
+function input(reportId: string, extra: Record<string, unknown> = {}) {
+  return {
+    reportId,
+    service: { id: 'svc-volte-fra1', name: 'VoLTE core Frankfurt 1' },
+    severity: 'critical',
+    description: 'Call setup latency p95 above 3 s',
+    detectedAt: '2026-11-25T10:00:00Z',
+    ...extra,
+  };
+}
+
+async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = uniqueTaskQueue('server');
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fakeSystems().activities });
+  return worker.runUntil(() => fn(taskQueue));
+}
+
+const rid = (name: string) => `${name}-${process.pid}-${Date.now() % 100000}`;
+
+describe('operator actions as updates', () => {
+  it('an update returns the new report; an invalid one is refused synchronously with the same reason and changes nothing', async () => {
+    await withWorker(async (taskQueue) => {
+      const reportId = rid('UPD');
+      const h: WorkflowHandle<typeof degradationReport> = await client.workflow.start('degradationReport', { taskQueue, workflowId: `spdr-${reportId}`, args: [input(reportId)] });
+      const after = await h.executeUpdate(MESSAGES.addAnalysis.update, { args: [{ author: 'noc.anna', summary: 'Packet loss on PE-7 uplink' }] });
+      expect(after.analysis).toHaveLength(1);
+
+      const err = await h.executeUpdate(MESSAGES.setStatus.update, { args: [{ by: 'noc.anna', status: 'closed' as never, reason: 'x' }] }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
+      expect(String((err as WorkflowUpdateFailedError).cause?.message)).toMatch(/^setStatus\.status: /);
+
+      const illegal = await h.executeUpdate(MESSAGES.confirmClosure.update, { args: [{ by: 'close.process' }] }).catch((e: unknown) => e);
+      expect(String((illegal as WorkflowUpdateFailedError).cause?.message)).toMatch(/acknowledged/);
+
+      const now: Report = await h.query(reportQuery);
+      expect(now.rejectedInputs).toHaveLength(0); // refused updates never enter the report
+      expect(now.status).toBe('acknowledged');
+      const history = await h.fetchHistory();
+      expect(history.events!.filter((e) => e.workflowTaskFailedEventAttributes)).toHaveLength(0);
+      expect(history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(1);
+      await h.executeUpdate(MESSAGES.cancel.update, { args: [{ by: 'noc.anna', reason: 'other' }] });
+      expect((await h.result()).status).toBe('cancelled');
+    });
+  });
+
+  it('keeps the report findable: search attributes follow status, jeopardy and assignees', async () => {
+    await withWorker(async (taskQueue) => {
+      const reportId = rid('SA');
+      const h = await client.workflow.start('degradationReport', { taskQueue, workflowId: `spdr-${reportId}`, args: [input(reportId)] });
+      await h.executeUpdate(MESSAGES.assign.update, { args: [{ by: 'noc.anna', taskId: 't1', kind: 'analysis', assignee: 'tx.team' }] });
+      const d = await h.describe();
+      const sa = d.searchAttributes as Record<string, unknown[]>;
+      expect(sa.SpdrStatus).toEqual(['inProgress']);
+      expect(sa.SpdrSeverity).toEqual(['critical']);
+      expect(sa.SpdrJeopardy).toEqual(['onTrack']);
+      expect(sa.SpdrServiceId).toEqual(['svc-volte-fra1']);
+      expect(sa.SpdrAssignee).toEqual(['tx.team']);
+      expect(sa.SpdrEscalationLevel).toEqual([0]);
+      const report: Report = await h.query(reportQuery);
+      expect((sa.SpdrDeadline[0] as Date).toISOString()).toBe(report.jeopardy.deadline);
+      await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
+      await h.result();
+    });
+  });
+
+  it('5,000 messages cross a continue-as-new with state intact and the same workflow id', async () => {
+    const wall = Date.now();
+    await withWorker(async (taskQueue) => {
+      const reportId = rid('LONG');
+      const workflowId = `spdr-${reportId}`;
+      const h = await client.workflow.start('degradationReport', { taskQueue, workflowId, args: [input(reportId)] });
+      await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'cause', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
+      const total = 5000;
+      let next = 0;
+      const send = async () => {
+        while (next < total) {
+          const i = next++;
+          await h.signal(MESSAGES.addAnalysis.signal, { author: 'probe', summary: `m${i}` });
+        }
+      };
+      // A few senders at a time: the SDK handles a workflow task carrying thousands of signals badly (see README).
+      await Promise.all(Array.from({ length: 4 }, send));
+      let r: Report = await h.query(reportQuery);
+      for (let i = 0; i < 60 && r.analysis.length < total + 1; i++) {
+        await new Promise((res) => setTimeout(res, 500));
+        r = await client.workflow.getHandle(workflowId).query(reportQuery);
+      }
+      expect(r.analysis).toHaveLength(total + 1);
+      expect(new Set(r.analysis.map((a) => a.summary)).size).toBe(total + 1);
+      expect(r.troubleReports).toHaveLength(1);
+      expect(r.troubleReports[0].ticketId, JSON.stringify({ tr: r.troubleReports, rejected: r.rejectedInputs.slice(0, 3), hist: r.history.filter((e) => e.action !== 'analysisAdded').slice(-8) })).toBeDefined();
+      const latest = await client.workflow.getHandle(workflowId).describe();
+      expect(latest.runId).not.toBe(h.firstExecutionRunId); // it did continue as new
+      const first = await client.workflow.getHandle(workflowId, h.firstExecutionRunId).describe();
+      expect(first.status.name).toBe('CONTINUED_AS_NEW');
+      const deadlineBefore = r.jeopardy.deadline;
+      await client.workflow.getHandle(workflowId).signal(MESSAGES.clear.signal, { by: 'noc.anna', resolution: 'done' });
+      await client.workflow.getHandle(workflowId).signal(MESSAGES.confirmClosure.signal, { by: 'close.process' });
+      const final: Report = await client.workflow.getHandle(workflowId).result();
+      expect(final.status).toBe('closed');
+      expect(final.jeopardy.deadline).toBe(deadlineBefore);
+      expect(final.analysis).toHaveLength(total + 1);
+    });
+    recordScenario('5,000 messages across continue-as-new (dev server, real time)', 0, Date.now() - wall);
+  }, 240_000);
+});
