@@ -6,7 +6,7 @@
  */
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { ConfigError, redactedConfig } from './config/config';
 import { loadWorkerSettings, type WorkerSettings } from './config/worker-settings';
@@ -19,15 +19,17 @@ export interface CreateWorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   settings: WorkerSettings;
+  /** A pre-built workflow bundle (tests and benchmarks build it once); default: bundle `./workflows`. */
+  workflowBundle?: WorkflowBundleWithSourceMap;
 }
 
-export function createWorker({ connection, namespace, settings }: CreateWorkerOptions): Promise<Worker> {
+export function createWorker({ connection, namespace, settings, workflowBundle }: CreateWorkerOptions): Promise<Worker> {
   const deps: ActivityDeps = { integrations: settings.integrations, settings: settings.report };
   return Worker.create({
     connection,
     namespace: namespace ?? 'default',
     taskQueue: settings.taskQueue,
-    workflowsPath: resolve(__dirname, 'workflows', 'index.ts'),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: resolve(__dirname, 'workflows', 'index.ts') }),
     activities: createActivities(deps),
     // Graceful shutdown: in-flight activities get this long to finish on SIGTERM/SIGINT.
     shutdownGraceTime: settings.shutdownGraceMs,
