@@ -10,6 +10,12 @@ export interface ReportSettings {
   policyDefaults: PolicyDefaults;
   /** An outside system that keeps failing this long is recorded and escalated (ms). */
   outsideFailureEscalateAfterMs: number;
+  /**
+   * Continue-as-new once a run's history reaches this many events (or earlier, when Temporal
+   * suggests it). Short runs keep replays cheap; measured: past ~2,000 events a busy report's
+   * workflow tasks slow down and start failing.
+   */
+  continueAsNewAfterEvents?: number;
 }
 
 export interface SpdrActivities {

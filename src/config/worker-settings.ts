@@ -55,9 +55,15 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
   const outsideFailureEscalateAfterMs = duration('SPDR_OUTSIDE_FAILURE_ESCALATE_AFTER', '15m');
   const shutdownGraceMs = duration('SPDR_SHUTDOWN_GRACE', '10s');
 
+  const canRaw = env.SPDR_CONTINUE_AS_NEW_AFTER_EVENTS || '1500';
+  const continueAsNewAfterEvents = Number(canRaw);
+  if (!Number.isInteger(continueAsNewAfterEvents) || continueAsNewAfterEvents < 200 || continueAsNewAfterEvents > 50_000) {
+    problems.push(`SPDR_CONTINUE_AS_NEW_AFTER_EVENTS: must be a whole number from 200 to 50000 (got "${canRaw}")`);
+  }
+
   const taskQueue = env.SPDR_TASK_QUEUE || 'service-quality';
   if (!/^[\w.:-]{1,200}$/.test(taskQueue)) problems.push(`SPDR_TASK_QUEUE: must be letters, digits, . _ : - (got "${taskQueue}")`);
 
   if (problems.length > 0 || !integrations) throw new ConfigError(problems);
-  return { taskQueue, report: { policyDefaults, outsideFailureEscalateAfterMs }, shutdownGraceMs, integrations };
+  return { taskQueue, report: { policyDefaults, outsideFailureEscalateAfterMs, continueAsNewAfterEvents }, shutdownGraceMs, integrations };
 }

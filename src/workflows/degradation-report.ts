@@ -47,6 +47,8 @@ export interface CarriedState {
 
 const { reportSettings } = proxyLocalActivities<SpdrActivities>({ startToCloseTimeout: '10s' });
 
+const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 1500;
+
 /** Messages applied per workflow task; measured at about 1 ms each for a report with thousands of entries. */
 const MESSAGES_PER_ACTIVATION = 500;
 
@@ -264,6 +266,9 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
       );
   };
 
+  const continueAfter = settings.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
+  const shouldContinueAsNew = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= continueAfter;
+
   while (!isFinal(report!.status)) {
     drainInbox(MESSAGES_PER_ACTIVATION);
     // Time-driven rules only when a deadline is due; messages already re-evaluated jeopardy.
@@ -282,13 +287,13 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
     }
     // Continue-as-new between messages, with no activity in flight: every handler has finished
     // (the inbox is empty), so nothing is lost; pending effects travel with the state.
-    if (workflowInfo().continueAsNewSuggested && inFlight.size === 0 && allHandlersFinished()) {
+    if (shouldContinueAsNew() && inFlight.size === 0 && allHandlersFinished()) {
       timer?.scope.cancel();
       await continueAsNew<typeof degradationReport>(rawInput, { report: report!, pendingEffects: queue.splice(0), settings });
     }
     armTimer(nextWakeUp(report!));
     const seen = changes;
-    await condition(() => changes !== seen || queue.length > 0 || pendingMessages() > 0 || (workflowInfo().continueAsNewSuggested && inFlight.size === 0));
+    await condition(() => changes !== seen || queue.length > 0 || pendingMessages() > 0 || (shouldContinueAsNew() && inFlight.size === 0));
   }
   armTimer(undefined);
   publish();
