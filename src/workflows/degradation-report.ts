@@ -52,6 +52,13 @@ const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 1500;
 /** Messages applied per workflow task; measured at about 1 ms each for a report with thousands of entries. */
 const MESSAGES_PER_ACTIVATION = 500;
 
+/** A refused update: the reason is the whole message; operators need no stack trace of ours. */
+function rejection(reason: string): ApplicationFailure {
+  const failure = ApplicationFailure.create({ message: reason, type: 'RejectedInput', nonRetryable: true });
+  failure.stack = `RejectedInput: ${reason}`;
+  return failure;
+}
+
 interface InboxItem {
   command: Command;
   /** Set for updates: the caller waits for the outcome. */
@@ -126,7 +133,7 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
         adopt(result);
         item.reply.resolve(report!);
       } else {
-        item.reply.reject(ApplicationFailure.create({ message: result.reason, type: 'RejectedInput', nonRetryable: true }));
+        item.reply.reject(rejection(result.reason));
       }
     }
     if (inboxHead === inbox.length) {
@@ -162,7 +169,7 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
         validator: (payload: unknown) => {
           if (!report) return;
           const result = applyCommand(report, { name, payload }, Date.now());
-          if (!result.ok) throw ApplicationFailure.create({ message: result.reason, type: 'RejectedInput', nonRetryable: true });
+          if (!result.ok) throw rejection(result.reason);
         },
       },
     );

@@ -33,18 +33,19 @@ export function renderDetails(report: Report): string {
     '',
     `Service **${cell(report.service.name ?? report.service.id)}** (${cell(report.service.id)}): ${cell(report.description)}`,
   ];
+  // Bullet lists rather than tables: Temporal Web's markdown view renders narrow tables cramped.
   const openTasks = report.tasks.filter((t) => OPEN_TASK.has(t.status));
   if (openTasks.length > 0) {
-    lines.push('', '| task | kind | assignee | status | due |', '| --- | --- | --- | --- | --- |');
-    for (const t of openTasks) lines.push(`| ${cell(t.taskId)} | ${t.kind} | ${cell(t.assignee)} | ${t.status} | ${t.due ?? ''} |`);
+    lines.push('', '**Open tasks**');
+    for (const t of openTasks) lines.push(`- ${cell(t.taskId)} (${t.kind}) → ${cell(t.assignee)}: ${t.status}${t.due ? `, due ${t.due}` : ''}`);
   }
   if (report.troubleReports.length > 0) {
-    lines.push('', '| trouble report | resource | ticket | status |', '| --- | --- | --- | --- |');
-    for (const r of report.troubleReports) lines.push(`| ${cell(r.key)} | ${cell(r.resourceId)} | ${cell(r.ticketId)} | ${r.status} |`);
+    lines.push('', '**Trouble reports**');
+    for (const r of report.troubleReports) lines.push(`- ${cell(r.resourceId)}: ticket ${cell(r.ticketId) || '(being created)'}, ${r.status}`);
   }
   if (report.partnerRequests.length > 0) {
-    lines.push('', '| partner request | party | status | due |', '| --- | --- | --- | --- |');
-    for (const r of report.partnerRequests) lines.push(`| ${cell(r.key)} | ${cell(r.partyId)} | ${r.status} | ${r.due} |`);
+    lines.push('', '**Partner requests**');
+    for (const r of report.partnerRequests) lines.push(`- ${cell(r.partyId)} for ${cell(r.resourceId)}: ${r.status}, answer due ${r.due}`);
   }
   const last = report.analysis[report.analysis.length - 1];
   if (last) lines.push('', `Last analysis (${cell(last.author)}, ${last.at}): ${cell(last.summary)}`);
