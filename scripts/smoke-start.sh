@@ -22,10 +22,13 @@ start() {
 
 stop() {
   kill -INT -- "-$pid"
-  for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
-  if kill -0 "$pid" 2>/dev/null; then echo "npm start did not stop on Ctrl-C"; cat "$log"; kill -KILL -- "-$pid"; return 1; fi
-  for _ in $(seq 1 15); do pgrep -f "start-dev.*--db-filename $SPDR_DATA_DIR" >/dev/null || return 0; sleep 1; done
-  echo "dev server left running after Ctrl-C"; return 1
+  # Wait for the whole process group (npm, tsx, node, the dev server) to finish cleaning up.
+  for _ in $(seq 1 45); do
+    [ -z "$(ps -o pid= -g "$pid" 2>/dev/null)" ] && return 0
+    sleep 1
+  done
+  echo "npm start did not stop on Ctrl-C; still running:"; ps -o pid,cmd -g "$pid"; cat "$log"
+  kill -KILL -- "-$pid"; return 1
 }
 
 start
@@ -33,7 +36,7 @@ echo "Temporal Web answers on 8233 and shows the service-quality poller"
 npm run --silent starter -- open examples/critical-latency.json
 stop
 start
-npm run --silent starter -- show R-1001 | grep -q '"reportId": "R-1001"' || { echo "report lost across restart"; exit 1; }
+npm run --silent starter -- show R-1001 --json | grep -q '"reportId": *"R-1001"' || { echo "report lost across restart"; exit 1; }
 echo "report R-1001 survived a restart"
 stop
 echo "smoke: npm start OK"
