@@ -4,6 +4,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     pool: 'forks',
+    // One file at a time: the Temporal servers, workers and browser of one file get both cores,
+    // so no workflow task is starved past the SDK's 5 s deadlock detector on a 2-core machine.
+    fileParallelism: false,
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/support/global-setup.ts'],
     setupFiles: ['test/support/quiet-runtime.ts'],

@@ -78,6 +78,7 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
   }
 
   let report: Report | undefined = carried?.report;
+  let provisional: Report | undefined;
   let settings: ReportSettings | undefined = carried?.settings;
   const queue: Effect[] = [...(carried?.pendingEffects ?? [])];
   const inFlight = new Set<Promise<void>>();
@@ -146,8 +147,11 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
   setHandler(
     reportQuery,
     () => {
-      if (!report) throw new Error('the report is still opening (reading its settings); ask again in a moment');
-      return report;
+      if (report) return report;
+      // Until the settings are read (one local activity), answer with the report as opened under
+      // the built-in policy defaults rather than an error.
+      provisional ??= openReport(parsed!.ok ? parsed!.value : (undefined as never), workflowInfo().startTime.getTime()).report;
+      return provisional;
     },
     { description: 'The whole report: status, analysis, tasks, trouble reports, partner requests, jeopardy, history, rejected inputs.' },
   );
