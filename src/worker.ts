@@ -6,12 +6,14 @@
  */
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { ConfigError, redactedConfig } from './config/config';
 import { loadWorkerSettings, type WorkerSettings } from './config/worker-settings';
 import { connectWorker, describeTarget, loadTemporalTarget, type TemporalTarget } from './infra/connection';
 import { startCallbackListener } from './integrations/callbacks';
+import { describeEncryption } from './security/data-converter';
 
 export const DEFAULT_TASK_QUEUE = 'service-quality';
 
@@ -21,9 +23,11 @@ export interface CreateWorkerOptions {
   settings: WorkerSettings;
   /** A pre-built workflow bundle (tests and benchmarks build it once); default: bundle `./workflows`. */
   workflowBundle?: WorkflowBundleWithSourceMap;
+  /** Payload encryption (`TemporalTarget.dataConverter`); undefined = none. Must match the clients'. */
+  dataConverter?: DataConverter;
 }
 
-export function createWorker({ connection, namespace, settings, workflowBundle }: CreateWorkerOptions): Promise<Worker> {
+export function createWorker({ connection, namespace, settings, workflowBundle, dataConverter }: CreateWorkerOptions): Promise<Worker> {
   const deps: ActivityDeps = { integrations: settings.integrations, settings: settings.report };
   return Worker.create({
     connection,
@@ -33,6 +37,7 @@ export function createWorker({ connection, namespace, settings, workflowBundle }
     activities: createActivities(deps),
     // Graceful shutdown: in-flight activities get this long to finish on SIGTERM/SIGINT.
     shutdownGraceTime: settings.shutdownGraceMs,
+    dataConverter,
   });
 }
 
@@ -43,8 +48,8 @@ export function createWorker({ connection, namespace, settings, workflowBundle }
 export async function runWorkerProcess(target: TemporalTarget, settings: WorkerSettings, onReady?: (info: { listenerUrl: string }) => void): Promise<void> {
   const nativeConnection = await connectWorker(target);
   const connection = await Connection.connect(target.config.connectionOptions);
-  const client = new Client({ connection, namespace: target.namespace });
-  const worker = await createWorker({ connection: nativeConnection, namespace: target.namespace, settings });
+  const client = new Client({ connection, namespace: target.namespace, dataConverter: target.dataConverter });
+  const worker = await createWorker({ connection: nativeConnection, namespace: target.namespace, settings, dataConverter: target.dataConverter });
   const listener = await startCallbackListener({
     host: settings.integrations.callbacks.host,
     port: settings.integrations.callbacks.port,
@@ -70,6 +75,7 @@ async function main(): Promise<void> {
     console.log(`worker polling task queue "${settings.taskQueue}" on ${describeTarget(target)}`);
     console.log(`callback listener: ${listenerUrl}`);
     console.log(`integrations: ${JSON.stringify(redactedConfig(settings.integrations))}`);
+    console.log(describeEncryption());
   });
 }
 

@@ -4,14 +4,18 @@
  * TEMPORAL_TLS_*, TEMPORAL_PROFILE and TOML profile file.
  */
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { loadClientConnectConfig, type ClientConnectConfig } from '@temporalio/envconfig';
 import { NativeConnection } from '@temporalio/worker';
+import { dataConverterFromEnv } from '../security/data-converter';
 
 export interface TemporalTarget {
   /** True when the user configured a cluster (env var or profile); false means "run the embedded dev server". */
   configured: boolean;
   config: ClientConnectConfig;
   namespace: string;
+  /** Payload encryption from SPDR_CODEC_KEYS / SPDR_CODEC_CURRENT_KEY; undefined = off. Worker and clients share it. */
+  dataConverter?: DataConverter;
 }
 
 export function loadTemporalTarget(env: NodeJS.ProcessEnv = process.env): TemporalTarget {
@@ -19,12 +23,12 @@ export function loadTemporalTarget(env: NodeJS.ProcessEnv = process.env): Tempor
     profile: env.TEMPORAL_PROFILE,
     overrideEnvVars: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string')),
   });
-  return { configured: Boolean(config.connectionOptions.address), config, namespace: config.namespace ?? 'default' };
+  return { configured: Boolean(config.connectionOptions.address), config, namespace: config.namespace ?? 'default', dataConverter: dataConverterFromEnv(env) };
 }
 
 export async function connectClient(target: TemporalTarget): Promise<Client> {
   const connection = await Connection.connect(target.config.connectionOptions);
-  return new Client({ connection, namespace: target.namespace });
+  return new Client({ connection, namespace: target.namespace, dataConverter: target.dataConverter });
 }
 
 export function connectWorker(target: TemporalTarget): Promise<NativeConnection> {
