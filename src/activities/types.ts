@@ -16,6 +16,11 @@ export interface ReportSettings {
    * workflow tasks slow down and start failing.
    */
   continueAsNewAfterEvents?: number;
+  /**
+   * Start-to-close of one activity attempt (ms): a few HTTP timeouts, so a call lost with a
+   * crashed worker is retried soon rather than after a fixed 30 s.
+   */
+  activityStartToCloseMs?: number;
 }
 
 export interface SpdrActivities {

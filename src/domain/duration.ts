@@ -75,14 +75,17 @@ export function formatDuration(ms: number): string {
  * A duration given as text or as a positive number of milliseconds; parses to milliseconds.
  * Numbers pass through, so an already resolved value validates again unchanged.
  */
-export const DurationSchema = z.union([z.string(), z.number()]).transform((value, ctx): number => {
+/** The longest duration a report deals in (a year and a day): beyond it no date is representable safely. */
+export const MAX_DURATION_MS = 366 * 86_400_000;
+
+export const DurationSchema = z.union([z.string().max(100), z.number()]).transform((value, ctx): number => {
   if (typeof value === 'number') {
-    if (Number.isFinite(value) && value > 0) return Math.round(value);
-    ctx.issues.push({ code: 'custom', input: value, message: `invalid duration ${value}: ${DURATION_FORMATS}` });
+    if (Number.isFinite(value) && value > 0 && value <= MAX_DURATION_MS) return Math.round(value);
+    ctx.issues.push({ code: 'custom', input: value, message: `invalid duration ${value}: ${DURATION_FORMATS}, at most 366 days` });
     return z.NEVER;
   }
   const ms = parseDuration(value);
-  if (ms !== undefined) return ms;
+  if (ms !== undefined && ms <= MAX_DURATION_MS) return ms;
   ctx.issues.push({ code: 'custom', input: value, message: `invalid duration "${value}": ${DURATION_FORMATS}` });
   return z.NEVER;
 });

@@ -58,8 +58,23 @@ const msOf = (isoText: string): number => Date.parse(isoText);
 
 /** One readable line per problem, each naming the message and the field: `addAnalysis.summary: Required`. */
 export function formatIssues(prefix: string, error: z.ZodError): string {
-  return error.issues.map((issue) => `${[prefix, ...issue.path.map(String)].join('.')}: ${issue.message}`).join('; ');
+  // Bounded: a reason quotes at most a few short field names, never a payload's worth of them.
+  const short = (text: string) => truncate(text, 60);
+  const lines = error.issues.slice(0, 10).map((issue) => {
+    const where = [prefix, ...issue.path.map((p) => short(String(p)))].join('.');
+    if (issue.code === 'unrecognized_keys') {
+      const keys = issue.keys.slice(0, 5).map((k) => `"${short(k)}"`).join(', ');
+      return `${where}: Unrecognized key${issue.keys.length > 1 ? 's' : ''}: ${keys}${issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : ''}`;
+    }
+    return `${where}: ${truncate(issue.message, 300)}`;
+  });
+  if (error.issues.length > 10) lines.push(`and ${error.issues.length - 10} more problems`);
+  return truncate(lines.join('; '), MAX_REASON_LENGTH);
 }
+
+const MAX_REASON_LENGTH = 1000;
+/** A message's payload larger than this (as JSON) is refused before validation: a report stays far below Temporal's 2 MB limits. */
+export const MAX_PAYLOAD_CHARS = 64 * 1024;
 
 const requiredMessage = (issue: { code: string; input?: unknown }): string | undefined =>
   issue.code === 'invalid_type' && issue.input === undefined ? 'Required' : undefined;
@@ -78,6 +93,8 @@ export function parseStartInput(raw: unknown): Parsed<StartInput> {
 
 /** Validates a message payload alone (no state rules); `applyCommand` does both. */
 export function parseMessage<N extends MessageName>(name: N, payload: unknown): Parsed<MessagePayload<N>> {
+  const size = payloadSize(payload);
+  if (size > MAX_PAYLOAD_CHARS) return { ok: false, reason: `${name}: payload too large (${size} characters as JSON, limit ${MAX_PAYLOAD_CHARS})` };
   return parseWith(MessagePayloadSchemas[name], name, payload) as Parsed<MessagePayload<N>>;
 }
 
@@ -272,6 +289,14 @@ export function recordRejection(report: Report, messageName: string, payload: un
     ...report,
     rejectedInputs: [...report.rejectedInputs, { at: iso(nowMs), message: messageName, reason, payloadPreview: payloadPreview(payload) }],
   };
+}
+
+function payloadSize(payload: unknown): number {
+  try {
+    return (JSON.stringify(payload) ?? '').length;
+  } catch {
+    return Number.POSITIVE_INFINITY;
+  }
 }
 
 /** The payload as JSON, cut to 500 characters; never throws (cycles, BigInt). */

@@ -8,7 +8,7 @@
  * ("resouceId") would be worse than a clear rejection.
  */
 import { z } from 'zod';
-import { parseDuration, DURATION_FORMATS } from './duration';
+import { parseDuration, DURATION_FORMATS, MAX_DURATION_MS } from './duration';
 import { JeopardyPolicy, JeopardyPolicyOverride, Severity } from './policy';
 
 export { Severity };
@@ -107,8 +107,9 @@ const isIsoDateTime = (value: string): boolean => IsoDateTime.safeParse(value).s
 
 /** A due time: an ISO date-time, or a duration from now ("2h", "PT30M", or milliseconds). */
 export const DueTime = z.union([z.string(), z.number()]).superRefine((value, ctx) => {
-  const ok = typeof value === 'number' ? Number.isFinite(value) && value > 0 : isIsoDateTime(value) || parseDuration(value) !== undefined;
-  if (!ok) ctx.addIssue({ code: 'custom', message: `expected an ISO date-time or a duration from now (${DURATION_FORMATS})` });
+  const withinRange = (ms: number | undefined) => ms !== undefined && Number.isFinite(ms) && ms > 0 && ms <= MAX_DURATION_MS;
+  const ok = typeof value === 'number' ? withinRange(value) : (isIsoDateTime(value) && Math.abs(Date.parse(value)) < 8.64e15) || withinRange(parseDuration(value));
+  if (!ok) ctx.addIssue({ code: 'custom', message: `expected an ISO date-time or a duration from now of at most 366 days (${DURATION_FORMATS})` });
 });
 
 /** Wall-clock ms of a due time given relative to `nowMs` or absolutely. */

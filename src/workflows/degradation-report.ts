@@ -26,9 +26,10 @@ import {
   nextWakeUp,
   openReport,
   parseStartInput,
-  receive,
+  recordRejection,
   tick,
   type Command,
+  type CommandResult,
   type Effect,
   type MessageName,
   type OutsideSystem,
@@ -101,8 +102,23 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
     queue.push(...next.effects);
     changes += 1;
   };
+  /**
+   * The core, with a safety net: should a message ever make it throw (a bug, not bad input, which
+   * it rejects), the message is refused with the error as reason instead of failing the workflow
+   * task forever. Deterministic, so replay-safe.
+   */
+  const apply = (command: Command): CommandResult => {
+    try {
+      return applyCommand(report!, command, Date.now());
+    } catch (err) {
+      return { ok: false, reason: `${command.name}: could not be applied (${err instanceof Error ? err.message : String(err)})`.slice(0, 1000) };
+    }
+  };
   const feed = (command: Command): void => {
-    if (report) adopt(receive(report, command, Date.now()));
+    if (!report) return;
+    const result = apply(command);
+    if (result.ok) adopt(result);
+    else adopt({ report: recordRejection(report, command.name, command.payload, result.reason, Date.now()), effects: [] });
   };
 
   /**
@@ -129,7 +145,7 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
         feed(item.command);
         continue;
       }
-      const result = applyCommand(report!, item.command, Date.now());
+      const result = apply(item.command);
       if (result.ok) {
         adopt(result);
         item.reply.resolve(report!);
@@ -172,7 +188,7 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
         // Same core, same message: an invalid update is refused synchronously and never enters history.
         validator: (payload: unknown) => {
           if (!report) return;
-          const result = applyCommand(report, { name, payload }, Date.now());
+          const result = apply({ name, payload });
           if (!result.ok) throw rejection(result.reason);
         },
       },
@@ -181,11 +197,18 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
 
   if (!settings) settings = await reportSettings();
   const activities = proxyActivities<SpdrActivities>({
-    startToCloseTimeout: '30s',
+    startToCloseTimeout: settings.activityStartToCloseMs ?? '30s',
     scheduleToCloseTimeout: settings.outsideFailureEscalateAfterMs,
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
   });
-  if (!report) adopt(openReport(parsed!.ok ? parsed!.value : (undefined as never), Date.now(), { defaults: settings.policyDefaults }));
+  if (!report) {
+    try {
+      // Opened at the workflow's start time, the instant the provisional answer used too.
+      adopt(openReport(parsed!.ok ? parsed!.value : (undefined as never), workflowInfo().startTime.getTime(), { defaults: settings.policyDefaults }));
+    } catch (err) {
+      throw ApplicationFailure.nonRetryable(`invalid start input: ${err instanceof Error ? err.message : String(err)}`, 'InvalidStartInput');
+    }
+  }
 
   /**
    * Calls an outside system until it answers. A non-retryable refusal is recorded once and given

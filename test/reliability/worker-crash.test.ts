@@ -1,0 +1,297 @@
+/**
+ * Worker crashes: the worker runs as a child process (scripts/crash-worker.ts) and is SIGKILLed
+ * again and again, at seeded moments, while reports are mid-lifecycle: trouble tickets being
+ * created (the simulators answer after 200 ms), jeopardy timers of a 10 s resolution target
+ * falling due, escalations being delivered. Each time it is restarted. Then every report is driven
+ * to its end and checked: closed, one ticket per resource cause, no escalation threshold notified
+ * twice under two keys, no workflow task failure caused by our code.
+ *
+ * Sizing: SPDR_CRASH_REPORTS (30), SPDR_CRASH_CYCLES (3), SPDR_CRASH_SEED.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Report } from '../../src/domain';
+import { startDevServer } from '../../src/infra/temporal-servers';
+import { startCallbackListener, type CallbackListener } from '../../src/integrations/callbacks';
+import { startSimulators, type Simulators } from '../../src/simulators/main';
+import type { degradationReport } from '../../src/workflows';
+import { MESSAGES, reportQuery } from '../../src/workflows/messages';
+import { uniqueTaskQueue, workflowBundle } from '../support/env';
+import { auditWorkflowTasks, envInt, eventually, http, log, pool, scratchDir, seeded, sleep } from './helpers';
+
+const REPORTS = envInt('SPDR_CRASH_REPORTS', 30);
+const CYCLES = envInt('SPDR_CRASH_CYCLES', 3);
+const SEED = envInt('SPDR_CRASH_SEED', 4767);
+/** Short enough that the whole ladder (50% notice, 75% L1, 100% L2, +25% L3, +50% L4) falls due while the worker is being killed. */
+const TARGET_MS = 10_000;
+const TOP_LEVEL = 4;
+const ROOT = resolve(__dirname, '../..');
+
+type Handle = WorkflowHandle<typeof degradationReport>;
+
+interface ReceivedWebhook {
+  path: string;
+  receivedAt: string;
+  idempotencyKey?: string;
+  body: { type?: string; reportId?: string; level?: number; reason?: string };
+}
+
+let tmp: string;
+let dev: TestWorkflowEnvironment;
+let client: Client;
+let listener: CallbackListener;
+let simulators: Simulators;
+let bundleFile: string;
+const taskQueue = uniqueTaskQueue('crash');
+let worker: { child: ChildProcess; exited: Promise<number | null>; stderr: string[] } | undefined;
+let starts = 0;
+
+beforeAll(async () => {
+  tmp = scratchDir('spdr-crash-');
+  const [server, bundle] = await Promise.all([startDevServer({ dbFilename: join(tmp, 'temporal.db') }), workflowBundle()]);
+  dev = server;
+  client = dev.client;
+  bundleFile = join(tmp, 'workflow-bundle.json');
+  writeFileSync(bundleFile, JSON.stringify(bundle));
+  // The callback listener lives here, not in the worker, so ticket callbacks still arrive while the worker is dead.
+  listener = await startCallbackListener({
+    port: 0,
+    signal: async (workflowId, name, payload) => {
+      await client.workflow.getHandle(workflowId).signal(name, payload);
+    },
+  });
+  simulators = await startSimulators({ callbackUrl: listener.listenerUrl, seed: SEED, faults: { latencyMs: 200 } });
+});
+
+afterAll(async () => {
+  if (worker) {
+    worker.child.kill('SIGKILL');
+    await worker.exited;
+  }
+  await listener?.close();
+  await simulators?.close();
+  await dev?.teardown();
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+/** Starts the worker process and resolves once it polls. */
+async function startWorker(): Promise<NonNullable<typeof worker>> {
+  starts += 1;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/crash-worker.ts'], {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      ...simulators.env(listener.port),
+      TEMPORAL_ADDRESS: dev.address,
+      SPDR_TASK_QUEUE: taskQueue,
+      SPDR_HTTP_TIMEOUT_MS: '2000',
+      SPDR_OUTSIDE_FAILURE_ESCALATE_AFTER: '3m',
+      SPDR_WORKFLOW_BUNDLE: bundleFile,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stderr: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  await new Promise<void>((ready, failed) => {
+    const timer = setTimeout(() => failed(new Error(`worker did not start within 60 s: ${stderr.join('')}`)), 60_000);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('crash-worker ready')) {
+        clearTimeout(timer);
+        ready();
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      failed(new Error(`worker exited with ${code} before it was ready: ${stderr.join('')}`));
+    });
+  });
+  return { child, exited, stderr };
+}
+
+async function killWorker(): Promise<void> {
+  if (!worker) return;
+  worker.child.kill('SIGKILL');
+  const code = await worker.exited;
+  expect(code).toBeNull(); // died of the signal, not of an error of its own
+  worker = undefined;
+}
+
+describe('worker process SIGKILLed repeatedly while reports are mid-lifecycle', () => {
+  it('every report closes, one ticket per resource cause, no escalation threshold notified twice, no workflow task failure of ours', async () => {
+    const random = seeded(SEED);
+    const wallStart = Date.now();
+    worker = await startWorker();
+
+    // Open the reports; each names a resource cause (every third one two causes, and one repeated),
+    // so ticket creations are in flight when the first kill comes, in the middle of the opening.
+    let firstOpenedAt = 0;
+    let lastOpenedAt = 0;
+    const opening = pool(
+      Array.from({ length: REPORTS }, (_, i) => i),
+      6,
+      async (i) => {
+        const reportId = `CRASH-${process.pid}-${i}`;
+        const handle: Handle = await client.workflow.start<typeof degradationReport>('degradationReport', {
+          taskQueue,
+          workflowId: `spdr-${reportId}`,
+          args: [
+            {
+              reportId,
+              service: { id: 'svc-volte-fra1' },
+              severity: 'critical',
+              description: 'Call setup latency p95 above 3 s',
+              detectedAt: '2026-11-25T10:00:00Z',
+              jeopardyPolicy: { resolutionTarget: TARGET_MS },
+            },
+          ],
+        });
+        firstOpenedAt ||= Date.now();
+        lastOpenedAt = Date.now();
+        const resources = i % 3 === 0 ? [`PE-${i}`, `AGG-${i}`] : [`PE-${i}`];
+        for (const resourceId of resources) {
+          await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: `suspect ${resourceId}`, rootCause: { domain: 'resource', resourceId } });
+        }
+        await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.ben', summary: 'same cause again', rootCause: { domain: 'resource', resourceId: resources[0] } });
+        return { reportId, handle, keys: resources.map((r) => `spdr-${reportId}-rtr-${r}`) };
+      },
+    );
+    await eventually(async () => firstOpenedAt, (t) => t > 0, 'the first report', 30_000, 20);
+    const ours = (id: unknown) => new RegExp(`^(spdr-)?CRASH-${process.pid}-`).test(String(id));
+    const escalations = async () =>
+      (await http<{ received: ReceivedWebhook[] }>(`${simulators.webhookUrl}/admin/received?path=/escalation`)).received.filter(
+        (w) => w.body.type === 'spdr.escalation' && ours(w.body.reportId),
+      );
+
+    // Kill and restart at seeded moments: in the middle of the wave of ticket creations, in the middle of the wave
+    // of level-1 escalations, soon after a restart (catching up), then in the waves of levels 2, 3... (more cycles).
+    const kills: number[] = [];
+    let reports: Awaited<typeof opening> | undefined;
+    for (let cycle = 0; cycle < CYCLES; cycle++) {
+      if (cycle === 0) {
+        // In the middle of the wave of ticket creations (the trouble system answers after 200 ms).
+        const causes = REPORTS + Math.ceil(REPORTS / 3);
+        const wanted = Math.max(1, Math.floor(causes * (0.15 + random() * 0.4)));
+        await eventually(
+          async () => Object.keys((await http<{ createdPerExternalId: Record<string, number> }>(`${simulators.troubleUrl}/admin/stats`)).createdPerExternalId).filter(ours).length,
+          (created) => created >= wanted,
+          'the ticket creation wave',
+          30_000,
+          30,
+        );
+      } else if (cycle === 2) {
+        // Soon after a restart, while the new worker replays histories and catches up on delayed timers and
+        // on the callbacks that queued up while no worker ran.
+        await sleep(Math.round(800 + random() * 1_200));
+      } else {
+        // Each report's clock starts when a worker first runs it, and every kill delays the next workflow task of
+        // each report by the sticky-queue timeout, so thresholds cannot be aimed at from here: watch the webhook
+        // sink instead and kill in the middle of an escalation wave (levels 1, 2, 3...), while the other calls of
+        // the wave are in flight (the sink answers after 200 ms).
+        reports ??= await opening;
+        const level = cycle === 1 ? 1 : cycle - 1;
+        const wanted = Math.max(1, Math.floor(reports.length * (0.15 + random() * 0.4)));
+        const until = Date.now() + 60_000;
+        await sleep(1_000); // at least a moment of work for the worker that just started
+        while (level <= TOP_LEVEL && Date.now() < until) {
+          const wave = (await escalations()).filter((w) => w.body.level === level).length;
+          if (wave >= wanted) break;
+          await sleep(40);
+        }
+      }
+      kills.push(Date.now() - firstOpenedAt);
+      await killWorker();
+      // Half-way through, the trouble system resolves half of the tickets while no worker runs: the callbacks queue up as signals.
+      if (cycle === Math.floor(CYCLES / 2)) {
+        reports ??= await opening;
+        await resolveTickets(reports.slice(0, Math.floor(reports.length / 2)));
+      }
+      await sleep(Math.round(random() * 1_000));
+      worker = await startWorker();
+    }
+    reports ??= await opening;
+    log(
+      `worker crash: ${CYCLES} SIGKILLs at ${kills.map((ms) => `${(ms / 1000).toFixed(1)}s`).join(', ')} after the first report opened ` +
+        `(reports opened over ${((lastOpenedAt - firstOpenedAt) / 1000).toFixed(1)}s); ${starts} worker starts`,
+    );
+
+    const phases: string[] = [`crashes ${((Date.now() - wallStart) / 1000).toFixed(1)}s`];
+    const phase = (name: string) => phases.push(`${name} ${((Date.now() - wallStart) / 1000).toFixed(1)}s`);
+    // The last worker stays up. Activities that died with a worker come back after their 30 s start-to-close timeout.
+    for (const r of reports) {
+      await eventually(() => r.handle.query(reportQuery), (x: Report) => x.troubleReports.length === r.keys.length && x.troubleReports.every((t) => t.ticketId), `tickets of ${r.reportId}`, 120_000, 500);
+    }
+    phase('tickets');
+    await resolveTickets(reports);
+    for (const r of reports) {
+      await eventually(() => r.handle.query(reportQuery), (x: Report) => x.troubleReports.every((t) => t.status === 'resolved'), `resolution callbacks of ${r.reportId}`, 60_000, 500);
+    }
+    // Let the ladder reach its top and every escalation be delivered before clearing.
+    phase('resolved');
+    await eventually(escalations, (list) => list.length >= reports.length * TOP_LEVEL, 'every escalation delivered', 120_000, 500);
+    phase('escalated');
+
+    for (const r of reports) await r.handle.signal(MESSAGES.clear.signal, { by: 'noc.anna', resolution: 'restored' });
+    for (const r of reports) await r.handle.signal(MESSAGES.confirmClosure.signal, { by: 'close.process' });
+    const finals = await Promise.all(reports.map((r) => r.handle.result()));
+    phase('closed');
+
+    // 1. Every report reached its final state.
+    expect(finals.map((f) => f.status)).toEqual(reports.map(() => 'closed'));
+
+    // 2. Exactly one ticket per resource cause; no ticket for anything else.
+    const stats = await http<{ createdPerExternalId: Record<string, number>; duplicateCreates: number }>(`${simulators.troubleUrl}/admin/stats`);
+    const expectedKeys = reports.flatMap((r) => r.keys);
+    const perCause = expectedKeys.map((k) => stats.createdPerExternalId[k] ?? 0);
+    expect(Object.keys(stats.createdPerExternalId).filter((k) => k.startsWith(`spdr-CRASH-${process.pid}-`)).sort()).toEqual([...expectedKeys].sort());
+    expect(new Set(perCause)).toEqual(new Set([1]));
+    for (const f of finals) {
+      for (const t of f.troubleReports) expect(f.history.filter((h) => h.action === 'troubleReportCreated' && h.detail?.includes(t.key))).toHaveLength(1);
+    }
+
+    // 3. Escalations: one key per (report, level, reason); one delivery recorded per threshold; the ladder taken once.
+    const delivered = await escalations();
+    const byThreshold = new Map<string, Set<string>>();
+    for (const w of delivered) {
+      const threshold = `${w.body.reportId}/${w.body.level}`;
+      byThreshold.set(threshold, (byThreshold.get(threshold) ?? new Set()).add(String(w.idempotencyKey)));
+    }
+    const twoKeys = [...byThreshold].filter(([, keys]) => keys.size > 1);
+    expect(twoKeys).toEqual([]);
+    expect(delivered.every((w) => w.idempotencyKey === `spdr-${w.body.reportId}-esc-${w.body.level}-${w.body.reason}`)).toBe(true);
+    for (const f of finals) {
+      const steps = f.history.filter((h) => h.action === 'escalated');
+      expect(steps.map((h) => h.detail?.match(/^level (\d+)/)?.[1])).toEqual(['1', '2', '3', '4']);
+      expect(delivered.filter((w) => w.body.reportId === f.reportId).map((w) => w.body.level).sort()).toEqual([1, 2, 3, 4]);
+    }
+    const sink = await http<{ total: number; unique: number; duplicates: number }>(`${simulators.webhookUrl}/admin/received`);
+
+    // 4. No workflow task failure caused by our code.
+    const audit = await auditWorkflowTasks(client, reports.map((r) => `spdr-${r.reportId}`));
+    expect(audit.ours).toEqual([]);
+
+    const outsideFailures = finals.reduce((n, f) => n + f.outsideFailures.length, 0);
+    log(`worker crash: crash cycles survived ${CYCLES}, reports checked ${finals.length} (all closed), resource causes ${perCause.length}, tickets per cause min ${Math.min(...perCause)} max ${Math.max(...perCause)}, duplicate creates answered 409 ${stats.duplicateCreates}`);
+    log(`worker crash: escalations ${delivered.length} unique (${byThreshold.size} thresholds, ${twoKeys.length} with two keys); webhook deliveries total ${sink.total}, unique ${sink.unique}, duplicates deduplicated by Idempotency-Key ${sink.duplicates}`);
+    log(`worker crash: workflow task failures of ours ${audit.ours.length}, UnhandledCommand (benign) ${audit.unhandledCommand}, workflow task timeouts (killed worker) ${audit.timedOut}, runs ${audit.runs}, events ${audit.events}, outside failures recorded ${outsideFailures}`);
+    log(`worker crash: activities completed on a retry after a kill ${JSON.stringify(audit.retriedActivities)}`);
+    log(`worker crash: phases ${phases.join(', ')}, checked ${((Date.now() - wallStart) / 1000).toFixed(1)}s`);
+  }, 400_000);
+});
+
+/** The trouble system resolves the tickets of these reports (found by external id, so no worker is needed); the hub callback tells the reports. */
+async function resolveTickets(reports: readonly { keys: string[] }[]): Promise<void> {
+  await pool(
+    reports.flatMap((r) => r.keys),
+    8,
+    async (key) => {
+      const [ticket] = await http<{ id: string; status: string }[]>(`${simulators.troubleUrl}/troubleTicket?externalId=${encodeURIComponent(key)}`);
+      if (!ticket || ticket.status === 'resolved') return;
+      await http(`${simulators.troubleUrl}/admin/troubleTicket/${ticket.id}/status`, { method: 'POST', body: JSON.stringify({ status: 'resolved', resolution: 'optics replaced' }) });
+    },
+  );
+}
