@@ -1,0 +1,62 @@
+/**
+ * The baseline of the lifecycle benchmark: the same activities and signals as one report
+ * lifecycle (local activity for settings, create trouble report, inform close; signals
+ * addAnalysis, resourceTroubleUpdate, clear, confirmClosure; a `report` query), with no domain
+ * logic: no validation, no state machine, no jeopardy timer, no search attributes, no details.
+ * Whatever the lifecycle costs beyond this is the price of the product's own logic.
+ */
+import { condition, proxyActivities, proxyLocalActivities, setHandler, defineQuery, defineSignal, workflowInfo } from '@temporalio/workflow';
+import type { SpdrActivities } from '../src/activities/types';
+
+interface BaselineInput {
+  reportId: string;
+  severity: 'critical' | 'major' | 'minor' | 'warning';
+  description: string;
+}
+
+interface BaselineState {
+  reportId: string;
+  signals: string[];
+  ticketId?: string;
+  closed: boolean;
+}
+
+const SIGNALS = ['addAnalysis', 'resourceTroubleUpdate', 'clear', 'confirmClosure'] as const;
+export const baselineQuery = defineQuery<BaselineState>('report');
+
+const { reportSettings } = proxyLocalActivities<SpdrActivities>({ startToCloseTimeout: '10s' });
+const activities = proxyActivities<SpdrActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
+});
+
+export async function baseline(input: BaselineInput): Promise<BaselineState> {
+  const state: BaselineState = { reportId: input.reportId, signals: [], closed: false };
+  const seen = (name: string) => () => state.signals.includes(name);
+  for (const name of SIGNALS) setHandler(defineSignal<[unknown]>(name), () => void state.signals.push(name));
+  setHandler(baselineQuery, () => state);
+
+  await reportSettings();
+  await condition(seen('addAnalysis'));
+  // Like the report, the trouble report is created while the workflow keeps receiving messages.
+  const created = activities
+    .createTroubleReport({
+      type: 'createTroubleReport',
+      key: `${workflowInfo().workflowId}-rtr-PE-7`,
+      reportId: input.reportId,
+      resourceId: 'PE-7',
+      severity: input.severity,
+      description: input.description,
+      taskId: 'rtr-PE-7',
+    })
+    .then((ticket) => {
+      state.ticketId = ticket.ticketId;
+    });
+  await condition(seen('resourceTroubleUpdate'));
+  await condition(seen('clear'));
+  await activities.informClose({ type: 'informClose', reportId: input.reportId, resolution: 'baseline', clearedAt: new Date().toISOString() });
+  await condition(seen('confirmClosure'));
+  await created;
+  state.closed = true;
+  return state;
+}

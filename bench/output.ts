@@ -1,0 +1,214 @@
+/** The results: their shape, the Markdown report, and the files under bench/results/. */
+import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { renderChart } from './chart';
+import type { CapacityResult } from './sections/capacity';
+import type { ProfileRow } from './sections/domain-profile';
+import type { EscalationResult } from './sections/escalation';
+import type { LatencyResult } from './sections/latency';
+import type { LifecycleResult } from './sections/lifecycle';
+import type { MemoryReplayResult } from './sections/memory-replay';
+import type { Summary } from './stats';
+
+export interface SectionEnv {
+  wallMs: number;
+  /** Cores used on average by processes other than the bench's own (other jobs on the machine). */
+  foreignCores: number;
+  loadAverage: number;
+}
+
+export interface BenchResults {
+  meta: {
+    mode: 'quick' | 'full';
+    startedAt: string;
+    wallMs: number;
+    node: string;
+    cpus: number;
+    memoryGiB: number;
+    temporalCli: string;
+    journalMode: string;
+    serverStartedWith: string;
+    workerMaxCachedWorkflows: number;
+    loadAverageStart: number;
+    loadAverageEnd: number;
+    errors: string[];
+  };
+  env: Record<string, SectionEnv>;
+  sections: {
+    lifecycle?: LifecycleResult;
+    latency?: LatencyResult;
+    capacity?: CapacityResult;
+    escalation?: EscalationResult;
+    memoryReplay?: MemoryReplayResult;
+    profile?: ProfileRow[];
+  };
+}
+
+const MB = 1024 * 1024;
+const ms = (v: number): string => (!Number.isFinite(v) ? 'n/a' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`);
+const num = (v: number, d = 2): string => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
+const mb = (v: number): string => (Number.isFinite(v) ? `${(v / MB).toFixed(0)} MB` : 'n/a');
+const kb = (v: number): string => (Number.isFinite(v) ? `${(v / 1024).toFixed(1)} KB` : 'n/a');
+const p = (s: Summary): string => `${ms(s.p50)} / ${ms(s.p99)}`;
+const verdict = (ok: boolean | undefined): string => (ok === undefined ? '—' : ok ? 'met' : '**not met**');
+
+/** Whether each target is met; undefined when not measured (or not applicable in quick mode). */
+export function targets(r: BenchResults): Record<string, boolean | undefined> {
+  const s = r.sections;
+  const lastStep = s.capacity?.steps[s.capacity.steps.length - 1];
+  const replay4k = s.memoryReplay?.replay.find((x) => x.events >= 3000 && x.events <= 6000);
+  return {
+    lifecycleRatio: s.lifecycle ? s.lifecycle.ratio >= 0.8 : undefined,
+    capacity: lastStep && r.meta.mode === 'full' ? lastStep.openReports >= 10_000 && lastStep.failed === 0 : undefined,
+    signalP99: s.latency ? s.latency.signal.p99 <= 250 : undefined,
+    updateP99: s.latency ? s.latency.update.p99 <= 250 : undefined,
+    escalationSpreadP99: s.escalation ? s.escalation.spread.latenessMs.p99 <= 1000 && s.escalation.spread.missing === 0 : undefined,
+    memoryPerCachedReport: s.memoryReplay ? s.memoryReplay.rssBytesPerCachedReport <= MB : undefined,
+    replay4k: replay4k ? replay4k.msPerEvent * 4096 < 1000 : undefined,
+  };
+}
+
+export function renderMarkdown(r: BenchResults): string {
+  const s = r.sections;
+  const t = targets(r);
+  const out: string[] = [];
+  out.push(`## Benchmark results (${r.meta.mode} mode, ${r.meta.startedAt})`);
+  out.push('');
+  out.push(
+    `Node ${r.meta.node}, ${r.meta.cpus} cores, ${r.meta.memoryGiB} GiB; ${r.meta.temporalCli}; SQLite journal: **${r.meta.journalMode}** (${r.meta.serverStartedWith}); worker maxCachedWorkflows ${r.meta.workerMaxCachedWorkflows} (SDK default) except in 5; load average ${num(r.meta.loadAverageStart, 1)} at start, ${num(r.meta.loadAverageEnd, 1)} at end; total ${(r.meta.wallMs / 1000).toFixed(0)} s.`,
+  );
+  out.push('');
+  out.push('| # | figure | measured | target | verdict |');
+  out.push('| --- | --- | --- | --- | --- |');
+  if (s.lifecycle) {
+    const l = s.lifecycle;
+    out.push(`| 1 | lifecycle throughput, report / baseline (median of ${l.batches.length / 2} interleaved batches each) | **${num(l.ratio)}** (${num(l.report.medianPerSecond)} vs ${num(l.baseline.medianPerSecond)} lifecycles/s) | ≥ 0.8 | ${verdict(t.lifecycleRatio)} |`);
+    out.push(`| 1 | history events per lifecycle, report / baseline | ${l.report.historyEvents} / ${l.baseline.historyEvents} (${num(l.report.lifecyclesPerHistoryEvent, 4)} / ${num(l.baseline.lifecyclesPerHistoryEvent, 4)} lifecycles per event); events/s ratio ${num(l.eventRatio)} | — | — |`);
+  }
+  if (s.capacity) {
+    const last = s.capacity.steps[s.capacity.steps.length - 1];
+    out.push(`| 2 | open reports held (hours-long timers pending) | ${last.openReports} open, ${last.failed} failed; server ${mb(last.serverRssBytes)}, worker ${mb(last.workerRssBytes)}, ${kb(last.dbBytesPerReport)} SQLite per report | 10,000 | ${verdict(t.capacity)}${r.meta.mode === 'quick' ? ' (quick: scaled down)' : ''} |`);
+    out.push(`| 2 | open latency at ${last.openReports}: start RPC p50 / p99; start → timer armed p50 / p99 | ${p(last.startRpcMs)}; ${p(last.openToArmedMs)} | — | — |`);
+  }
+  if (s.latency) {
+    out.push(`| 3 | signal → visible in \`report\` query, p50 / p99 | ${p(s.latency.signal)} | p99 ≤ 250 ms | ${verdict(t.signalP99)} |`);
+    out.push(`| 3 | update → visible in \`report\` query, p50 / p99 | ${p(s.latency.update)} | p99 ≤ 250 ms | ${verdict(t.updateP99)} |`);
+  }
+  if (s.escalation) {
+    const e = s.escalation;
+    out.push(`| 4 | escalation lateness, ${e.spread.reports} deadlines spread over ${(e.spread.windowMs / 1000).toFixed(0)} s, p50 / p99 (max) | ${p(e.spread.latenessMs)} (${ms(e.spread.latenessMs.max)}); ${e.spread.missing} missing | p99 ≤ 1 s | ${verdict(t.escalationSpreadP99)} |`);
+    out.push(`| 4 | escalation lateness, ${e.burst.reports} deadlines on one second (${e.burst.maxDeadlinesPerSecond} in the busiest second), p50 / p99 (max) | ${p(e.burst.latenessMs)} (${ms(e.burst.latenessMs.max)}); ${e.burst.missing} missing | — | — |`);
+    out.push(`| 4 | polling design (60 s scan), same deadlines, p50 / p99: spread; same second | ${p(e.spread.polling)}; ${p(e.burst.polling)} | — | — |`);
+  }
+  if (s.memoryReplay) {
+    const m = s.memoryReplay;
+    out.push(`| 5 | worker RSS per cached report (slope over ${m.cache.map((c) => c.cachedReports).join('/')}) | ${kb(m.rssBytesPerCachedReport)} | ≤ 1 MB | ${verdict(t.memoryPerCachedReport)} |`);
+    for (const x of m.replay) {
+      out.push(`| 5 | replay of a ${x.events}-event history (${x.source}) | ${ms(x.replayMs)} (${num(x.msPerEvent * 1000, 0)} µs/event; ${ms(x.msPerEvent * 4096)} per 4,096 events) | 4,096 events < 1 s | ${x.events >= 3000 && x.events <= 6000 ? verdict(t.replay4k) : '—'} |`);
+    }
+  }
+  out.push('');
+
+  if (s.lifecycle) {
+    const l = s.lifecycle;
+    out.push(`### 1. Lifecycle throughput (${l.batchSize} lifecycles per batch, ${l.concurrency} in flight)`);
+    out.push('');
+    out.push('| batch | kind | lifecycles/s | worker CPU ms/lifecycle | server CPU ms/lifecycle | bench CPU ms/lifecycle |');
+    out.push('| --- | --- | --- | --- | --- | --- |');
+    l.batches.forEach((b, i) => out.push(`| ${i + 1} | ${b.kind} | ${num(b.perSecond)} | ${num(b.workerCpuMs / b.lifecycles, 0)} | ${num(b.serverCpuMs / b.lifecycles, 0)} | ${num(b.benchCpuMs / b.lifecycles, 0)} |`));
+    out.push('');
+    out.push(`Median lifecycle wall time: report ${ms(l.lifecycleMs.report)}, baseline ${ms(l.lifecycleMs.baseline)}. CPU per lifecycle, report vs baseline: worker ${num(l.report.workerCpuMsPerLifecycle, 0)} vs ${num(l.baseline.workerCpuMsPerLifecycle, 0)} ms, server ${num(l.report.serverCpuMsPerLifecycle, 0)} vs ${num(l.baseline.serverCpuMsPerLifecycle, 0)} ms.`);
+    out.push('');
+    const types = [...new Set([...Object.keys(l.report.eventTypes), ...Object.keys(l.baseline.eventTypes)])].sort();
+    out.push('| history event type | report | baseline |');
+    out.push('| --- | --- | --- |');
+    for (const type of types) out.push(`| ${type} | ${l.report.eventTypes[type] ?? 0} | ${l.baseline.eventTypes[type] ?? 0} |`);
+    out.push('');
+  }
+  if (s.capacity) {
+    out.push(`### 2. Open-report capacity (worker maxCachedWorkflows ${s.capacity.workerMaxCachedWorkflows})`);
+    out.push('');
+    out.push('| open reports | opened/s | start RPC p50 / p99 | start → timer armed p50 / p99 | server RSS | worker RSS | SQLite bytes (WAL) | per report |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const st of s.capacity.steps) {
+      out.push(`| ${st.openReports}${st.failed ? ` (${st.failed} failed)` : ''} | ${num(st.openPerSecond, 0)} | ${p(st.startRpcMs)} | ${p(st.openToArmedMs)} | ${mb(st.serverRssBytes)} | ${mb(st.workerRssBytes)} | ${mb(st.dbBytes)} (${mb(st.walBytes)}) | ${kb(st.dbBytesPerReport)} |`);
+    }
+    out.push('');
+  }
+  if (s.latency) {
+    const v = s.latency;
+    out.push(`### 3. Message to visible (${v.samplesPerKind} samples each)`);
+    out.push('');
+    out.push('| path | p50 | p90 | p99 | max |');
+    out.push('| --- | --- | --- | --- | --- |');
+    const row = (name: string, x: Summary) => out.push(`| ${name} | ${ms(x.p50)} | ${ms(x.p90)} | ${ms(x.p99)} | ${ms(x.max)} |`);
+    row('signal → visible in query', v.signal);
+    row('update → visible in query', v.update);
+    row('signal RPC alone', v.signalRpc);
+    row('update round trip alone', v.updateRoundTrip);
+    row('one `report` query', v.queryRoundTrip);
+    out.push('');
+  }
+  if (s.escalation) {
+    const e = s.escalation;
+    out.push('### 4. Escalation lateness (webhook received − due time from openedAt and policy)');
+    out.push('');
+    out.push('| deadlines | received | actual deadline spread | p50 | p90 | p99 | max | polling p50 | polling p99 |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const [name, g] of [[`${e.spread.reports} spread over ${(e.spread.windowMs / 1000).toFixed(0)} s`, e.spread], [`${e.burst.reports} on one second`, e.burst]] as const) {
+      out.push(`| ${name} | ${g.escalationsReceived}/${g.reports} | ${ms(g.deadlineSpreadMs)} | ${ms(g.latenessMs.p50)} | ${ms(g.latenessMs.p90)} | ${ms(g.latenessMs.p99)} | ${ms(g.latenessMs.max)} | ${ms(g.polling.p50)} | ${ms(g.polling.p99)} |`);
+    }
+    out.push('');
+    out.push(`Polling model: a job every ${e.pollingModel.periodMs / 1000} s at a random phase (${e.pollingModel.phases} phases simulated on the same deadlines), one scan of the open reports measured at ${ms(e.pollingModel.scanMs)} (${e.pollingModel.scannedReports} reports listed through visibility), then sends one by one at ${ms(e.pollingModel.sendMs)} each (measured against the same sink). Reports opened at ${num(e.openPerSecond, 0)}/s.`);
+    out.push('');
+  }
+  if (s.memoryReplay) {
+    const m = s.memoryReplay;
+    out.push('### 5. Worker memory per cached report and replay');
+    out.push('');
+    out.push('| maxCachedWorkflows = reports queried | RSS empty | RSS full | (full − empty)/report | cold query (replay) median |');
+    out.push('| --- | --- | --- | --- | --- |');
+    for (const c of m.cache) out.push(`| ${c.cachedReports} | ${mb(c.rssEmptyBytes)} | ${mb(c.rssFullBytes)} | ${kb((c.rssFullBytes - c.rssEmptyBytes) / c.cachedReports)} | ${ms(c.coldQueryMsMedian)} |`);
+    out.push('');
+    out.push('| history events | source | replay | µs per event | history bytes |');
+    out.push('| --- | --- | --- | --- | --- |');
+    for (const x of m.replay) out.push(`| ${x.events} | ${x.source} | ${ms(x.replayMs)} | ${num(x.msPerEvent * 1000, 0)} | ${kb(x.historyBytes)} |`);
+    out.push('');
+    for (const note of m.notes) out.push(`- ${note}`);
+    out.push('');
+  }
+  if (s.profile) {
+    out.push('### Cause analysis: domain core cost per call vs report size (outside the sandbox)');
+    out.push('');
+    out.push('| analysis + history entries | report JSON | receive() µs | publish (search attrs + details) µs | nextWakeUp µs | tick() µs | query JSON µs |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const row of s.profile) out.push(`| ${row.entries} | ${kb(row.reportJsonBytes)} | ${num(row.receiveUs, 0)} | ${num(row.publishUs, 0)} | ${num(row.nextWakeUpUs, 0)} | ${num(row.tickUs, 0)} | ${num(row.queryJsonUs, 0)} |`);
+    out.push('');
+  }
+  out.push('### Machine share during each section');
+  out.push('');
+  out.push('| section | wall | load average | cores used by other processes |');
+  out.push('| --- | --- | --- | --- |');
+  for (const [name, env] of Object.entries(r.env)) out.push(`| ${name} | ${ms(env.wallMs)} | ${num(env.loadAverage, 1)} | ${num(env.foreignCores, 2)} |`);
+  if (r.meta.errors.length) {
+    out.push('');
+    out.push('### Errors');
+    for (const error of r.meta.errors) out.push(`- ${error}`);
+  }
+  out.push('');
+  return out.join('\n');
+}
+
+/** Writes results.json, results.md and chart.svg to bench/results/<timestamp>/ and copies them to latest/. */
+export function writeResults(root: string, r: BenchResults): string {
+  const stamp = r.meta.startedAt.replace(/[:.]/g, '-');
+  const dir = join(root, stamp);
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, 'results.json'), `${JSON.stringify(r, null, 2)}\n`);
+  writeFileSync(join(dir, 'results.md'), renderMarkdown(r));
+  writeFileSync(join(dir, 'chart.svg'), renderChart(r));
+  const latest = join(root, 'latest');
+  rmSync(latest, { recursive: true, force: true });
+  cpSync(dir, latest, { recursive: true });
+  return dir;
+}

@@ -1,0 +1,93 @@
+/**
+ * 2. Open-report capacity: open reports in steps (quick 200 -> 500, full 1k -> 5k -> 10k), each
+ * with an hours-long jeopardy timer pending, and at each step record server and worker resident
+ * memory, database bytes per report and open latency (start RPC, and start to timer armed).
+ */
+import { performance } from 'node:perf_hooks';
+import { dbBytes, rssOf } from '../harness';
+import { pool, summarize, type Summary } from '../stats';
+import { eventTimeMs, startInput, waitForQuiet, workflowIdOf, type SectionContext } from './common';
+
+export interface CapacityStep {
+  openReports: number;
+  opened: number;
+  failed: number;
+  openPerSecond: number;
+  /** client.workflow.start round trip (server accepted the report). */
+  startRpcMs: Summary;
+  /** From the start call to the report's jeopardy timer being armed (TimerStarted event), sampled. */
+  openToArmedMs: Summary;
+  serverRssBytes: number;
+  workerRssBytes: number;
+  dbBytes: number;
+  walBytes: number;
+  dbBytesPerReport: number;
+  settleMs: number;
+}
+
+export interface CapacityResult {
+  steps: CapacityStep[];
+  reportIds: string[];
+  dbBytesBefore: number;
+  workerMaxCachedWorkflows: number;
+}
+
+const TIMER_STARTED = 17; // temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_STARTED
+
+export async function runCapacity(ctx: SectionContext): Promise<CapacityResult> {
+  const { h, progress, quick, runTag } = ctx;
+  const targets = quick ? [200, 500] : [1000, 5000, 10000];
+  const concurrency = 24;
+  const before = dbBytes(h.server.dbFile).total;
+  const reportIds: string[] = [];
+  const steps: CapacityStep[] = [];
+  for (const target of targets) {
+    const from = reportIds.length;
+    const ids = Array.from({ length: target - from }, (_, i) => `${runTag}-C${from + i}`);
+    const sampleEvery = Math.max(1, Math.floor(ids.length / 60));
+    const startMs: number[] = [];
+    const sent = new Map<string, number>();
+    let failed = 0;
+    progress.phase(`2 capacity: open to ${target}`, ids.length);
+    const t0 = performance.now();
+    await pool(ids, concurrency, async (id, i) => {
+      const sentAt = Date.now();
+      const s = performance.now();
+      try {
+        // Severities cycle critical/major/minor/warning: 4h..72h targets, first timer 2h..36h away.
+        await h.client.workflow.start('degradationReport', { taskQueue: h.taskQueue, workflowId: workflowIdOf(id), args: [startInput(id, { severityIndex: i })] });
+        startMs.push(performance.now() - s);
+        reportIds.push(id);
+        if (i % sampleEvery === 0) sent.set(id, sentAt);
+      } catch {
+        failed += 1;
+      }
+      progress.tick();
+    });
+    const openWallMs = performance.now() - t0;
+    progress.phase(`2 capacity: settle at ${target}`, 0, 'waiting for the worker to arm every timer');
+    const settleMs = await waitForQuiet([h.worker.pid, h.server.pid], { maxMs: quick ? 20_000 : 120_000 });
+    const armed: number[] = [];
+    for (const [id, sentAt] of sent) {
+      const history = await h.client.workflow.getHandle(workflowIdOf(id)).fetchHistory();
+      const timer = history.events?.find((event) => Number(event.eventType) === TIMER_STARTED);
+      if (timer) armed.push(eventTimeMs(timer) - sentAt);
+    }
+    const db = dbBytes(h.server.dbFile);
+    steps.push({
+      openReports: reportIds.length,
+      opened: ids.length - failed,
+      failed,
+      openPerSecond: ((ids.length - failed) * 1000) / openWallMs,
+      startRpcMs: summarize(startMs),
+      openToArmedMs: summarize(armed),
+      serverRssBytes: rssOf(h.server.pid),
+      workerRssBytes: h.worker.rss(),
+      dbBytes: db.total,
+      walBytes: db.wal,
+      dbBytesPerReport: (db.total - before) / reportIds.length,
+      settleMs,
+    });
+  }
+  return { steps, reportIds, dbBytesBefore: before, workerMaxCachedWorkflows: h.worker.info?.maxCachedWorkflows ?? Number.NaN };
+}

@@ -1,0 +1,191 @@
+/**
+ * 4. Escalation lateness: reports with tiny resolution targets whose one escalation threshold
+ * (100%, level 1) falls due at planned instants, spread over a window and all on the same second.
+ * Lateness = the escalation webhook's receive time at the simulator sink minus the due time
+ * computed from the report's openedAt (its `report` query) and its policy. Compared with a
+ * polling design (a job that scans every 60 s), simulated on the same deadline set with the scan
+ * and send costs measured here.
+ */
+import { performance } from 'node:perf_hooks';
+import { median, pool, seededRandom, summarize, type Summary } from '../stats';
+import { queryOpenReport, startInput, waitForQuiet, workflowIdOf, type SectionContext } from './common';
+
+export interface LatenessGroup {
+  reports: number;
+  escalationsReceived: number;
+  missing: number;
+  /** Actual deadlines (openedAt + target) of the group: earliest to latest. */
+  deadlineSpreadMs: number;
+  /** Deadlines on the busiest single second. */
+  maxDeadlinesPerSecond: number;
+  latenessMs: Summary;
+  polling: Summary;
+}
+
+export interface EscalationResult {
+  spread: LatenessGroup & { windowMs: number };
+  burst: LatenessGroup;
+  pollingModel: { periodMs: number; scanMs: number; scannedReports: number; sendMs: number; phases: number };
+  openPerSecond: number;
+}
+
+const THRESHOLD_AT = 1;
+
+interface Planned {
+  reportId: string;
+  group: 'spread' | 'burst';
+  targetMs: number;
+  plannedDue: number;
+}
+
+function policyFor(targetMs: number): Record<string, unknown> {
+  return { resolutionTarget: targetMs, thresholds: [{ at: THRESHOLD_AT, state: 'breached', action: 'escalate', level: 1 }], topLevel: 1 };
+}
+
+/** Lateness of a 60 s polling job on the same deadlines, over many random scan phases. */
+function simulatePolling(deadlines: number[], periodMs: number, scanMs: number, sendMs: number, phases: number, seed: number): number[] {
+  const random = seededRandom(seed);
+  const sorted = [...deadlines].sort((a, b) => a - b);
+  const out: number[] = [];
+  for (let p = 0; p < phases; p++) {
+    const phase = random() * periodMs;
+    let currentScan = Number.NaN;
+    let rank = 0;
+    for (const due of sorted) {
+      const scan = phase + Math.ceil((due - phase) / periodMs) * periodMs;
+      if (scan !== currentScan) {
+        currentScan = scan;
+        rank = 0;
+      }
+      rank += 1;
+      // The scan finds it at `scan`, spends scanMs reading the open reports, then sends in order.
+      out.push(scan - due + scanMs + rank * sendMs);
+    }
+  }
+  return out;
+}
+
+function maxPerSecond(deadlines: number[]): number {
+  const counts = new Map<number, number>();
+  for (const d of deadlines) counts.set(Math.floor(d / 1000), (counts.get(Math.floor(d / 1000)) ?? 0) + 1);
+  return Math.max(0, ...counts.values());
+}
+
+export async function runEscalation(ctx: SectionContext & { openPerSecond?: number }): Promise<EscalationResult> {
+  const { h, progress, quick, runTag } = ctx;
+  const spreadN = quick ? 50 : 1000;
+  const burstN = quick ? 100 : 1000;
+  const windowMs = quick ? 10_000 : 60_000;
+  const openRate = Math.max(5, ctx.openPerSecond ?? 20);
+  const total = spreadN + burstN;
+  // Every report should be open before the first deadline: the paced opening below takes about
+  // total / openRate (20/s unless measured), with a margin.
+  const leadMs = 8_000 + ((total / openRate) * 1000) * 1.5;
+  const t0 = Date.now();
+  const spreadStart = t0 + leadMs;
+  const burstAt = Math.ceil((spreadStart + windowMs + 6_000) / 1000) * 1000;
+  const planned: Planned[] = [];
+  for (let i = 0; i < spreadN; i++) planned.push({ reportId: `${runTag}-ES${i}`, group: 'spread', targetMs: 0, plannedDue: spreadStart + (i * windowMs) / spreadN });
+  for (let i = 0; i < burstN; i++) planned.push({ reportId: `${runTag}-EB${i}`, group: 'burst', targetMs: 0, plannedDue: burstAt });
+
+  // Opening is paced in waves: start a wave, let the worker arm every timer of it (its CPU goes
+  // quiet), then the next, so the worker is never far behind and the deadlines land where planned.
+  // A report's target is its planned due time minus the open lag seen so far (start to openedAt).
+  progress.phase('4 escalation: open reports', total, `lead ${(leadMs / 1000).toFixed(0)} s`);
+  const openT0 = performance.now();
+  const lags: number[] = [];
+  const sentAt = new Map<string, number>();
+  const wave = 50;
+  for (let w = 0; w < planned.length; w += wave) {
+    const plans = planned.slice(w, w + wave);
+    await pool(plans, 24, async (plan) => {
+      const now = Date.now();
+      const lag = lags.length > 0 ? median(lags) : 500;
+      plan.targetMs = Math.max(1_500, Math.round(plan.plannedDue - now - lag));
+      sentAt.set(plan.reportId, now);
+      await h.client.workflow.start('degradationReport', {
+        taskQueue: h.taskQueue,
+        workflowId: workflowIdOf(plan.reportId),
+        args: [startInput(plan.reportId, { policy: policyFor(plan.targetMs) })],
+      });
+      progress.tick();
+    });
+    await waitForQuiet([h.worker.pid], { maxMs: 10_000, windowMs: 300, threshold: 0.25 });
+    // One report of the wave tells the lag between the start call and openedAt.
+    const probe = plans[plans.length - 1];
+    const report = await queryOpenReport<{ openedAt: string }>(h.client.workflow.getHandle(workflowIdOf(probe.reportId)), 60_000).catch(() => undefined);
+    if (report) lags.push(Date.parse(report.openedAt) - sentAt.get(probe.reportId)!);
+  }
+  const openPerSecond = (total * 1000) / (performance.now() - openT0);
+
+  // The due time of each report from its own openedAt and policy.
+  progress.phase('4 escalation: reading openedAt', total);
+  const dueOf = new Map<string, number>();
+  await pool(planned, 8, async (plan) => {
+    try {
+      const report = await queryOpenReport<{ openedAt: string; jeopardy: { policy: { resolutionTarget: number } } }>(h.client.workflow.getHandle(workflowIdOf(plan.reportId)), 60_000);
+      dueOf.set(plan.reportId, Date.parse(report.openedAt) + Math.round(THRESHOLD_AT * report.jeopardy.policy.resolutionTarget));
+    } catch {
+      // Not open within a minute: counted as missing.
+    }
+    progress.tick();
+  });
+
+  const ids = new Set(planned.map((p) => p.reportId));
+  const lastDue = Math.max(...dueOf.values());
+  const giveUpAt = Math.max(lastDue, Date.now()) + (quick ? 15_000 : 45_000);
+  progress.phase('4 escalation: waiting for deadlines', total);
+  const received = () => h.watch.escalations.filter((e) => ids.has(e.reportId));
+  while (Date.now() < giveUpAt) {
+    const count = new Set(received().map((e) => e.reportId)).size;
+    const next = [...dueOf.values()].filter((d) => d > Date.now());
+    progress.set(count, next.length ? `next deadline in ${Math.round((Math.min(...next) - Date.now()) / 1000)} s` : 'draining');
+    if (count >= dueOf.size) break;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+
+  // The polling design's costs, measured here: one scan over every open report, one webhook send.
+  progress.phase('4 escalation: polling model costs', 0);
+  const s0 = performance.now();
+  let scanned = 0;
+  for await (const _ of h.client.workflow.list({ query: `WorkflowType = 'degradationReport' AND ExecutionStatus = 'Running'` })) scanned += 1;
+  const scanMs = performance.now() - s0;
+  const sends: number[] = [];
+  for (let i = 0; i < 30; i++) {
+    const p0 = performance.now();
+    const response = await fetch(`${h.simulators.webhookUrl}/poll-probe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'probe', i }) });
+    await response.arrayBuffer();
+    sends.push(performance.now() - p0);
+  }
+  const sendMs = median(sends);
+  const periodMs = 60_000;
+  const phases = 400;
+
+  const group = (name: 'spread' | 'burst'): LatenessGroup => {
+    const mine = planned.filter((p) => p.group === name);
+    const first = new Map<string, number>();
+    for (const e of received()) if (!first.has(e.reportId) || e.receivedAtMs < first.get(e.reportId)!) first.set(e.reportId, e.receivedAtMs);
+    const lateness: number[] = [];
+    for (const plan of mine) {
+      const at = first.get(plan.reportId);
+      const due = dueOf.get(plan.reportId);
+      if (at !== undefined && due !== undefined) lateness.push(at - due);
+    }
+    const deadlines = mine.map((p) => dueOf.get(p.reportId)).filter((d): d is number => d !== undefined);
+    return {
+      reports: mine.length,
+      escalationsReceived: lateness.length,
+      missing: mine.length - lateness.length,
+      deadlineSpreadMs: deadlines.length ? Math.max(...deadlines) - Math.min(...deadlines) : Number.NaN,
+      maxDeadlinesPerSecond: maxPerSecond(deadlines),
+      latenessMs: summarize(lateness),
+      polling: summarize(simulatePolling(deadlines, periodMs, scanMs, sendMs, phases, name === 'spread' ? 7 : 11)),
+    };
+  };
+  return {
+    spread: { ...group('spread'), windowMs },
+    burst: group('burst'),
+    pollingModel: { periodMs, scanMs, scannedReports: scanned, sendMs, phases },
+    openPerSecond,
+  };
+}

@@ -1,0 +1,218 @@
+/**
+ * 5. Worker memory per cached report (slope of worker RSS over cache sizes: a fresh worker with
+ * maxCachedWorkflows = K queries K open reports, which replays each into its cache) and replay
+ * time per event for ~1k / ~4k / ~10k-event histories of one report fed `addAnalysis` signals.
+ *
+ * The product continues-as-new after SPDR_CONTINUE_AS_NEW_AFTER_EVENTS events (default 1,500) or
+ * when the server suggests it (limit.historyCount.suggestContinueAsNew, 4,096 by default). So the
+ * ~1k history comes from the main server with the product's settings (which also records the event
+ * count at which the run continued-as-new), while the ~4k and ~10k histories come from a second,
+ * in-memory dev server with the suggestion raised and a worker with SPDR_CONTINUE_AS_NEW_AFTER_EVENTS
+ * = 50000: the workflow code is the same, only the cut comes later. With the product's settings a
+ * replay never covers more than ~1,500 events.
+ */
+import { performance } from 'node:perf_hooks';
+import type { Client } from '@temporalio/client';
+import { Client as TemporalClient, Connection } from '@temporalio/client';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { resolveCli } from '../../src/infra/temporal-servers';
+import { ALL_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
+import { WorkerChild } from '../harness';
+import { linearFit, median, pool, sleep } from '../stats';
+import { startInput, workflowIdOf, type SectionContext } from './common';
+
+export interface CachePoint {
+  maxCachedWorkflows: number;
+  cachedReports: number;
+  rssEmptyBytes: number;
+  rssFullBytes: number;
+  heapUsedEmptyBytes: number;
+  heapUsedFullBytes: number;
+  coldQueryMsMedian: number;
+}
+
+export interface ReplayPoint {
+  events: number;
+  source: 'main server' | 'raised-CAN server';
+  replayMs: number;
+  msPerEvent: number;
+  historyBytes: number;
+}
+
+export interface MemoryReplayResult {
+  cache: CachePoint[];
+  /** Slope of worker RSS over cached reports. */
+  rssBytesPerCachedReport: number;
+  /** (full - empty) / K at the largest K. */
+  rssDeltaPerReportAtMax: number;
+  replay: ReplayPoint[];
+  /** History length at which the report continued-as-new on the main server (undefined: not reached). */
+  continuedAsNewAtEvents?: number;
+  notes: string[];
+}
+
+async function historyLength(client: Client, workflowId: string, runId?: string): Promise<{ length: number; status: number; runId: string }> {
+  const description = await client.workflow.getHandle(workflowId, runId).describe();
+  const info = description.raw.workflowExecutionInfo;
+  return { length: Number(info?.historyLength ?? 0), status: Number(info?.status ?? 0), runId: description.runId };
+}
+
+/** Sends addAnalysis signals until the run's history reaches each checkpoint; captures it quiescent. */
+async function growHistory(
+  client: Client,
+  taskQueue: string,
+  reportId: string,
+  checkpoints: number[],
+  onProgress: (events: number) => void,
+): Promise<{ histories: Map<number, temporal.api.history.v1.IHistory>; continuedAsNewAt?: number }> {
+  const workflowId = workflowIdOf(reportId);
+  const handle = await client.workflow.start('degradationReport', { taskQueue, workflowId, args: [startInput(reportId, { severityIndex: 3 })] });
+  const runId = handle.firstExecutionRunId;
+  const histories = new Map<number, temporal.api.history.v1.IHistory>();
+  let sent = 0;
+  const goal = Math.max(...checkpoints);
+  let pending = [...checkpoints].sort((a, b) => a - b);
+  for (;;) {
+    const state = await historyLength(client, workflowId, runId);
+    onProgress(state.length);
+    if (state.status !== 1) {
+      // The run is no longer running: it continued-as-new (status 6) at this length.
+      return { histories, continuedAsNewAt: state.length };
+    }
+    const due = pending.filter((c) => state.length >= c * 0.97);
+    if (due.length > 0) {
+      // Let the worker finish the signals already sent, then capture the history.
+      let stable = state.length;
+      for (;;) {
+        await sleep(400);
+        const again = await historyLength(client, workflowId, runId);
+        if (again.length === stable || again.status !== 1) break;
+        stable = again.length;
+      }
+      const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      for (const c of due) histories.set(c, history);
+      pending = pending.filter((c) => !due.includes(c));
+    }
+    if (pending.length === 0 && state.length >= goal) return { histories };
+    if (pending.length === 0) return { histories };
+    // Batches sized to land near the next checkpoint (about one event per signal when batched).
+    const batch = Math.max(10, Math.min(200, Math.floor((pending[0] - state.length) * 0.8)));
+    await pool(
+      Array.from({ length: batch }, (_, i) => sent + i),
+      25,
+      // A signal to a run that just continued-as-new is refused; the next describe() sees it.
+      (n) => client.workflow.getHandle(workflowId, runId).signal('addAnalysis', { author: 'bench', summary: `history filler ${n}` }).catch(() => undefined),
+    );
+    sent += batch;
+  }
+}
+
+export async function runMemoryReplay(ctx: SectionContext & { openReportIds: string[] }): Promise<MemoryReplayResult> {
+  const { h, progress, quick, runTag } = ctx;
+  const notes: string[] = [];
+
+  // ---- memory per cached report
+  const sizes = (quick ? [50, 150, 300] : [100, 500, 1000]).filter((k) => k <= ctx.openReportIds.length);
+  const cache: CachePoint[] = [];
+  progress.phase('5 memory: cache sizes', sizes.reduce((a, b) => a + b, 0));
+  for (const k of sizes) {
+    await h.restartWorker(k);
+    await sleep(1000);
+    const empty = await h.worker.memory();
+    const ids = ctx.openReportIds.slice(0, k);
+    const coldMs = await pool(ids, 8, async (id) => {
+      const q0 = performance.now();
+      await h.client.workflow.getHandle(workflowIdOf(id)).query('report');
+      progress.tick(1, `K=${k}`);
+      return performance.now() - q0;
+    });
+    await sleep(1000);
+    const full = await h.worker.memory();
+    cache.push({
+      maxCachedWorkflows: k,
+      cachedReports: ids.length,
+      rssEmptyBytes: empty.rssBytes,
+      rssFullBytes: full.rssBytes,
+      heapUsedEmptyBytes: empty.heapUsedBytes,
+      heapUsedFullBytes: full.heapUsedBytes,
+      coldQueryMsMedian: median(coldMs),
+    });
+  }
+  const fit = linearFit(cache.map((c) => ({ x: c.cachedReports, y: c.rssFullBytes })));
+  const largest = cache[cache.length - 1];
+  notes.push('Workflows run in the worker thread of the SDK (reuseV8Context), so the main-thread heap does not see them: RSS is the figure.');
+
+  // ---- replay
+  const replay: ReplayPoint[] = [];
+  const mainCheckpoints = quick ? [1024] : [1024, 5000];
+  progress.phase(`5 replay: growing a history to ${quick ? '~1k' : '~1k and past continue-as-new'} (main server)`, Math.max(...mainCheckpoints));
+  const mainId = `${runTag}-H1`;
+  const main = await growHistory(h.client, h.taskQueue, mainId, mainCheckpoints, (n) => progress.set(n));
+  const continuedAsNewAt = main.continuedAsNewAt;
+  if (continuedAsNewAt !== undefined) notes.push(`With the product's settings the report continued-as-new at ${continuedAsNewAt} events (SPDR_CONTINUE_AS_NEW_AFTER_EVENTS, default 1,500).`);
+  const histories: Array<{ history: temporal.api.history.v1.IHistory; source: ReplayPoint['source']; workflowId: string }> = [];
+  for (const c of [1024]) {
+    const history = main.histories.get(c);
+    if (history) histories.push({ history, source: 'main server', workflowId: workflowIdOf(mainId) });
+  }
+
+  if (!quick) {
+    progress.phase('5 replay: growing a ~4k/~10k history (raised-CAN server)', 10240);
+    const aux = await TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: await resolveCli(),
+        log: { format: 'pretty', level: 'error' },
+        searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
+        extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=20000'],
+      },
+    });
+    const auxConnection = await Connection.connect({ address: aux.address });
+    const auxClient = new TemporalClient({ connection: auxConnection });
+    const auxWorker = new WorkerChild({ ...h.workerEnv, BENCH_TEMPORAL_ADDRESS: aux.address, SPDR_CONTINUE_AS_NEW_AFTER_EVENTS: '50000' });
+    try {
+      await auxWorker.start();
+      const auxId = `${runTag}-H10`;
+      const grown = await growHistory(auxClient, h.taskQueue, auxId, [4096, 10240], (n) => progress.set(n));
+      for (const c of [4096, 10240]) {
+        const history = grown.histories.get(c);
+        if (history) histories.push({ history, source: 'raised-CAN server', workflowId: workflowIdOf(auxId) });
+        else notes.push(`The ~${c}-event history could not be captured (continued-as-new at ${grown.continuedAsNewAt}).`);
+      }
+    } finally {
+      await auxWorker.stop();
+      await auxConnection.close();
+      await aux.teardown();
+    }
+  } else {
+    notes.push('Quick mode replays a ~1k-event history only; full mode adds ~4k and ~10k (raised-CAN server and worker).');
+  }
+
+  progress.phase('5 replay: timing Worker.runReplayHistory', histories.length * 3 + 1);
+  const replayOptions = { workflowBundle: { codePath: h.bundlePath } };
+  // The workflow checks that its id is spdr-<reportId>, so a replay must use the original id
+  // (any other id fails the first task and shows as a nondeterminism error on LocalActivity(1)).
+  if (histories[0]) await Worker.runReplayHistory(replayOptions, histories[0].history, histories[0].workflowId);
+  progress.tick();
+  for (const { history, source, workflowId } of histories) {
+    const times: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const r0 = performance.now();
+      await Worker.runReplayHistory(replayOptions, history, workflowId);
+      times.push(performance.now() - r0);
+      progress.tick();
+    }
+    const events = history.events?.length ?? 0;
+    const replayMs = median(times);
+    replay.push({ events, source, replayMs, msPerEvent: replayMs / events, historyBytes: temporal.api.history.v1.History.encode(history).finish().length });
+  }
+  return {
+    cache,
+    rssBytesPerCachedReport: fit.slope,
+    rssDeltaPerReportAtMax: largest ? (largest.rssFullBytes - largest.rssEmptyBytes) / largest.cachedReports : Number.NaN,
+    replay,
+    continuedAsNewAtEvents: continuedAsNewAt,
+    notes,
+  };
+}
