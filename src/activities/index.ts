@@ -93,7 +93,7 @@ export function createActivities(deps: ActivityDeps): SpdrActivities {
     },
     async notifyEscalation(e) {
       await notify.notifyEscalation(
-        { reportId: e.reportId, level: e.level, reason: e.reason, jeopardyState: e.jeopardyState, deadline: e.deadline, detail: e.detail },
+        { reportId: e.reportId, level: e.level, reason: e.reason, jeopardyState: e.jeopardyState, deadline: e.deadline, detail: e.detail, subject: e.subject },
         callOptions(),
       );
     },

@@ -670,8 +670,9 @@ function requestPartner(d: Draft, by: string, partyId: string, resourceId: strin
   }
 }
 
-function escalationEffect(d: Draft, level: number, reason: Extract<Effect, { type: 'notifyEscalation' }>['reason'], detail: string): Effect {
-  return { type: 'notifyEscalation', reportId: d.r.reportId, level, reason, jeopardyState: d.r.jeopardy.state, deadline: d.r.jeopardy.deadline, detail };
+/** `subject` tells apart escalations of the same level and reason (two overdue tasks), so their idempotency keys differ. */
+function escalationEffect(d: Draft, level: number, reason: Extract<Effect, { type: 'notifyEscalation' }>['reason'], detail: string, subject?: string): Effect {
+  return withoutUndefined({ type: 'notifyEscalation' as const, reportId: d.r.reportId, level, reason, jeopardyState: d.r.jeopardy.state, deadline: d.r.jeopardy.deadline, detail, subject });
 }
 
 // ---------------------------------------------------------------- time
@@ -725,7 +726,7 @@ function escalateOverdueTasks(d: Draft): void {
     if (!isOpenTask(task) || task.overdueEscalated || task.due === undefined || msOf(task.due) > d.now) continue;
     replaceTask(d, { ...task, overdueEscalated: true });
     const detail = `task ${task.taskId} (${task.kind}, ${task.assignee}) was due ${task.due} and is ${task.status}`;
-    d.effects.push(escalationEffect(d, d.r.jeopardy.escalationLevel, 'taskOverdue', detail));
+    d.effects.push(escalationEffect(d, d.r.jeopardy.escalationLevel, 'taskOverdue', detail, task.taskId));
     log(d, { by: SYSTEM_ACTOR, action: 'taskOverdue', detail });
   }
 }
@@ -735,7 +736,7 @@ function escalateLatePartners(d: Draft): void {
     if (!partnerRequestIsWaiting(request) || request.lateEscalated || msOf(request.due) > d.now) continue;
     replacePartnerRequest(d, { ...request, lateEscalated: true });
     const detail = `partner ${request.partyId} has not answered request ${request.key} (resource ${request.resourceId}) due ${request.due}`;
-    d.effects.push(escalationEffect(d, d.r.jeopardy.escalationLevel, 'partnerLate', detail));
+    d.effects.push(escalationEffect(d, d.r.jeopardy.escalationLevel, 'partnerLate', detail, request.key));
     log(d, { by: SYSTEM_ACTOR, action: 'partnerLate', detail });
   }
 }

@@ -422,6 +422,8 @@ export const Effect = z.discriminatedUnion('type', [
     jeopardyState: JeopardyState,
     deadline: IsoDateTime,
     detail: z.string(),
+    /** What the escalation is about when level and reason do not tell (the overdue task, the late request). */
+    subject: z.string().optional(),
   }),
   z.strictObject({
     type: z.literal('notifyAssignee'),

@@ -25,6 +25,8 @@ export const escalationInputSchema = z.object({
   /** ISO timestamp of the resolution deadline. */
   deadline: z.string().min(1),
   detail: z.string().optional(),
+  /** Distinguishes escalations of one level and reason (e.g. the overdue task's id); part of the idempotency key. */
+  subject: z.string().optional(),
 });
 export type EscalationInput = z.infer<typeof escalationInputSchema>;
 
@@ -47,9 +49,9 @@ function headerSafe(text: string): string {
   return text.replace(/[^A-Za-z0-9._:@-]/g, '-');
 }
 
-/** Idempotency key of an escalation: `spdr-<reportId>-esc-<level>-<reason>`. */
-export function escalationIdempotencyKey(input: Pick<EscalationInput, 'reportId' | 'level' | 'reason'>): string {
-  return headerSafe(`spdr-${input.reportId}-esc-${input.level}-${input.reason}`);
+/** Idempotency key of an escalation: `spdr-<reportId>-esc-<level>-<reason>[-<subject>]`. */
+export function escalationIdempotencyKey(input: Pick<EscalationInput, 'reportId' | 'level' | 'reason' | 'subject'>): string {
+  return headerSafe(`spdr-${input.reportId}-esc-${input.level}-${input.reason}${input.subject ? `-${input.subject}` : ''}`);
 }
 
 /** Idempotency key of a close notification: `spdr-<reportId>-close-<clearedAt>`. */
