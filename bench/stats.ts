@@ -65,18 +65,28 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-/** Runs `fn` over the items with at most `concurrency` in flight; results in item order. */
+/**
+ * Runs `fn` over the items with at most `concurrency` in flight; results in item order. On the
+ * first failure no new item starts, the ones in flight finish, then the failure is thrown (so
+ * nothing is left running against a server the caller may tear down next).
+ */
 export async function pool<T, R>(items: readonly T[], concurrency: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
   const results = new Array<R>(items.length);
   let next = 0;
+  let failure: { error: unknown } | undefined;
   const runners = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
-    for (;;) {
+    while (!failure) {
       const index = next++;
       if (index >= items.length) return;
-      results[index] = await fn(items[index], index);
+      try {
+        results[index] = await fn(items[index], index);
+      } catch (error) {
+        failure ??= { error };
+      }
     }
   });
   await Promise.all(runners);
+  if (failure) throw failure.error;
   return results;
 }
 

@@ -17,6 +17,8 @@ export interface CapacityStep {
   startRpcMs: Summary;
   /** From the start call to the report's jeopardy timer being armed (TimerStarted event), sampled. */
   openToArmedMs: Summary;
+  /** Reports sampled for openToArmedMs; fewer armed than sampled means the worker had not caught up. */
+  sampled: number;
   serverRssBytes: number;
   workerRssBytes: number;
   dbBytes: number;
@@ -34,13 +36,13 @@ export interface CapacityResult {
 
 const TIMER_STARTED = 17; // temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_STARTED
 
-export async function runCapacity(ctx: SectionContext): Promise<CapacityResult> {
+export async function runCapacity(ctx: SectionContext, steps?: number[]): Promise<CapacityResult> {
   const { h, progress, quick, runTag } = ctx;
-  const targets = quick ? [200, 500] : [1000, 5000, 10000];
+  const targets = steps ?? (quick ? [200, 500] : [1000, 5000, 10000]);
   const concurrency = 24;
   const before = dbBytes(h.server.dbFile).total;
   const reportIds: string[] = [];
-  const steps: CapacityStep[] = [];
+  const results: CapacityStep[] = [];
   for (const target of targets) {
     const from = reportIds.length;
     const ids = Array.from({ length: target - from }, (_, i) => `${runTag}-C${from + i}`);
@@ -74,13 +76,14 @@ export async function runCapacity(ctx: SectionContext): Promise<CapacityResult> 
       if (timer) armed.push(eventTimeMs(timer) - sentAt);
     }
     const db = dbBytes(h.server.dbFile);
-    steps.push({
+    results.push({
       openReports: reportIds.length,
       opened: ids.length - failed,
       failed,
       openPerSecond: ((ids.length - failed) * 1000) / openWallMs,
       startRpcMs: summarize(startMs),
       openToArmedMs: summarize(armed),
+      sampled: sent.size,
       serverRssBytes: rssOf(h.server.pid),
       workerRssBytes: h.worker.rss(),
       dbBytes: db.total,
@@ -89,5 +92,5 @@ export async function runCapacity(ctx: SectionContext): Promise<CapacityResult> 
       settleMs,
     });
   }
-  return { steps, reportIds, dbBytesBefore: before, workerMaxCachedWorkflows: h.worker.info?.maxCachedWorkflows ?? Number.NaN };
+  return { steps: results, reportIds, dbBytesBefore: before, workerMaxCachedWorkflows: h.worker.info?.maxCachedWorkflows ?? Number.NaN };
 }
