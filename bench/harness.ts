@@ -8,10 +8,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode } from '@temporalio/worker';
+import { bundleReportWorkflows } from '../src/infra/workflow-bundle';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { resolveCli, startDevServer } from '../src/infra/temporal-servers';
-import { ALL_SEARCH_ATTRIBUTES } from '../src/search-attributes';
+import { devServerArgs, startDevServer, type DevServerOptions } from '../src/infra/temporal-servers';
 import { startSimulators, type Simulators } from '../src/simulators/main';
 import type { ReceivedWebhook } from '../src/simulators/webhookSink';
 
@@ -77,27 +76,14 @@ export function serverPidOf(dbFile: string): number | undefined {
 
 async function startServer(dir: string, opts: HarnessOptions): Promise<ServerInfo> {
   const dbFile = join(dir, 'temporal.db');
-  let env: TestWorkflowEnvironment;
-  let startedWith: string;
-  if (!opts.wal && !opts.dynamicConfig?.length) {
-    env = await startDevServer({ dbFilename: dbFile, logLevel: 'error' });
-    startedWith = 'startDevServer({dbFilename}) (the product default)';
-  } else {
-    // Same options as startDevServer (src/infra/temporal-servers.ts) plus extra server flags.
-    const extraArgs: string[] = [];
-    if (opts.wal) extraArgs.push('--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
-    for (const value of opts.dynamicConfig ?? []) extraArgs.push('--dynamic-config-value', value);
-    env = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: await resolveCli(),
-        dbFilename: dbFile,
-        log: { format: 'pretty', level: 'error' },
-        searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
-        extraArgs,
-      },
-    });
-    startedWith = `TestWorkflowEnvironment.createLocal (startDevServer's options) + ${extraArgs.join(' ')}`;
-  }
+  const serverOptions: DevServerOptions = {
+    dbFilename: dbFile,
+    logLevel: 'error',
+    sqlitePragmas: opts.wal ? ['journal_mode=wal', 'synchronous=normal'] : ['journal_mode=delete'],
+    dynamicConfig: opts.dynamicConfig,
+  };
+  const env = await startDevServer(serverOptions);
+  const startedWith = `startDevServer (src/infra/temporal-servers.ts): ${devServerArgs(serverOptions).join(' ')}`;
   return { env, dbFile, pid: serverPidOf(dbFile), journalMode: journalModeOf(dbFile), startedWith };
 }
 
@@ -264,7 +250,7 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'spdr-bench-'));
   const log = opts.log ?? (() => undefined);
   log(`bundling workflows (bench/workflows.ts: degradationReport + baseline)`);
-  const bundle = await bundleWorkflowCode({ workflowsPath: resolve(__dirname, 'workflows.ts'), logger: quietLogger });
+  const bundle = await bundleReportWorkflows({ workflowsPath: resolve(__dirname, 'workflows.ts'), logger: quietLogger });
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, bundle.code);
   log(`starting dev server (SQLite in ${dir})`);

@@ -160,6 +160,15 @@ export function renderMarkdown(r: BenchResults): string {
       out.push(`| ${name} | ${g.escalationsReceived}/${g.reports} | ${ms(g.deadlineSpreadMs)} | ${ms(g.latenessMs.p50)} | ${ms(g.latenessMs.p90)} | ${ms(g.latenessMs.p99)} | ${ms(g.latenessMs.max)} | ${ms(g.polling.p50)} | ${ms(g.polling.p99)} |`);
     }
     out.push('');
+    const rows = [[`${e.spread.reports} spread`, e.spread.breakdown], [`${e.burst.reports} on one second`, e.burst.breakdown]] as const;
+    if (rows.some(([, b]) => b)) {
+      out.push('Where the lateness goes (p50 / p99, from the histories of a sample of each group):');
+      out.push('');
+      out.push('| deadlines | sampled | due → timer set to fire (arming) | set to fire → TimerFired (server timer queue) | due → TimerFired | TimerFired → activity scheduled (workflow task) | scheduled → started (dispatch) | started → webhook received (HTTP) |');
+      out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+      for (const [name, b] of rows) if (b) out.push(`| ${name} | ${b.sampled} | ${p(b.armedMs)} | ${p(b.serverTimerMs)} | ${p(b.timerMs)} | ${p(b.workflowTaskMs)} | ${p(b.dispatchMs)} | ${p(b.httpMs)} |`);
+      out.push('');
+    }
     out.push(`Polling model: a job every ${e.pollingModel.periodMs / 1000} s at a random phase (${e.pollingModel.phases} phases simulated on the same deadlines), one scan of the open reports measured at ${ms(e.pollingModel.scanMs)} (${e.pollingModel.scannedReports} reports listed through visibility), then sends one by one at ${ms(e.pollingModel.sendMs)} each (measured against the same sink). Reports opened at ${num(e.openPerSecond, 0)}/s.`);
     out.push('');
   }

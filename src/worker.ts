@@ -4,7 +4,6 @@
  * `npm start` runs it beside an embedded dev server; `npm run worker` runs it alone against the
  * cluster that TEMPORAL_ADDRESS (or an envconfig profile) names.
  */
-import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -12,6 +11,7 @@ import { createActivities, type ActivityDeps } from './activities';
 import { ConfigError, redactedConfig } from './config/config';
 import { loadWorkerSettings, type WorkerSettings } from './config/worker-settings';
 import { connectWorker, describeTarget, loadTemporalTarget, type TemporalTarget } from './infra/connection';
+import { PRELOAD_MODULES, WORKFLOWS_PATH } from './infra/workflow-bundle';
 import { startCallbackListener } from './integrations/callbacks';
 import { describeEncryption } from './security/data-converter';
 
@@ -33,7 +33,7 @@ export function createWorker({ connection, namespace, settings, workflowBundle, 
     connection,
     namespace: namespace ?? 'default',
     taskQueue: settings.taskQueue,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: resolve(__dirname, 'workflows', 'index.ts') }),
+    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: [...PRELOAD_MODULES] } }),
     activities: createActivities(deps),
     // Graceful shutdown: in-flight activities get this long to finish on SIGTERM/SIGINT.
     shutdownGraceTime: settings.shutdownGraceMs,

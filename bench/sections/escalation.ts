@@ -8,7 +8,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { median, pool, seededRandom, summarize, type Summary } from '../stats';
-import { queryOpenReport, startInput, waitForQuiet, workflowIdOf, type SectionContext } from './common';
+import { eventTimeMs, queryOpenReport, startInput, waitForQuiet, workflowIdOf, type SectionContext } from './common';
+import type { Client } from '@temporalio/client';
 
 export interface LatenessGroup {
   reports: number;
@@ -20,6 +21,26 @@ export interface LatenessGroup {
   maxDeadlinesPerSecond: number;
   latenessMs: Summary;
   polling: Summary;
+  /** Where the lateness goes, from the histories of a sample of the group's reports. */
+  breakdown?: LatenessBreakdown;
+}
+
+/**
+ * Lateness split along the path, from the report's history and the sink:
+ * due → TimerFired (the server's timer queue), TimerFired → ActivityTaskScheduled (the worker's
+ * workflow task), scheduled → ActivityTaskStarted (activity dispatch to a poller), started →
+ * webhook received (the activity's HTTP call).
+ */
+export interface LatenessBreakdown {
+  sampled: number;
+  /** Due time to the timer's own fire time (TimerStarted + its duration): how the timer was armed. */
+  armedMs: Summary;
+  /** The timer's own fire time to TimerFired: the server's timer queue. */
+  serverTimerMs: Summary;
+  timerMs: Summary;
+  workflowTaskMs: Summary;
+  dispatchMs: Summary;
+  httpMs: Summary;
 }
 
 export interface EscalationResult {
@@ -30,6 +51,43 @@ export interface EscalationResult {
 }
 
 const THRESHOLD_AT = 1;
+
+const EVENT_ACTIVITY_TASK_SCHEDULED = 10;
+const EVENT_ACTIVITY_TASK_STARTED = 11;
+const EVENT_TIMER_FIRED = 18;
+
+/** Reads the escalation path of a sample of reports out of their histories. */
+async function breakdownOf(client: Client, sample: Array<{ reportId: string; due: number; receivedAt: number }>): Promise<LatenessBreakdown> {
+  const timer: number[] = [];
+  const armed: number[] = [];
+  const serverTimer: number[] = [];
+  const task: number[] = [];
+  const dispatch: number[] = [];
+  const http: number[] = [];
+  await pool(sample, 8, async ({ reportId, due, receivedAt }) => {
+    const history = await client.workflow.getHandle(workflowIdOf(reportId)).fetchHistory();
+    const events = history.events ?? [];
+    const scheduled = events.find((e) => Number(e.eventType) === EVENT_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === 'notifyEscalation');
+    if (!scheduled) return;
+    const scheduledId = Number(scheduled.eventId);
+    // The timer that woke the report for this escalation: the last one fired before it was scheduled.
+    const fired = events.filter((e) => Number(e.eventType) === EVENT_TIMER_FIRED && Number(e.eventId) < scheduledId).pop();
+    const started = events.find((e) => Number(e.eventType) === EVENT_ACTIVITY_TASK_STARTED && Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === scheduledId);
+    if (!fired || !started) return;
+    const timerStarted = events.find((e) => Number(e.eventId) === Number(fired.timerFiredEventAttributes?.startedEventId));
+    const duration = timerStarted?.timerStartedEventAttributes?.startToFireTimeout;
+    if (timerStarted && duration) {
+      const fireAt = eventTimeMs(timerStarted) + Number(duration.seconds ?? 0) * 1000 + Math.floor((duration.nanos ?? 0) / 1e6);
+      armed.push(fireAt - due);
+      serverTimer.push(eventTimeMs(fired) - fireAt);
+    }
+    timer.push(eventTimeMs(fired) - due);
+    task.push(eventTimeMs(scheduled) - eventTimeMs(fired));
+    dispatch.push(eventTimeMs(started) - eventTimeMs(scheduled));
+    http.push(receivedAt - eventTimeMs(started));
+  });
+  return { sampled: timer.length, armedMs: summarize(armed), serverTimerMs: summarize(serverTimer), timerMs: summarize(timer), workflowTaskMs: summarize(task), dispatchMs: summarize(dispatch), httpMs: summarize(http) };
+}
 
 interface Planned {
   reportId: string;
@@ -169,7 +227,7 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
   const periodMs = 60_000;
   const phases = 400;
 
-  const group = (name: 'spread' | 'burst'): LatenessGroup => {
+  const group = async (name: 'spread' | 'burst'): Promise<LatenessGroup> => {
     const mine = planned.filter((p) => p.group === name);
     const first = new Map<string, number>();
     for (const e of received()) if (!first.has(e.reportId) || e.receivedAtMs < first.get(e.reportId)!) first.set(e.reportId, e.receivedAtMs);
@@ -180,6 +238,12 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
       if (at !== undefined && due !== undefined) lateness.push(at - due);
     }
     const deadlines = mine.map((p) => dueOf.get(p.reportId)).filter((d): d is number => d !== undefined);
+    const sample = mine
+      .filter((plan) => first.has(plan.reportId) && dueOf.has(plan.reportId))
+      .filter((_, i, all) => i % Math.max(1, Math.floor(all.length / 100)) === 0)
+      .map((plan) => ({ reportId: plan.reportId, due: dueOf.get(plan.reportId)!, receivedAt: first.get(plan.reportId)! }));
+    progress.phase(`4 escalation: lateness breakdown (${name})`, 0);
+    const breakdown = sample.length > 0 ? await breakdownOf(h.client, sample) : undefined;
     return {
       reports: mine.length,
       escalationsReceived: lateness.length,
@@ -188,11 +252,12 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
       maxDeadlinesPerSecond: maxPerSecond(deadlines),
       latenessMs: summarize(lateness),
       polling: summarize(simulatePolling(deadlines, periodMs, scanMs, sendMs, phases, name === 'spread' ? 7 : 11)),
+      breakdown,
     };
   };
   return {
-    spread: { ...group('spread'), windowMs },
-    burst: group('burst'),
+    spread: { ...(await group('spread')), windowMs },
+    burst: await group('burst'),
     pollingModel: { periodMs, scanMs, scannedReports: scanned, sendMs, phases },
     openPerSecond,
   };

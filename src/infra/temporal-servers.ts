@@ -17,6 +17,28 @@ export interface DevServerOptions {
   namespace?: string;
   ip?: string;
   logLevel?: 'debug' | 'info' | 'warn' | 'error';
+  /** SQLite pragmas for a file-backed server; default: write-ahead logging (`journal_mode=wal`). */
+  sqlitePragmas?: string[];
+  /** Dynamic config values (`key=value`, value in JSON/YAML), added to and overriding DEV_SERVER_DYNAMIC_CONFIG. */
+  dynamicConfig?: string[];
+}
+
+/**
+ * Server tuning the product relies on. Temporal's timer queue may fire a timer up to
+ * `history.timerProcessorMaxTimeShift` late (1 s by default): with that default an escalation was
+ * 0.7-0.9 s late before our worker even saw the deadline. 50 ms keeps jeopardy escalations on time
+ * (see README, "Benchmarks"). deploy/dynamicconfig/production.yaml sets the same for docker-compose.
+ */
+export const DEV_SERVER_DYNAMIC_CONFIG: readonly string[] = ['history.timerProcessorMaxTimeShift="50ms"'];
+
+/** The dev server's extra command-line flags for these options. */
+export function devServerArgs(opts: DevServerOptions): string[] {
+  const args: string[] = [];
+  if (opts.dbFilename) for (const pragma of opts.sqlitePragmas ?? ['journal_mode=wal']) args.push('--sqlite-pragma', pragma);
+  const byKey = new Map<string, string>();
+  for (const entry of [...DEV_SERVER_DYNAMIC_CONFIG, ...(opts.dynamicConfig ?? [])]) byKey.set(entry.slice(0, entry.indexOf('=')), entry);
+  for (const entry of byKey.values()) args.push('--dynamic-config-value', entry);
+  return args;
 }
 
 export async function resolveCli(): Promise<ServerExecutable> {
@@ -51,6 +73,7 @@ export async function startDevServer(opts: DevServerOptions = {}, executable?: S
       namespace: opts.namespace,
       log: { format: 'pretty', level: opts.logLevel ?? 'warn' },
       searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
+      extraArgs: devServerArgs(opts),
     },
   });
 }

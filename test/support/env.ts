@@ -1,11 +1,11 @@
 /** Test helpers shared by the Temporal-backed test files. */
-import { resolve } from 'node:path';
 import { inject } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
-import { NativeConnection, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { bundleReportWorkflows } from '../../src/infra/workflow-bundle';
 
 /** A fresh time-skipping server for this test file, with the report search attributes registered. */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
@@ -48,7 +48,7 @@ export async function connectToDevServer(): Promise<{ client: Client; nativeConn
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** Workflows bundled once per test file. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: resolve(__dirname, '../../src/workflows/index.ts'), logger: quietLogger });
+  bundle ??= bundleReportWorkflows({ logger: quietLogger });
   return bundle;
 }
 

@@ -1,0 +1,22 @@
+/**
+ * Evaluated once per worker thread, before any report workflow exists, as the workflow bundle's
+ * `preloadModules` entry (see src/infra/workflow-bundle.ts). Every report then shares one copy of
+ * zod instead of evaluating it again inside each workflow: that copy costs about a megabyte of heap
+ * and milliseconds of CPU per workflow created, which is what limited how many reports a worker
+ * keeps cached and how fast it takes new ones.
+ *
+ * The SDK deep-freezes what preloaded modules export and the globals they set. zod writes three
+ * process-wide values lazily: the default locale and the default memoizer (on the first schema
+ * built) and `allowsEval` (on the first object parsed: whether parsers may be compiled with
+ * `new Function`). They are settled here, before the freeze; a frozen unsettled one would throw in
+ * every report. Our own schemas are not built here: each report builds its own, because zod caches
+ * per schema instance and those objects must stay writable.
+ * test/workflow/preload.test.ts checks this against the real sandbox.
+ */
+import { z } from 'zod';
+
+// One schema built and one object parsed set all three; the explicit read documents the third.
+z.strictObject({ warm: z.string().min(1) }).safeParse({ warm: 'up' });
+void z.core.util.allowsEval.value;
+
+export const ZOD_PRELOADED = true;
