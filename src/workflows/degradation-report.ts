@@ -10,6 +10,7 @@ import {
   CancellationScope,
   isCancellation,
   allHandlersFinished,
+  patched,
   condition,
   continueAsNew,
   proxyActivities,
@@ -65,6 +66,17 @@ interface InboxItem {
   /** Set for updates: the caller waits for the outcome. */
   reply?: { resolve(report: Report): void; reject(err: unknown): void };
 }
+
+/**
+ * A timer runs for its duration from when the server starts it, at the end of the workflow task;
+ * the duration is computed from workflow time, the start of that task. The two differ by how long
+ * the task took: with a local activity and a busy worker, up to a second. So a deadline further
+ * away than twice this margin is first slept to EARLY_WAKE_MS before it, and the rest is slept
+ * from a fresh task whose lag is only its own (milliseconds). Costs one extra timer per deadline.
+ */
+const EARLY_WAKE_MS = 2_000;
+/** Patch id: histories recorded before early waking replay with the single timer they had. */
+const EARLY_WAKE_PATCH = 'spdr-early-wake-timers';
 
 /** Failing this many times in a row is recorded; the window doubles each time up to this cap. */
 const MAX_FAILURE_WINDOW_MS = 4 * 3600_000;
@@ -287,8 +299,10 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
     if (at === undefined) return;
     const scope = new CancellationScope();
     timer = { at, scope };
+    const remaining = Math.max(1, at - Date.now());
+    const early = remaining > 2 * EARLY_WAKE_MS && patched(EARLY_WAKE_PATCH);
     scope
-      .run(() => sleep(Math.max(1, at - Date.now()), { summary: wakeUpSummary(report!, at) }))
+      .run(() => sleep(early ? remaining - EARLY_WAKE_MS : remaining, { summary: `${wakeUpSummary(report!, at)}${early ? `, waking ${EARLY_WAKE_MS / 1000} s before it` : ''}` }))
       .then(
         () => {
           if (timer?.at === at) timer = undefined;
