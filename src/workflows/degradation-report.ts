@@ -90,6 +90,11 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
     throw ApplicationFailure.nonRetryable(`workflow id must be "${expectedId}" (got "${workflowInfo().workflowId}"), so a report cannot be opened twice`, 'InvalidStartInput');
   }
 
+  // Decided once, in the first workflow task: a patch first consulted after the settings' local
+  // activity is not yet known to the SDK when that task is replayed (a nondeterminism the replay
+  // test caught). Histories recorded before the patch replay without it.
+  const earlyWake = patched(EARLY_WAKE_PATCH);
+
   let report: Report | undefined = carried?.report;
   let provisional: Report | undefined;
   let settings: ReportSettings | undefined = carried?.settings;
@@ -300,7 +305,7 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
     const scope = new CancellationScope();
     timer = { at, scope };
     const remaining = Math.max(1, at - Date.now());
-    const early = remaining > 2 * EARLY_WAKE_MS && patched(EARLY_WAKE_PATCH);
+    const early = earlyWake && remaining > 2 * EARLY_WAKE_MS;
     scope
       .run(() => sleep(early ? remaining - EARLY_WAKE_MS : remaining, { summary: `${wakeUpSummary(report!, at)}${early ? `, waking ${EARLY_WAKE_MS / 1000} s before it` : ''}` }))
       .then(
