@@ -100,6 +100,13 @@ export interface TaskFailureAudit {
   ours: { workflowId: string; runId: string; cause: string; message: string }[];
   /** WorkflowTaskFailed with cause UnhandledCommand: the server raced a new event against the task's commands (benign). */
   unhandledCommand: number;
+  /**
+   * WorkflowTaskFailed by the history service itself with cause ForceCloseCommand: signals that
+   * arrived during a running task outgrew the server's buffer for them (2 MB by default), so the
+   * server failed that task to flush them into history; the task is retried with them (benign,
+   * nothing of ours ran).
+   */
+  serverBufferFlush: number;
   /** Workflow tasks that timed out (a killed worker held them; benign, they are retried). */
   timedOut: number;
   /** Activities that completed on a later attempt than the first, per activity type (e.g. retried after a kill). */
@@ -108,7 +115,7 @@ export interface TaskFailureAudit {
 
 /** Every run of each workflow id (continue-as-new chains included), and every WFT failure in them. */
 export async function auditWorkflowTasks(client: Client, workflowIds: readonly string[]): Promise<TaskFailureAudit> {
-  const audit: TaskFailureAudit = { runs: 0, events: 0, ours: [], unhandledCommand: 0, timedOut: 0, retriedActivities: {} };
+  const audit: TaskFailureAudit = { runs: 0, events: 0, ours: [], unhandledCommand: 0, serverBufferFlush: 0, timedOut: 0, retriedActivities: {} };
   for (const workflowId of workflowIds) {
     const runIds = new Set<string>();
     for await (const info of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runIds.add(info.runId);
@@ -132,6 +139,8 @@ export async function auditWorkflowTasks(client: Client, workflowIds: readonly s
         const cause = attrs?.cause ?? WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED;
         if (cause === WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND) {
           audit.unhandledCommand += 1;
+        } else if (cause === WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND && attrs?.identity === 'history-service') {
+          audit.serverBufferFlush += 1;
         } else {
           audit.ours.push({ workflowId, runId, cause: WorkflowTaskFailedCause[cause] ?? String(cause), message: attrs?.failure?.message ?? '' });
         }
