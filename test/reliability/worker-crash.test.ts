@@ -6,7 +6,7 @@
  * to its end and checked: closed, one ticket per resource cause, no escalation threshold notified
  * twice under two keys, no workflow task failure caused by our code.
  *
- * Sizing: SPDR_CRASH_REPORTS (30), SPDR_CRASH_CYCLES (3), SPDR_CRASH_SEED.
+ * Sizing: SPDR_CRASH_REPORTS (100), SPDR_CRASH_CYCLES (3), SPDR_CRASH_SEED.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
@@ -23,7 +23,7 @@ import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { uniqueTaskQueue, workflowBundle } from '../support/env';
 import { auditWorkflowTasks, envInt, eventually, http, log, pool, scratchDir, seeded, sleep } from './helpers';
 
-const REPORTS = envInt('SPDR_CRASH_REPORTS', 30);
+const REPORTS = envInt('SPDR_CRASH_REPORTS', 100);
 const CYCLES = envInt('SPDR_CRASH_CYCLES', 3);
 const SEED = envInt('SPDR_CRASH_SEED', 4767);
 /** Short enough that the whole ladder (50% notice, 75% L1, 100% L2, +25% L3, +50% L4) falls due while the worker is being killed. */
