@@ -36,7 +36,12 @@ export interface CachePoint {
 export interface ReplayPoint {
   events: number;
   source: 'main server' | 'raised-CAN server';
+  /** 'report': the product's workflow; 'baseline': the no-logic workflow fed the same signals (the SDK's own cost). */
+  workflow: 'report' | 'baseline';
+  /** Median of warm replays in one replay worker (worker start-up excluded). */
   replayMs: number;
+  /** The first replay, which also starts the replay worker and loads the bundle. */
+  coldReplayMs: number;
   msPerEvent: number;
   historyBytes: number;
 }
@@ -66,20 +71,23 @@ export async function growHistory(
   reportId: string,
   checkpoints: number[],
   onProgress: (events: number) => void,
-): Promise<{ histories: Map<number, temporal.api.history.v1.IHistory>; continuedAsNewAt?: number }> {
-  const workflowId = workflowIdOf(reportId);
-  const handle = await client.workflow.start('degradationReport', { taskQueue, workflowId, args: [startInput(reportId, { severityIndex: 3 })] });
+  workflow: 'report' | 'baseline' = 'report',
+): Promise<{ histories: Map<number, temporal.api.history.v1.IHistory>; continuedAsNewAt?: number; workflowId: string }> {
+  const workflowId = workflow === 'report' ? workflowIdOf(reportId) : `bench-baseline-${reportId}`;
+  const handle =
+    workflow === 'report'
+      ? await client.workflow.start('degradationReport', { taskQueue, workflowId, args: [startInput(reportId, { severityIndex: 3 })] })
+      : await client.workflow.start('baseline', { taskQueue, workflowId, args: [{ reportId, severity: 'warning', description: 'replay floor' }] });
   const runId = handle.firstExecutionRunId;
   const histories = new Map<number, temporal.api.history.v1.IHistory>();
   let sent = 0;
-  const goal = Math.max(...checkpoints);
   let pending = [...checkpoints].sort((a, b) => a - b);
   for (;;) {
     const state = await historyLength(client, workflowId, runId);
     onProgress(state.length);
     if (state.status !== 1) {
       // The run is no longer running: it continued-as-new (status 6) at this length.
-      return { histories, continuedAsNewAt: state.length };
+      return { histories, continuedAsNewAt: state.length, workflowId };
     }
     const due = pending.filter((c) => state.length >= c * 0.97);
     if (due.length > 0) {
@@ -95,8 +103,7 @@ export async function growHistory(
       for (const c of due) histories.set(c, history);
       pending = pending.filter((c) => !due.includes(c));
     }
-    if (pending.length === 0 && state.length >= goal) return { histories };
-    if (pending.length === 0) return { histories };
+    if (pending.length === 0) return { histories, workflowId };
     // Batches sized to land near the next checkpoint (about one event per signal when batched).
     const batch = Math.max(10, Math.min(200, Math.floor((pending[0] - state.length) * 0.8)));
     await pool(
@@ -158,10 +165,18 @@ export async function runMemoryReplay(ctx: SectionContext & { openReportIds: str
   const main = await growHistory(h.client, h.taskQueue, mainId, mainCheckpoints, (n) => progress.set(n));
   const continuedAsNewAt = main.continuedAsNewAt;
   if (continuedAsNewAt !== undefined) notes.push(`With the product's settings the report continued-as-new at ${continuedAsNewAt} events (SPDR_CONTINUE_AS_NEW_AFTER_EVENTS, default 1,500).`);
-  const histories: Array<{ history: temporal.api.history.v1.IHistory; source: ReplayPoint['source']; workflowId: string }> = [];
+  const histories: Array<{ history: temporal.api.history.v1.IHistory; source: ReplayPoint['source']; workflowId: string; workflow: ReplayPoint['workflow'] }> = [];
   for (const c of [1024]) {
     const history = main.histories.get(c);
-    if (history) histories.push({ history, source: 'main server', workflowId: workflowIdOf(mainId) });
+    if (history) histories.push({ history, source: 'main server', workflowId: workflowIdOf(mainId), workflow: 'report' });
+  }
+  // The floor: the no-logic baseline workflow fed the same addAnalysis signals (it never continues-as-new).
+  const floorCheckpoints = quick ? [1024] : [1024, 4096];
+  progress.phase('5 replay: growing a baseline history (no domain logic, same signals)', Math.max(...floorCheckpoints));
+  const floor = await growHistory(h.client, h.taskQueue, `${runTag}-B1`, floorCheckpoints, (n) => progress.set(n), 'baseline');
+  for (const c of floorCheckpoints) {
+    const history = floor.histories.get(c);
+    if (history) histories.push({ history, source: 'main server', workflowId: floor.workflowId, workflow: 'baseline' });
   }
 
   if (!quick) {
@@ -183,7 +198,7 @@ export async function runMemoryReplay(ctx: SectionContext & { openReportIds: str
       const grown = await growHistory(auxClient, h.taskQueue, auxId, [4096, 10240], (n) => progress.set(n));
       for (const c of [4096, 10240]) {
         const history = grown.histories.get(c);
-        if (history) histories.push({ history, source: 'raised-CAN server', workflowId: workflowIdOf(auxId) });
+        if (history) histories.push({ history, source: 'raised-CAN server', workflowId: workflowIdOf(auxId), workflow: 'report' });
         else notes.push(`The ~${c}-event history could not be captured (continued-as-new at ${grown.continuedAsNewAt}).`);
       }
     } finally {
@@ -195,23 +210,28 @@ export async function runMemoryReplay(ctx: SectionContext & { openReportIds: str
     notes.push('Quick mode replays a ~1k-event history only; full mode adds ~4k and ~10k (raised-CAN server and worker).');
   }
 
-  progress.phase('5 replay: timing Worker.runReplayHistory', histories.length * 3 + 1);
+  // One replay worker replays each history 1 + WARM times in a row: the first (cold) run includes
+  // starting the replay worker and loading the bundle; the figure is the median of the warm runs.
+  const WARM = 3;
+  progress.phase('5 replay: timing Worker.runReplayHistories', histories.length * (WARM + 1));
   const replayOptions = { workflowBundle: { codePath: h.bundlePath } };
-  // The workflow checks that its id is spdr-<reportId>, so a replay must use the original id
-  // (any other id fails the first task and shows as a nondeterminism error on LocalActivity(1)).
-  if (histories[0]) await Worker.runReplayHistory(replayOptions, histories[0].history, histories[0].workflowId);
-  progress.tick();
-  for (const { history, source, workflowId } of histories) {
+  for (const { history, source, workflowId, workflow } of histories) {
+    // The workflow checks that its id is spdr-<reportId>, so a replay must use the original id.
+    async function* copies(): AsyncGenerator<{ workflowId: string; history: temporal.api.history.v1.IHistory }> {
+      for (let i = 0; i <= WARM; i++) yield { workflowId, history };
+    }
     const times: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      const r0 = performance.now();
-      await Worker.runReplayHistory(replayOptions, history, workflowId);
-      times.push(performance.now() - r0);
+    let t = performance.now();
+    for await (const result of Worker.runReplayHistories(replayOptions, copies())) {
+      if (result.error) throw result.error;
+      const now = performance.now();
+      times.push(now - t);
+      t = now;
       progress.tick();
     }
     const events = history.events?.length ?? 0;
-    const replayMs = median(times);
-    replay.push({ events, source, replayMs, msPerEvent: replayMs / events, historyBytes: temporal.api.history.v1.History.encode(history).finish().length });
+    const replayMs = median(times.slice(1));
+    replay.push({ events, source, workflow, replayMs, coldReplayMs: times[0], msPerEvent: replayMs / events, historyBytes: temporal.api.history.v1.History.encode(history).finish().length });
   }
   return {
     cache,
