@@ -10,7 +10,6 @@ import {
   CancellationScope,
   isCancellation,
   allHandlersFinished,
-  patched,
   condition,
   continueAsNew,
   proxyActivities,
@@ -73,10 +72,13 @@ interface InboxItem {
  * the task took: with a local activity and a busy worker, up to a second. So a deadline further
  * away than twice this margin is first slept to EARLY_WAKE_MS before it, and the rest is slept
  * from a fresh task whose lag is only its own (milliseconds). Costs one extra timer per deadline.
+ *
+ * No patch guards this: it changes timer durations only, and a replay matches timers by their
+ * order, not their duration, so histories recorded before it (test/histories/before-early-wake/)
+ * replay through this code, and a rolled-back worker replays the new histories (an early firing
+ * just arms the rest). The replay test would catch an SDK that starts comparing durations.
  */
 const EARLY_WAKE_MS = 2_000;
-/** Patch id: histories recorded before early waking replay with the single timer they had. */
-const EARLY_WAKE_PATCH = 'spdr-early-wake-timers';
 
 /** Failing this many times in a row is recorded; the window doubles each time up to this cap. */
 const MAX_FAILURE_WINDOW_MS = 4 * 3600_000;
@@ -89,11 +91,6 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
   if (workflowInfo().workflowId !== expectedId) {
     throw ApplicationFailure.nonRetryable(`workflow id must be "${expectedId}" (got "${workflowInfo().workflowId}"), so a report cannot be opened twice`, 'InvalidStartInput');
   }
-
-  // Decided once, in the first workflow task: a patch first consulted after the settings' local
-  // activity is not yet known to the SDK when that task is replayed (a nondeterminism the replay
-  // test caught). Histories recorded before the patch replay without it.
-  const earlyWake = patched(EARLY_WAKE_PATCH);
 
   let report: Report | undefined = carried?.report;
   let provisional: Report | undefined;
@@ -305,7 +302,7 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
     const scope = new CancellationScope();
     timer = { at, scope };
     const remaining = Math.max(1, at - Date.now());
-    const early = earlyWake && remaining > 2 * EARLY_WAKE_MS;
+    const early = remaining > 2 * EARLY_WAKE_MS;
     scope
       .run(() => sleep(early ? remaining - EARLY_WAKE_MS : remaining, { summary: `${wakeUpSummary(report!, at)}${early ? `, waking ${EARLY_WAKE_MS / 1000} s before it` : ''}` }))
       .then(
