@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { dbBytes, rssOf } from '../harness';
-import { pool, summarize, type Summary } from '../stats';
+import { pool, sleep, summarize, type Summary } from '../stats';
 import { eventTimeMs, startInput, waitForQuiet, workflowIdOf, type SectionContext } from './common';
 
 export interface CapacityStep {
@@ -25,6 +25,10 @@ export interface CapacityStep {
   walBytes: number;
   dbBytesPerReport: number;
   settleMs: number;
+  /** Reports of this step whose first workflow task completed (status and deadline visible), by the end of the settle. */
+  armedCount: number;
+  /** From this step's first start call until every report of the step was armed; NaN if the settle ended first. */
+  allArmedMs: number;
 }
 
 export interface CapacityResult {
@@ -35,6 +39,9 @@ export interface CapacityResult {
 }
 
 const TIMER_STARTED = 17; // temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_STARTED
+
+/** Running reports whose first workflow task completed: it upserts SpdrStatus with the timer. */
+const ARMED_QUERY = `WorkflowType = 'degradationReport' AND ExecutionStatus = 'Running' AND SpdrStatus = 'acknowledged'`;
 
 export async function runCapacity(ctx: SectionContext, steps?: number[]): Promise<CapacityResult> {
   const { h, progress, quick, runTag } = ctx;
@@ -50,6 +57,7 @@ export async function runCapacity(ctx: SectionContext, steps?: number[]): Promis
     const startMs: number[] = [];
     const sent = new Map<string, number>();
     let failed = 0;
+    const armedBefore = (await h.client.workflow.count(ARMED_QUERY)).count;
     progress.phase(`2 capacity: open to ${target}`, ids.length);
     const t0 = performance.now();
     await pool(ids, concurrency, async (id, i) => {
@@ -67,8 +75,24 @@ export async function runCapacity(ctx: SectionContext, steps?: number[]): Promis
       progress.tick();
     });
     const openWallMs = performance.now() - t0;
-    progress.phase(`2 capacity: settle at ${target}`, 0, 'waiting for the worker to arm every timer');
-    const settleMs = await waitForQuiet([h.worker.pid, h.server.pid], { maxMs: quick ? 20_000 : 120_000 });
+    // The worker may lag the starts: wait (bounded) until every report of the step is armed.
+    const opened = ids.length - failed;
+    progress.phase(`2 capacity: arming at ${target}`, opened, 'waiting for the worker to arm every report');
+    const settle0 = performance.now();
+    let armedCount = 0;
+    let allArmedMs = Number.NaN;
+    const armDeadline = performance.now() + (quick ? 90_000 : 900_000);
+    while (performance.now() < armDeadline) {
+      armedCount = (await h.client.workflow.count(ARMED_QUERY)).count - armedBefore;
+      progress.set(Math.min(armedCount, opened));
+      if (armedCount >= opened) {
+        allArmedMs = performance.now() - t0;
+        break;
+      }
+      await sleep(2_000);
+    }
+    await waitForQuiet([h.worker.pid, h.server.pid], { maxMs: quick ? 10_000 : 30_000 });
+    const settleMs = performance.now() - settle0;
     const armed: number[] = [];
     for (const [id, sentAt] of sent) {
       const history = await h.client.workflow.getHandle(workflowIdOf(id)).fetchHistory();
@@ -90,6 +114,8 @@ export async function runCapacity(ctx: SectionContext, steps?: number[]): Promis
       walBytes: db.wal,
       dbBytesPerReport: (db.total - before) / reportIds.length,
       settleMs,
+      armedCount,
+      allArmedMs,
     });
   }
   return { steps: results, reportIds, dbBytesBefore: before, workerMaxCachedWorkflows: h.worker.info?.maxCachedWorkflows ?? Number.NaN };
