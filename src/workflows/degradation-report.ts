@@ -345,8 +345,12 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
     const seen = changes;
     await condition(() => changes !== seen || queue.length > 0 || pendingMessages() > 0 || (shouldContinueAsNew() && inFlight.size === 0));
   }
-  armTimer(undefined);
   publish();
+  drainInbox(MESSAGES_PER_ACTIVATION);
+  startQueuedEffects();
+  // A timer still armed is dropped with the run when it completes, without a history event. Only a
+  // run that must first wait for outside work cancels it, so no deadline wakes a final report.
+  if (queue.length > 0 || inFlight.size > 0 || pendingMessages() > 0 || !allHandlersFinished()) armTimer(undefined);
 
   // Final: let cancellations of outside work and the last notifications finish, then return.
   // Messages still arriving are answered (a final report rejects them) until the workflow completes.
