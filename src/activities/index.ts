@@ -50,7 +50,7 @@ export function createActivities(deps: ActivityDeps): SpdrActivities {
 
   return {
     async reportSettings() {
-      return deps.settings;
+      return { ...deps.settings, readAtMs: Date.now() };
     },
     async createTroubleReport(e) {
       const t = await tickets.createTroubleTicket(

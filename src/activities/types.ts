@@ -21,6 +21,13 @@ export interface ReportSettings {
    * crashed worker is retried soon rather than after a fixed 30 s.
    */
   activityStartToCloseMs?: number;
+  /**
+   * The worker's wall clock when it answered (ms since the epoch). Workflow time stands at the
+   * start of the workflow task, so a timer armed right after this local activity would run late by
+   * the activity's time; the report measures its first timer from this instead. Recorded in history
+   * with the answer, so replays see the same value.
+   */
+  readAtMs?: number;
 }
 
 export interface SpdrActivities {
