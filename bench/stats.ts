@@ -54,16 +54,7 @@ export function linearFit(points: ReadonlyArray<{ x: number; y: number }>): { sl
 }
 
 /** A deterministic pseudo-random generator (mulberry32), so simulated figures repeat run to run. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '../src/simulators/faults';
 
 /**
  * Runs `fn` over the items with at most `concurrency` in flight; results in item order. On the

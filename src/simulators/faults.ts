@@ -63,8 +63,11 @@ export interface FaultStats {
   down: number;
 }
 
-/** mulberry32: tiny, fast and good enough to spread faults evenly and reproducibly. */
-function seededRandom(seed: number): () => number {
+/**
+ * mulberry32: tiny, fast and good enough to spread faults evenly and reproducibly. Also the
+ * benchmark's and the reliability tests' source of repeatable "random" choices.
+ */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;

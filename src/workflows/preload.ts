@@ -19,4 +19,3 @@ import { z } from 'zod';
 z.strictObject({ warm: z.string().min(1) }).safeParse({ warm: 'up' });
 void z.core.util.allowsEval.value;
 
-export const ZOD_PRELOADED = true;

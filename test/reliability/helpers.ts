@@ -47,16 +47,7 @@ export async function http<T>(url: string, init?: RequestInit): Promise<T> {
 }
 
 /** mulberry32: reproducible "random" moments and choices. */
-export function seeded(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
+export { seededRandom as seeded } from '../../src/simulators/faults';
 
 /** A fresh temp dir, on tmpfs when there is one: the dev server's SQLite file syncs a lot, and CI disks are slow. */
 export function scratchDir(prefix: string): string {
