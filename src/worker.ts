@@ -13,7 +13,7 @@ import { loadWorkerSettings, type WorkerSettings } from './config/worker-setting
 import { connectWorker, describeTarget, loadTemporalTarget, type TemporalTarget } from './infra/connection';
 import { PRELOAD_MODULES, WORKFLOWS_PATH } from './infra/workflow-bundle';
 import { startCallbackListener } from './integrations/callbacks';
-import { describeEncryption } from './security/data-converter';
+import { describeEncryption, workerDataConverter } from './security/data-converter';
 
 export const DEFAULT_TASK_QUEUE = 'service-quality';
 
@@ -37,7 +37,8 @@ export function createWorker({ connection, namespace, settings, workflowBundle, 
     activities: createActivities(deps),
     // Graceful shutdown: in-flight activities get this long to finish on SIGTERM/SIGINT.
     shutdownGraceTime: settings.shutdownGraceMs,
-    dataConverter,
+    // An undecodable signal or update is refused by the report instead of failing its workflow tasks.
+    dataConverter: workerDataConverter(dataConverter),
   });
 }
 

@@ -232,7 +232,10 @@ export class SpdrClient {
     validateReportId(reportId);
     validateMessage(name, payload);
     try {
-      return await this.handle(reportId).executeUpdate<Report, [unknown]>(name, { args: [payload] });
+      // The update answers with a small summary; the report after it is read with the query.
+      const handle = this.handle(reportId);
+      await handle.executeUpdate<unknown, [unknown]>(name, { args: [payload] });
+      return await handle.query<Report>('report');
     } catch (err) {
       throw await this.translateMessageError(err, reportId, name);
     }

@@ -3,6 +3,7 @@
  * replay: the same bundle options everywhere, so what is measured and replayed is what runs.
  */
 import { resolve } from 'node:path';
+import { PAYLOAD_CONVERTER_PATH } from '../security/data-converter';
 import { bundleWorkflowCode, type BundleOptions, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 
 export const WORKFLOWS_PATH = resolve(__dirname, '..', 'workflows', 'index.ts');
@@ -18,7 +19,7 @@ export const PRELOAD_MODULES: readonly string[] = [resolve(__dirname, '..', 'wor
 
 export type WorkflowBundleOptions = Omit<BundleOptions, 'workflowsPath'> & { workflowsPath?: string };
 
-/** Builds the workflow bundle with the product's options (preloaded modules included). */
+/** Builds the workflow bundle with the product's options (preloaded modules and the payload converter included). */
 export function bundleReportWorkflows(options: WorkflowBundleOptions = {}): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ ...options, workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH, preloadModules: [...PRELOAD_MODULES, ...(options.preloadModules ?? [])] });
+  return bundleWorkflowCode({ ...options, workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH, payloadConverterPath: options.payloadConverterPath ?? PAYLOAD_CONVERTER_PATH, preloadModules: [...PRELOAD_MODULES, ...(options.preloadModules ?? [])] });
 }

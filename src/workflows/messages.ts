@@ -6,6 +6,9 @@
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { MessageName, MessagePayloadJson, Report } from '../domain';
+import type { UpdateResult } from './shell/update-result';
+
+export type { UpdateResult };
 
 /** Query `report`: the whole report (status, analysis, tasks, trouble reports, jeopardy, history, rejected inputs). */
 export const reportQuery = defineQuery<Report>('report');
@@ -29,8 +32,8 @@ export const MESSAGE_DESCRIPTIONS: Record<MessageName, string> = {
 
 function signalsAndUpdates<N extends MessageName>(names: readonly N[]) {
   return Object.fromEntries(
-    names.map((name) => [name, { signal: defineSignal<[MessagePayloadJson<N>]>(name), update: defineUpdate<Report, [MessagePayloadJson<N>]>(name) }]),
-  ) as { [K in N]: { signal: ReturnType<typeof defineSignal<[MessagePayloadJson<K>]>>; update: ReturnType<typeof defineUpdate<Report, [MessagePayloadJson<K>]>> } };
+    names.map((name) => [name, { signal: defineSignal<[MessagePayloadJson<N>]>(name), update: defineUpdate<UpdateResult, [MessagePayloadJson<N>]>(name) }]),
+  ) as { [K in N]: { signal: ReturnType<typeof defineSignal<[MessagePayloadJson<K>]>>; update: ReturnType<typeof defineUpdate<UpdateResult, [MessagePayloadJson<K>]>> } };
 }
 
 export const MESSAGES = signalsAndUpdates(Object.keys(MESSAGE_DESCRIPTIONS) as MessageName[]);
