@@ -38,7 +38,7 @@ export function createWorker({ connection, namespace, settings, workflowBundle, 
     // Graceful shutdown: in-flight activities get this long to finish on SIGTERM/SIGINT.
     shutdownGraceTime: settings.shutdownGraceMs,
     // An undecodable signal or update is refused by the report instead of failing its workflow tasks.
-    dataConverter: workerDataConverter(dataConverter),
+    dataConverter: workerDataConverter(dataConverter, { bundled: Boolean(workflowBundle) }),
   });
 }
 

@@ -22,7 +22,7 @@ export const REPORT_BOUNDS = {
   analysis: { entries: 20, chars: 64_000 },
   /** Entries that changed no status; status changes are all kept (the clock needs them). */
   history: { entries: 300, chars: 96_000 },
-  rejectedInputs: { entries: 50, chars: 48_000 },
+  rejectedInputs: { entries: 200, chars: 160_000 },
   outsideFailures: { entries: 50, chars: 48_000 },
 } as const satisfies Record<string, ListBound>;
 

@@ -65,11 +65,15 @@ export class MarkUndecodableCodec implements PayloadCodec {
 
 const utf8 = new TextEncoder();
 
-/** The worker's data converter: the workflow payload converter, and every codec wrapped in {@link MarkUndecodableCodec}. */
-export function workerDataConverter(dataConverter: DataConverter | undefined): DataConverter {
+/**
+ * The worker's data converter: every codec wrapped in {@link MarkUndecodableCodec}. The workflow
+ * payload converter ({@link PAYLOAD_CONVERTER_PATH}) is part of the workflow bundle
+ * (infra/workflow-bundle.ts); `bundled: false` also names it for a worker that bundles itself.
+ */
+export function workerDataConverter(dataConverter: DataConverter | undefined, { bundled = true }: { bundled?: boolean } = {}): DataConverter {
   return {
     ...dataConverter,
-    payloadConverterPath: PAYLOAD_CONVERTER_PATH,
+    ...(bundled ? {} : { payloadConverterPath: PAYLOAD_CONVERTER_PATH }),
     payloadCodecs: dataConverter?.payloadCodecs?.map((codec) => new MarkUndecodableCodec(codec)),
   };
 }
