@@ -4,7 +4,7 @@
  * `npm start` runs it beside an embedded dev server; `npm run worker` runs it alone against the
  * cluster that TEMPORAL_ADDRESS (or an envconfig profile) names.
  */
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
@@ -12,7 +12,7 @@ import { ConfigError, redactedConfig } from './config/config';
 import { loadWorkerSettings, type WorkerSettings } from './config/worker-settings';
 import { connectWorker, describeTarget, loadTemporalTarget, type TemporalTarget } from './infra/connection';
 import { PRELOAD_MODULES, WORKFLOWS_PATH } from './infra/workflow-bundle';
-import { startCallbackListener } from './integrations/callbacks';
+import { CallbackRefusedError, startCallbackListener } from './integrations/callbacks';
 import { describeEncryption, workerDataConverter } from './security/data-converter';
 
 export const DEFAULT_TASK_QUEUE = 'service-quality';
@@ -51,11 +51,22 @@ export async function runWorkerProcess(target: TemporalTarget, settings: WorkerS
   const connection = await Connection.connect(target.config.connectionOptions);
   const client = new Client({ connection, namespace: target.namespace, dataConverter: target.dataConverter });
   const worker = await createWorker({ connection: nativeConnection, namespace: target.namespace, settings, dataConverter: target.dataConverter });
+  const callbacks = settings.integrations.callbacks;
   const listener = await startCallbackListener({
-    host: settings.integrations.callbacks.host,
-    port: settings.integrations.callbacks.port,
-    signal: async (workflowId, signalName, payload) => {
-      await client.workflow.getHandle(workflowId).signal(signalName, payload);
+    host: callbacks.host,
+    port: callbacks.port,
+    auth: {
+      secrets: { troubleTicket: callbacks.secrets.troubleTicket?.reveal(), partner: callbacks.secrets.partner?.reveal() },
+      unauthenticated: callbacks.unauthenticated,
+    },
+    // As an update, so a change the report refuses (an id it does not hold, ...) is answered 422 to the hub.
+    signal: async (workflowId, name, payload) => {
+      try {
+        await client.workflow.getHandle(workflowId).executeUpdate(name, { args: [payload] });
+      } catch (err) {
+        if (err instanceof WorkflowUpdateFailedError) throw new CallbackRefusedError(err.cause?.message ?? err.message);
+        throw err;
+      }
     },
   });
   try {

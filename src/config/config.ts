@@ -52,7 +52,20 @@ const httpUrl = (what = 'an http(s) URL') =>
   z
     .string({ error: required(what) })
     .refine(isHttpUrl, 'must be an http(s) URL')
+    // Credentials in a URL end up in logs, failure details and Temporal history: refused at start.
+    .refine((url) => !hasCredentials(url), 'must not contain credentials (user:password@); use the token settings instead')
     .transform((url) => url.replace(/\/+$/, ''));
+
+function hasCredentials(url: string): boolean {
+  try {
+    const parsed = new URL(url);
+    return parsed.username !== '' || parsed.password !== '';
+  } catch {
+    return false;
+  }
+}
+
+const callbackSecret = z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').regex(/^[\x21-\x7e]+$/, 'must be printable characters without spaces');
 
 const wholeNumber = (min: number, max: number) =>
   z
@@ -119,6 +132,9 @@ function buildEnvSchema(env: NodeJS.ProcessEnv) {
       SPDR_CALLBACK_PORT: wholeNumber(0, 65_535).default(8090),
       SPDR_CALLBACK_HOST: z.string().min(1).default('127.0.0.1'),
       SPDR_CALLBACK_PUBLIC_URL: httpUrl().optional(),
+      SPDR_TROUBLE_CALLBACK_SECRET: callbackSecret.optional(),
+      SPDR_PARTNER_CALLBACK_SECRET: callbackSecret.optional(),
+      SPDR_CALLBACK_UNAUTHENTICATED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
     })
     .superRefine((raw, ctx) => {
       const seen = new Set<string>();
@@ -164,6 +180,12 @@ function buildEnvSchema(env: NodeJS.ProcessEnv) {
         host: raw.SPDR_CALLBACK_HOST,
         port: raw.SPDR_CALLBACK_PORT,
         publicUrl: raw.SPDR_CALLBACK_PUBLIC_URL,
+        /** HMAC-SHA256 secrets the callbacks of each source are signed with (see integrations/callback-auth.ts). */
+        secrets: {
+          troubleTicket: raw.SPDR_TROUBLE_CALLBACK_SECRET === undefined ? undefined : new Secret(raw.SPDR_TROUBLE_CALLBACK_SECRET),
+          partner: raw.SPDR_PARTNER_CALLBACK_SECRET === undefined ? undefined : new Secret(raw.SPDR_PARTNER_CALLBACK_SECRET),
+        },
+        unauthenticated: raw.SPDR_CALLBACK_UNAUTHENTICATED === 'true',
       },
     }));
 }
@@ -172,7 +194,7 @@ function buildEnvSchema(env: NodeJS.ProcessEnv) {
 export type IntegrationConfig = z.output<ReturnType<typeof buildEnvSchema>>;
 export type PartnerConfig = IntegrationConfig['partners'][number];
 
-const SECRET_FIELDS = new Set(['SPDR_TROUBLE_TOKEN']);
+const SECRET_FIELDS = new Set(['SPDR_TROUBLE_TOKEN', 'SPDR_TROUBLE_CALLBACK_SECRET', 'SPDR_PARTNER_CALLBACK_SECRET']);
 
 /** Picks the SPDR_* settings out of the environment; blank values count as unset. */
 function pickSettings(env: NodeJS.ProcessEnv): Record<string, unknown> {
@@ -198,6 +220,9 @@ function pickSettings(env: NodeJS.ProcessEnv): Record<string, unknown> {
     'SPDR_CALLBACK_PORT',
     'SPDR_CALLBACK_HOST',
     'SPDR_CALLBACK_PUBLIC_URL',
+    'SPDR_TROUBLE_CALLBACK_SECRET',
+    'SPDR_PARTNER_CALLBACK_SECRET',
+    'SPDR_CALLBACK_UNAUTHENTICATED',
   ];
   return { ...Object.fromEntries(names.map((name) => [name, value(name)])), [LEVEL_KEY]: levels };
 }
@@ -250,7 +275,8 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): s
   const message = issue.code === 'invalid_key' && issue.issues[0] ? issue.issues[0].message : issue.message;
   const secret = SECRET_FIELDS.has(String(issue.path[0]));
   const value = valueAt(raw, issue.path);
-  const got = secret || value === undefined || issue.code === 'invalid_key' ? '' : shown(value);
+  // A URL refused for its credentials is not echoed either.
+  const got = secret || value === undefined || issue.code === 'invalid_key' || /credentials/.test(message) ? '' : shown(value);
   return `${name}: ${message}${got}`;
 }
 
@@ -309,6 +335,8 @@ export interface SimulatorPorts {
   host?: string;
   /** Parties hosted by the partner simulator; each gets `{partnerUrl}/{partyId}` as base URL. */
   parties?: readonly string[];
+  /** The secrets the simulators sign their callbacks with. */
+  callbackSecrets?: { troubleTicket?: string; partner?: string };
 }
 
 /** Parties the partner simulator hosts in demos and tests. */
@@ -333,6 +361,8 @@ export function simulatorEnv(ports: SimulatorPorts = {}): NodeJS.ProcessEnv {
     SPDR_CLOSE_URL: `${webhook}/close`,
     SPDR_CALLBACK_PORT: String(ports.callback ?? 8090),
     SPDR_CALLBACK_HOST: host,
+    ...(ports.callbackSecrets?.troubleTicket ? { SPDR_TROUBLE_CALLBACK_SECRET: ports.callbackSecrets.troubleTicket } : {}),
+    ...(ports.callbackSecrets?.partner ? { SPDR_PARTNER_CALLBACK_SECRET: ports.callbackSecrets.partner } : {}),
   };
 }
 

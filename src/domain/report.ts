@@ -463,7 +463,8 @@ const MESSAGE_HANDLERS: Handlers = {
     const updated: TroubleReport = withoutUndefined({
       ...current,
       status: p.status,
-      ticketId: current.ticketId ?? p.ticketId,
+      // Adopted only from our own create (troubleReportCreated), never from a callback.
+      ticketId: current.ticketId,
       statusChangeReason: p.statusChangeReason ?? current.statusChangeReason,
       resolution: p.resolution ?? current.resolution,
     });
@@ -491,7 +492,7 @@ const MESSAGE_HANDLERS: Handlers = {
     if (PARTNER_RANK[p.status] < PARTNER_RANK[current.status]) {
       return `out-of-order update: partner request ${current.key} is already ${current.status}, cannot go back to ${p.status}`;
     }
-    const updated: PartnerRequest = withoutUndefined({ ...current, status: p.status, requestId: current.requestId ?? p.requestId, note: p.note ?? current.note });
+    const updated: PartnerRequest = withoutUndefined({ ...current, status: p.status, requestId: current.requestId /* only from our own create, never from a callback */, note: p.note ?? current.note });
     if (JSON.stringify(updated) === JSON.stringify(current)) return NO_CHANGE;
     const by = p.by ?? current.partyId;
     replacePartnerRequest(d, { ...updated, lastUpdateAt: d.at });

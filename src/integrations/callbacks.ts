@@ -6,12 +6,21 @@
  * Callbacks instead of polling: the outside system already knows when a status changes, so a
  * report learns it within a second and no activity has to heartbeat for days per ticket.
  *
- * Answers tell the hub what to do: 204 delivered, 400 malformed (do not retry), 404 no such
- * report (do not retry), 503 delivery failed for now (retry later).
+ * Every callback must prove its sender (see ./callback-auth.ts): a signature with a per-source
+ * secret, or the per-subscription token in the callback URL. Only `application/json` is read.
+ * The report applies the change as an update, so an event it refuses (an id it does not hold, a
+ * status that means nothing for it, an out-of-order change) is answered 422, not acknowledged
+ * and dropped.
+ *
+ * Answers tell the hub what to do: 204 delivered, 400 malformed, 401 no proof of sender (or a
+ * stale or replayed event), 404 no such report, 413 too large, 415 not JSON, 422 refused by the
+ * report (do not retry any of these), 503 delivery failed for now (retry later).
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { PartnerAnswerStatus } from '../domain/schemas';
+import { checkSignature, isLoopback, ReplayGuard, sameToken, SIGNATURE_HEADER, type CallbackSource } from './callback-auth';
 import { ORIGINATING_REPORT_ROLE, reportIdFromExternalId, reportWorkflowId } from './ids';
 import {
   partnerRequestStatusChangeEventSchema,
@@ -36,7 +45,8 @@ export const partnerUpdateSchema = z.object({
   externalId: z.string().min(1),
   requestId: z.string().min(1),
   partyId: z.string().min(1),
-  status: troubleTicketStatusSchema,
+  /** The statuses a partner request can take in the report (the domain's set; others are refused 422). */
+  status: PartnerAnswerStatus,
   note: z.string().optional(),
   by: z.templateLiteral(['partner:', z.string()]),
 });
@@ -55,6 +65,14 @@ export type SignalReport = (
   payload: ResourceTroubleUpdate | PartnerUpdate,
 ) => Promise<void>;
 
+/** The report refused the change (an id it does not hold, an out-of-order status...): answered 422. */
+export class CallbackRefusedError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'CallbackRefusedError';
+  }
+}
+
 /** The addressed report does not exist (or is no longer running). */
 export class ReportNotFoundError extends Error {
   constructor(workflowId: string) {
@@ -71,11 +89,27 @@ function isNotFound(error: unknown): boolean {
   return code === 5;
 }
 
+/** How callbacks prove their sender; see ./callback-auth.ts. */
+export interface CallbackAuthOptions {
+  /** Per-source HMAC secret; a source without one can only use a subscription token. */
+  secrets?: Partial<Record<CallbackSource, string>>;
+  /** Subscription tokens (in `/listener/hub/<token>/...`) and the source each was registered with. */
+  hubTokens?: ReadonlyMap<string, CallbackSource>;
+  /**
+   * Accept callbacks without proof. Only for a local demo against systems that cannot sign: refused
+   * on a non-loopback address, and logged loudly at start.
+   */
+  unauthenticated?: boolean;
+}
+
 export interface CallbackListenerOptions {
   /** 0 picks a free port. */
   port: number;
   host?: string;
+  /** Delivers the change to the report; throws {@link CallbackRefusedError} when the report refuses it. */
   signal: SignalReport;
+  /** Without it, every callback is refused (401). */
+  auth?: CallbackAuthOptions;
   /** Receives one structured entry per notification; never gets secrets (there are none here). */
   log?: (entry: Record<string, unknown>) => void;
 }
@@ -116,6 +150,12 @@ function reportIdOf(relatedEntity: RelatedEntity[] | undefined, externalId: stri
 
 type Routed = { workflowId: string; signalName: CallbackSignalName; payload: ResourceTroubleUpdate | PartnerUpdate; eventId: string };
 
+/** Event type path segment -> the source that sends it. */
+const SOURCES: Record<string, CallbackSource> = {
+  troubleTicketStatusChangeEvent: 'troubleTicket',
+  partnerRequestStatusChangeEvent: 'partner',
+};
+
 function parseEvent<S extends z.ZodType>(schema: S, body: unknown, name: string): z.output<S> {
   const parsed = schema.safeParse(body);
   if (!parsed.success) {
@@ -127,7 +167,7 @@ function parseEvent<S extends z.ZodType>(schema: S, body: unknown, name: string)
 }
 
 const routes: Record<string, (body: unknown) => Routed> = {
-  '/listener/troubleTicketStatusChangeEvent': (body) => {
+  troubleTicketStatusChangeEvent: (body) => {
     const event = parseEvent(troubleTicketStatusChangeEventSchema, body, 'TroubleTicketStatusChangeEvent');
     const ticket = event.event.troubleTicket;
     const payload: ResourceTroubleUpdate = {
@@ -145,14 +185,18 @@ const routes: Record<string, (body: unknown) => Routed> = {
       eventId: event.eventId,
     };
   },
-  '/listener/partnerRequestStatusChangeEvent': (body) => {
+  partnerRequestStatusChangeEvent: (body) => {
     const event = parseEvent(partnerRequestStatusChangeEventSchema, body, 'PartnerRequestStatusChangeEvent');
     const request = event.event.performanceRequest;
+    const status = PartnerAnswerStatus.safeParse(request.status);
+    if (!status.success) {
+      throw new HttpProblem(422, `partner request status "${request.status}" has no meaning for a report (use one of ${PartnerAnswerStatus.options.join(', ')})`);
+    }
     const payload: PartnerUpdate = {
       externalId: request.externalId,
       requestId: request.id,
       partyId: request.partyId,
-      status: request.status,
+      status: status.data,
       by: `partner:${request.partyId}`,
     };
     const note = request.note ?? request.statusChangeReason;
@@ -166,7 +210,9 @@ const routes: Record<string, (body: unknown) => Routed> = {
   },
 };
 
-async function readJson(req: IncomingMessage): Promise<unknown> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > MAX_BODY_BYTES) throw new HttpProblem(413, `body larger than ${MAX_BODY_BYTES} bytes`);
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req) {
@@ -174,11 +220,35 @@ async function readJson(req: IncomingMessage): Promise<unknown> {
     if (size > MAX_BODY_BYTES) throw new HttpProblem(413, `body larger than ${MAX_BODY_BYTES} bytes`);
     chunks.push(chunk as Buffer);
   }
+  return Buffer.concat(chunks);
+}
+
+function parseJson(body: Buffer): unknown {
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+    return JSON.parse(body.toString('utf8')) as unknown;
   } catch {
     throw new HttpProblem(400, 'body is not valid JSON');
   }
+}
+
+/** `/listener/<eventType>` (signed) or `/listener/hub/<token>/<eventType>` (subscription token). */
+function parsePath(path: string): { eventType: string; token?: string } | undefined {
+  const signed = /^\/listener\/([A-Za-z]+)$/.exec(path);
+  if (signed) return { eventType: signed[1] };
+  const hub = /^\/listener\/hub\/([A-Za-z0-9_-]{1,200})\/([A-Za-z]+)$/.exec(path);
+  return hub ? { eventType: hub[2], token: hub[1] } : undefined;
+}
+
+/** Undefined when the sender is proven; else the reason for a 401. */
+function unproven(auth: CallbackAuthOptions, source: CallbackSource, token: string | undefined, req: IncomingMessage, body: Buffer): string | undefined {
+  if (token !== undefined) {
+    for (const [expected, tokenSource] of auth.hubTokens ?? []) if (sameToken(token, expected) && tokenSource === source) return undefined;
+    return 'unknown subscription token';
+  }
+  const secret = auth.secrets?.[source];
+  if (secret !== undefined) return checkSignature(secret, req.headers[SIGNATURE_HEADER] as string | undefined, body);
+  if (auth.unauthenticated) return undefined;
+  return `no proof of sender: sign with the ${source} callback secret (${SIGNATURE_HEADER}) or use the subscription URL`;
 }
 
 function send(res: ServerResponse, status: number, body?: unknown, headers: Record<string, string> = {}): void {
@@ -192,8 +262,14 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
 /** Starts the listener; resolves once it accepts connections. */
 export async function startCallbackListener(options: CallbackListenerOptions): Promise<CallbackListener> {
   const log = options.log ?? (() => undefined);
-  // Hubs redeliver after a lost answer; an event already turned into a signal is acknowledged again, not re-signalled.
-  const delivered = new Set<string>();
+  const auth = options.auth ?? {};
+  const host = options.host ?? '127.0.0.1';
+  if (auth.unauthenticated) {
+    if (!isLoopback(host)) throw new Error(`unauthenticated callbacks are refused on the non-loopback address ${host}: configure callback secrets instead`);
+    console.warn(`WARNING: the callback listener on ${host} accepts UNAUTHENTICATED callbacks from sources without a secret (SPDR_CALLBACK_UNAUTHENTICATED); anyone on this machine can change reports. Never use this in production.`);
+  }
+  // Events already delivered, per source: a second delivery (a replay) is refused and changes nothing.
+  const delivered = new ReplayGuard(REMEMBERED_EVENTS);
 
   const server = createServer((req, res) => {
     void handle(req, res).catch((error: unknown) => {
@@ -205,48 +281,60 @@ export async function startCallbackListener(options: CallbackListenerOptions): P
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://listener').pathname.replace(/\/+$/, '');
     if (req.method === 'GET' && path === '/health') return send(res, 200, { ok: true });
-    const route = routes[path];
-    if (!route) return send(res, 404, { error: `no listener at ${path}` });
+    const target = parsePath(path);
+    const route = target && routes[target.eventType];
+    // A token is a credential: never logged or echoed.
+    const shownPath = target?.token ? path.replace(target.token, '<token>') : path;
+    if (!target || !route) return send(res, 404, { error: `no listener at ${shownPath}` });
     if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST' });
+    const source = SOURCES[target.eventType];
 
     let routed: Routed;
     try {
-      routed = route(await readJson(req));
+      const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (type !== 'application/json') throw new HttpProblem(415, 'only application/json is accepted');
+      const body = await readBody(req);
+      const why = unproven(auth, source, target.token, req, body);
+      if (why !== undefined) throw new HttpProblem(401, why);
+      routed = route(parseJson(body));
+      if (delivered.has(source, routed.eventId)) throw new HttpProblem(401, `replayed event ${routed.eventId.slice(0, 100)}: already delivered`);
     } catch (error) {
       if (error instanceof HttpProblem) {
-        log({ msg: 'notification refused', path, status: error.status, error: error.message, ...error.extra });
+        log({ msg: 'notification refused', path: shownPath, status: error.status, error: error.message, ...error.extra });
         return send(res, error.status, { error: error.message, ...error.extra });
       }
       throw error;
     }
     const { workflowId, signalName, payload, eventId } = routed;
-    if (delivered.has(eventId)) return send(res, 204);
     try {
       await options.signal(workflowId, signalName, payload);
     } catch (error) {
+      if (error instanceof CallbackRefusedError) {
+        log({ msg: 'notification refused by the report', workflowId, eventId, reason: error.message });
+        return send(res, 422, { error: error.message.slice(0, 1000) });
+      }
       if (isNotFound(error)) {
         log({ msg: 'notification for unknown report', workflowId, eventId });
         return send(res, 404, { error: `report workflow ${workflowId} not found` });
       }
-      log({ msg: 'signal failed, asking hub to retry', workflowId, eventId, error: String(error) });
+      log({ msg: 'signal failed, asking hub to retry', workflowId, eventId, error: String(error).slice(0, 500) });
       return send(res, 503, { error: `could not deliver ${signalName} to ${workflowId}; retry later` }, { 'retry-after': '5' });
     }
-    delivered.add(eventId);
-    if (delivered.size > REMEMBERED_EVENTS) delivered.delete(delivered.values().next().value as string);
+    delivered.add(source, eventId);
     log({ msg: 'notification delivered', workflowId, signalName, eventId, status: payload.status });
     send(res, 204);
   }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port, options.host ?? '127.0.0.1', () => {
+    server.listen(options.port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const { port, address, family } = server.address() as AddressInfo;
-  const host = family === 'IPv6' ? `[${address}]` : address;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
+  const shownHost = family === 'IPv6' ? `[${address}]` : address;
+  const url = `http://${shownHost === '0.0.0.0' ? '127.0.0.1' : shownHost}:${port}`;
   return {
     url,
     listenerUrl: `${url}/listener`,

@@ -7,6 +7,7 @@
  * State is in memory; with SIM_STATE_FILE it is also written to a JSON file and read back at
  * start, so a demo survives a restart.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { simulatorEnv, loadIntegrationConfig, SIMULATED_PARTIES, type IntegrationConfig } from '../config/config';
@@ -30,6 +31,11 @@ export interface SimulatorsOptions {
   stateFile?: string;
   /** Listener base notified of every status change, e.g. `http://127.0.0.1:8090/listener`. */
   callbackUrl?: string;
+  /**
+   * Secrets the simulators sign their callbacks with; by default fresh random ones, which
+   * `env()` and `config()` hand to the worker, so `npm start` works authenticated out of the box.
+   */
+  callbackSecrets?: { troubleTicket?: string; partner?: string };
   /** Tickets and partner requests progress on their own: inProgress after half, resolved after all of it. */
   autoResolveAfterMs?: number;
   /** Seed of the fault dice (each simulator gets its own sequence derived from it). */
@@ -68,6 +74,10 @@ export async function startSimulators(options: SimulatorsOptions = {}): Promise<
   const host = options.host ?? '127.0.0.1';
   const seed = options.seed ?? 1;
   const callbackUrls = options.callbackUrl ? [options.callbackUrl] : [];
+  const callbackSecrets = {
+    troubleTicket: options.callbackSecrets?.troubleTicket ?? randomBytes(32).toString('base64url'),
+    partner: options.callbackSecrets?.partner ?? randomBytes(32).toString('base64url'),
+  };
   let persist = () => undefined as void;
   const onChange = () => persist();
 
@@ -78,6 +88,7 @@ export async function startSimulators(options: SimulatorsOptions = {}): Promise<
     faults: options.faults,
     autoResolveAfterMs: options.autoResolveAfterMs,
     callbackUrls,
+    callbackSecret: callbackSecrets.troubleTicket,
     onChange,
     ...options.trouble,
   });
@@ -88,6 +99,7 @@ export async function startSimulators(options: SimulatorsOptions = {}): Promise<
     faults: options.faults,
     autoResolveAfterMs: options.autoResolveAfterMs,
     callbackUrls,
+    callbackSecret: callbackSecrets.partner,
     parties: options.parties,
     onChange,
     ...options.partner,
@@ -131,6 +143,7 @@ export async function startSimulators(options: SimulatorsOptions = {}): Promise<
     webhook: webhook.port,
     callback: callbackPort,
     parties: options.parties ?? SIMULATED_PARTIES,
+    callbackSecrets,
   });
   return {
     troubleUrl: trouble.url,
@@ -163,6 +176,9 @@ export const simulatorSettingsSchema = z.object({
   SIM_HOST: z.string().min(1).default('127.0.0.1'),
   SIM_STATE_FILE: z.string().min(1).optional(),
   SIM_CALLBACK_URL: z.url({ protocol: /^https?$/ }).optional(),
+  /** The secrets to sign callbacks with: the worker's SPDR_TROUBLE_CALLBACK_SECRET and SPDR_PARTNER_CALLBACK_SECRET. */
+  SIM_TROUBLE_CALLBACK_SECRET: z.string().min(32).optional(),
+  SIM_PARTNER_CALLBACK_SECRET: z.string().min(32).optional(),
   SIM_AUTO_RESOLVE_MS: z.coerce.number().int().min(1).optional(),
   SIM_SEED: z.coerce.number().int().default(1),
   SIM_LATENCY_MS: z.coerce.number().int().min(0).optional(),
@@ -195,6 +211,7 @@ async function main(): Promise<void> {
     webhookPort: s.SIM_WEBHOOK_PORT,
     stateFile: s.SIM_STATE_FILE,
     callbackUrl: s.SIM_CALLBACK_URL,
+    callbackSecrets: { troubleTicket: s.SIM_TROUBLE_CALLBACK_SECRET, partner: s.SIM_PARTNER_CALLBACK_SECRET },
     autoResolveAfterMs: s.SIM_AUTO_RESOLVE_MS,
     seed: s.SIM_SEED,
     faults,

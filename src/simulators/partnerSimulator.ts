@@ -25,6 +25,8 @@ export interface PartnerSimulatorOptions {
   authHeaders?: Record<string, { name: string; value: string }>;
   autoResolveAfterMs?: number;
   callbackUrls?: readonly string[];
+  /** Signs every notification with this secret (see integrations/callback-auth.ts). */
+  callbackSecret?: string;
   uniqueExternalId?: RecordBookOptions['uniqueExternalId'];
   duplicateCreate?: RecordBookOptions['duplicateCreate'];
   onChange?: () => void;
@@ -57,6 +59,7 @@ export async function startPartnerSimulator(options: PartnerSimulatorOptions = {
     duplicateCreate: options.duplicateCreate,
     autoResolveAfterMs: options.autoResolveAfterMs,
     callbackUrls: options.callbackUrls,
+    callbackSecret: options.callbackSecret,
     onChange: options.onChange,
   });
   const stats = () => ({ requestsReceived, failuresInjected: { ...faults.injected }, ...book.stats() });

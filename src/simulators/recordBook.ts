@@ -4,6 +4,7 @@
  * status change.
  */
 import { randomUUID } from 'node:crypto';
+import { SIGNATURE_HEADER, signCallback } from '../integrations/callback-auth';
 import { listenerUrl, SETTLED_STATUSES, troubleTicketStatusSchema, type TroubleTicketStatus } from '../integrations/tmf';
 import { json, sleep, tmfError, type Reply } from './server';
 
@@ -54,6 +55,8 @@ export interface RecordBookOptions {
   autoResolveAfterMs?: number;
   /** Listener bases notified of every status change besides registered hubs. */
   callbackUrls?: readonly string[];
+  /** Signs every notification (X-Spdr-Signature, see integrations/callback-auth.ts); unset: unsigned. */
+  callbackSecret?: string;
   /** Called after every change, e.g. to persist. */
   onChange?: () => void;
 }
@@ -262,10 +265,14 @@ export class RecordBook {
     for (let attempt = 0; attempt < 6 && !this.abort.signal.aborted; attempt += 1) {
       if (attempt > 0) await sleep(Math.min(200 * 2 ** attempt, 5_000));
       try {
+        const body = JSON.stringify(event);
+        const secret = this.options.callbackSecret;
         const response = await fetch(url, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(event),
+          // Signed per attempt: a retry hours later is not refused as stale.
+          headers: { 'content-type': 'application/json', ...(secret ? { [SIGNATURE_HEADER]: signCallback(secret, body) } : {}) },
+          body,
+          redirect: 'manual',
           signal: AbortSignal.any([this.abort.signal, AbortSignal.timeout(5_000)]),
         });
         await response.arrayBuffer();

@@ -26,6 +26,8 @@ export interface TroubleTicketSimulatorOptions {
   autoResolveAfterMs?: number;
   /** Listener bases (e.g. `http://127.0.0.1:8090/listener`) notified besides registered hubs. */
   callbackUrls?: readonly string[];
+  /** Signs every notification with this secret (see integrations/callback-auth.ts). */
+  callbackSecret?: string;
   uniqueExternalId?: RecordBookOptions['uniqueExternalId'];
   duplicateCreate?: RecordBookOptions['duplicateCreate'];
   onChange?: () => void;
@@ -56,6 +58,7 @@ export async function startTroubleTicketSimulator(options: TroubleTicketSimulato
     duplicateCreate: options.duplicateCreate,
     autoResolveAfterMs: options.autoResolveAfterMs,
     callbackUrls: options.callbackUrls,
+    callbackSecret: options.callbackSecret,
     onChange: options.onChange,
   });
   const stats = () => ({ requestsReceived, failuresInjected: { ...faults.injected }, ...book.stats() });

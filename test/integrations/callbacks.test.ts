@@ -1,11 +1,13 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
+  CallbackRefusedError,
   startCallbackListener,
   type CallbackListener,
   type CallbackSignalName,
   type PartnerUpdate,
   type ResourceTroubleUpdate,
 } from '../../src/integrations/callbacks';
+import { SIGNATURE_HEADER, signCallback } from '../../src/integrations/callback-auth';
 import { partnerRequestExternalId, troubleTicketExternalId } from '../../src/integrations/ids';
 import { partnerClient } from '../../src/integrations/partner';
 import { troubleTicketClient } from '../../src/integrations/troubleTicket';
@@ -20,16 +22,19 @@ describe('callback listener (status flowing back as signals)', () => {
   const calls: SignalCall[] = [];
   let behaviour: (call: SignalCall) => void = () => undefined;
 
+  const secrets = { troubleTicket: 'trouble-secret-'.padEnd(40, 't'), partner: 'partner-secret-'.padEnd(40, 'p') };
+
   beforeAll(async () => {
     listener = await startCallbackListener({
       port: 0,
+      auth: { secrets },
       signal: async (workflowId, signalName, payload) => {
         const call = { workflowId, signalName, payload };
         behaviour(call);
         calls.push(call);
       },
     });
-    sims = await startSimulators({});
+    sims = await startSimulators({ callbackSecrets: secrets });
   });
   afterAll(async () => {
     await sims.close();
@@ -40,8 +45,9 @@ describe('callback listener (status flowing back as signals)', () => {
     behaviour = () => undefined;
   });
 
-  const post = (path: string, body: unknown) =>
-    fetch(`${listener.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  /** Signed like the trouble system signs (the simulators do the same). */
+  const post = (path: string, body: unknown, raw = JSON.stringify(body)) =>
+    fetch(`${listener.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signCallback(secrets.troubleTicket, raw) }, body: raw });
 
   it('turns a ticket resolution event into a resourceTroubleUpdate signal for the report\'s workflow', async () => {
     const config = sims.config();
@@ -135,7 +141,7 @@ describe('callback listener (status flowing back as signals)', () => {
       error: 'invalid TroubleTicketStatusChangeEvent',
       issues: [expect.stringMatching(/^event\.troubleTicket\.status: Invalid option: expected one of "acknowledged"\|/)],
     });
-    const notJson = await fetch(`${listener.url}/listener/troubleTicketStatusChangeEvent`, { method: 'POST', body: '{oops' });
+    const notJson = await post('/listener/troubleTicketStatusChangeEvent', undefined, '{oops');
     expect(notJson.status).toBe(400);
     expect(await notJson.json()).toEqual({ error: 'body is not valid JSON' });
     const unroutable = await post('/listener/troubleTicketStatusChangeEvent', event('e-3', { id: 'TT-9', externalId: 'INC-55', status: 'resolved' }));
@@ -162,9 +168,19 @@ describe('callback listener (status flowing back as signals)', () => {
     behaviour = () => undefined;
     const redelivered = await post('/listener/troubleTicketStatusChangeEvent', event('e-5', { id: 'TT-1', externalId: 'spdr-R-5-rtr-X', status: 'resolved' }));
     expect(redelivered.status).toBe(204);
+    // Once delivered, the same event id again is a replay: refused, nothing signalled.
     const again = await post('/listener/troubleTicketStatusChangeEvent', event('e-5', { id: 'TT-1', externalId: 'spdr-R-5-rtr-X', status: 'resolved' }));
-    expect(again.status).toBe(204);
+    expect(again.status).toBe(401);
     expect(calls).toHaveLength(1);
+  });
+
+  it('answers 422 when the report refuses the change (an id it does not hold), not 204', async () => {
+    behaviour = () => {
+      throw new CallbackRefusedError('unknown trouble report (externalId spdr-R-8-rtr-X)');
+    };
+    const refused = await post('/listener/troubleTicketStatusChangeEvent', event('e-8', { id: 'TT-8', externalId: 'spdr-R-8-rtr-X', status: 'resolved' }));
+    expect(refused.status).toBe(422);
+    expect(await refused.json()).toEqual({ error: 'unknown trouble report (externalId spdr-R-8-rtr-X)' });
   });
 
   it('the simulator keeps redelivering while the listener answers 503, until the signal gets through', async () => {
