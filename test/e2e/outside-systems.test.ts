@@ -15,6 +15,9 @@ import { createWorker } from '../../src/worker';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { uniqueTaskQueue, workflowBundle } from '../support/env';
 
+/** The simulators sign their callbacks with these; the listener checks them. */
+const CALLBACK_SECRETS = { troubleTicket: 'test-trouble-callback-secret-0123456789abcdef', partner: 'test-partner-callback-secret-0123456789abcdef' };
+
 type Simulators = Awaited<ReturnType<typeof startSimulators>>;
 
 let client: Client;
@@ -33,11 +36,12 @@ beforeAll(async () => {
   client = new Client({ connection });
   listener = await startCallbackListener({
     port: 0,
+    auth: { secrets: CALLBACK_SECRETS },
     signal: async (workflowId, name, payload) => {
       await client.workflow.getHandle(workflowId).signal(name, payload);
     },
   });
-  simulators = await startSimulators({ callbackUrl: listener.listenerUrl, seed: 7 });
+  simulators = await startSimulators({ callbackUrl: listener.listenerUrl, seed: 7 , callbackSecrets: CALLBACK_SECRETS });
   const settings = loadWorkerSettings({
     ...simulators.env(listener.port),
     SPDR_TASK_QUEUE: taskQueue,

@@ -7,6 +7,9 @@ import { troubleTicketClient } from '../../src/integrations/troubleTicket';
 import { startSimulators } from '../../src/simulators/main';
 import { eventually } from './helpers';
 
+/** The simulators sign their callbacks with these; the listener checks them. */
+const CALLBACK_SECRETS = { troubleTicket: 'test-trouble-callback-secret-0123456789abcdef', partner: 'test-partner-callback-secret-0123456789abcdef' };
+
 const newTicket = (reportId: string) => ({
   externalId: `spdr-${reportId}-rtr-PE-1`,
   reportId,
@@ -36,11 +39,12 @@ describe('simulators', () => {
     const updates: ResourceTroubleUpdate[] = [];
     const listener = await startCallbackListener({
       port: 0,
+      auth: { secrets: CALLBACK_SECRETS },
       signal: async (_id, _name, payload) => {
         updates.push(payload as ResourceTroubleUpdate);
       },
     });
-    const sims = await startSimulators({ autoResolveAfterMs: 200, callbackUrl: listener.listenerUrl });
+    const sims = await startSimulators({ autoResolveAfterMs: 200, callbackUrl: listener.listenerUrl , callbackSecrets: CALLBACK_SECRETS });
     await troubleTicketClient(sims.config()).createTroubleTicket(newTicket('R-3'));
     await eventually(() => (updates.length >= 2 ? true : undefined));
     expect(updates.map((u) => u.status)).toEqual(['inProgress', 'resolved']);

@@ -6,6 +6,10 @@
  * Each is recorded in `rejectedInputs` (signal) or refused (update) with a reason naming the
  * encoding or key problem; the report keeps answering its query and applying messages, with zero
  * workflow task failures. An undecodable start input fails the start with InvalidStartInput.
+ *
+ * Then callbacks that are unsigned (also as a `text/plain` POST a web page could send without a
+ * CORS preflight), stale, replayed, forged (wrong secret, tampered body), oversized, or carry an
+ * unknown subscription token: each refused (401/413/415), nothing delivered to any report.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +18,8 @@ import type { Payload } from '@temporalio/common';
 import { Worker } from '@temporalio/worker';
 import type { Report } from '../../src/domain';
 import { AesGcmCodec } from '../../src/security/codec';
+import { newSubscriptionToken, SIGNATURE_HEADER, signCallback } from '../../src/integrations/callback-auth';
+import { startCallbackListener, type CallbackListener } from '../../src/integrations/callbacks';
 import { workerDataConverter } from '../../src/security/data-converter';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
@@ -149,5 +155,132 @@ describe('undecodable input is bad input, never a failed workflow task', () => {
       const audit = await auditWorkflowTasks(dev.client, [`spdr-${reportId}`]);
       expect(audit.ours).toEqual([]);
     });
+  });
+});
+
+describe('callbacks without proof of sender change nothing', () => {
+  const secret = 'trouble-callback-secret-for-the-hostile-test-0001';
+  const token = newSubscriptionToken();
+  const delivered: unknown[] = [];
+  let listener: CallbackListener;
+  beforeAll(async () => {
+    listener = await startCallbackListener({
+      port: 0,
+      auth: { secrets: { troubleTicket: secret }, hubTokens: new Map([[token, 'partner' as const]]) },
+      signal: async (_workflowId, _name, payload) => {
+        delivered.push(payload);
+      },
+    });
+  });
+  afterAll(async () => {
+    await listener?.close();
+  });
+
+  let seq = 0;
+  const resolvedEvent = (eventId = `ev-${++seq}`) =>
+    JSON.stringify({
+      eventId,
+      eventTime: '2026-11-25T12:00:00Z',
+      eventType: 'TroubleTicketStatusChangeEvent',
+      event: { troubleTicket: { id: 'TT-1', externalId: 'spdr-R-1-rtr-PE-7', status: 'resolved' } },
+    });
+  const post = (body: string | Buffer, headers: Record<string, string>, path = '/listener/troubleTicketStatusChangeEvent') =>
+    fetch(`${listener.url}${path}`, { method: 'POST', headers, body });
+  const json = { 'content-type': 'application/json' };
+
+  it('refuses unsigned, text/plain, stale, forged, tampered, replayed, oversized and wrong-token callbacks', async () => {
+    const attacks: { name: string; send: () => Promise<Response>; status: number; error: RegExp }[] = [
+      { name: 'unsigned', send: () => post(resolvedEvent(), json), status: 401, error: /no proof of sender|missing x-spdr-signature/ },
+      { name: 'text/plain (no CORS preflight)', send: () => post(resolvedEvent(), { 'content-type': 'text/plain' }), status: 415, error: /only application\/json/ },
+      {
+        name: 'stale (signed 6 minutes ago)',
+        send: () => {
+          const body = resolvedEvent();
+          return post(body, { ...json, [SIGNATURE_HEADER]: signCallback(secret, body, Date.now() - 6 * 60_000) });
+        },
+        status: 401,
+        error: /stale signature/,
+      },
+      {
+        name: 'forged (another secret)',
+        send: () => {
+          const body = resolvedEvent();
+          return post(body, { ...json, [SIGNATURE_HEADER]: signCallback('not-the-secret-not-the-secret-not-the', body) });
+        },
+        status: 401,
+        error: /wrong signature/,
+      },
+      {
+        name: 'tampered body (signed, then changed)',
+        send: () => {
+          const body = resolvedEvent();
+          return post(body.replace('resolved', 'closed'), { ...json, [SIGNATURE_HEADER]: signCallback(secret, body) });
+        },
+        status: 401,
+        error: /wrong signature/,
+      },
+      { name: 'malformed signature', send: () => post(resolvedEvent(), { ...json, [SIGNATURE_HEADER]: 'v1=abc' }), status: 401, error: /malformed/ },
+      {
+        name: 'oversized (2 MB)',
+        send: () => {
+          const body = Buffer.alloc(2 * 1024 * 1024, 0x20);
+          return post(body, { ...json, [SIGNATURE_HEADER]: signCallback(secret, body) });
+        },
+        status: 413,
+        error: /larger than/,
+      },
+      {
+        name: 'unknown subscription token',
+        send: () => post(resolvedEvent(), json, `/listener/hub/${newSubscriptionToken()}/partnerRequestStatusChangeEvent`),
+        status: 401,
+        error: /unknown subscription token/,
+      },
+      {
+        name: 'a token of one source used for another',
+        send: () => post(resolvedEvent(), json, `/listener/hub/${token}/troubleTicketStatusChangeEvent`),
+        status: 401,
+        error: /unknown subscription token/,
+      },
+    ];
+    for (const attack of attacks) {
+      const response = await attack.send().catch((err: unknown) => err);
+      if (response instanceof Response) {
+        expect(response.status, attack.name).toBe(attack.status);
+        expect(((await response.json()) as { error: string }).error, attack.name).toMatch(attack.error);
+      } else {
+        // A 2 MB body may be cut off by the 413 before it is all sent: refused either way.
+        expect(attack.name).toMatch(/oversized/);
+      }
+    }
+    expect(delivered).toEqual([]);
+
+    // The genuine article gets through once; the same event again is a replay.
+    const body = resolvedEvent('ev-genuine');
+    const signed = { ...json, [SIGNATURE_HEADER]: signCallback(secret, body) };
+    expect((await post(body, signed)).status).toBe(204);
+    const replay = await post(body, { ...json, [SIGNATURE_HEADER]: signCallback(secret, body) });
+    expect(replay.status).toBe(401);
+    expect(((await replay.json()) as { error: string }).error).toMatch(/replayed event ev-genuine/);
+    expect(delivered).toHaveLength(1);
+  });
+
+  it('a hub that cannot sign is proven by its subscription token; a partner status the report has no meaning for is 422', async () => {
+    const event = (status: string) =>
+      JSON.stringify({
+        eventId: `pe-${status}`,
+        eventTime: '2026-11-25T12:00:00Z',
+        eventType: 'PartnerRequestStatusChangeEvent',
+        event: { performanceRequest: { id: 'PR-1', externalId: 'spdr-R-1-pr-acme-FIB-9', partyId: 'acme', status } },
+      });
+    const path = `/listener/hub/${token}/partnerRequestStatusChangeEvent`;
+    expect((await post(event('resolved'), json, path)).status).toBe(204);
+    const held = await post(event('held'), json, path);
+    expect(held.status).toBe(422);
+    expect(((await held.json()) as { error: string }).error).toMatch(/status "held" has no meaning/);
+    expect(delivered.at(-1)).toMatchObject({ status: 'resolved', partyId: 'acme' });
+  });
+
+  it('unauthenticated callbacks are an explicit opt-in, refused on a non-loopback address', async () => {
+    await expect(startCallbackListener({ port: 0, host: '0.0.0.0', auth: { unauthenticated: true }, signal: async () => undefined })).rejects.toThrow(/non-loopback/);
   });
 });

@@ -23,6 +23,9 @@ import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { uniqueTaskQueue, workflowBundle } from '../support/env';
 import { auditWorkflowTasks, envInt, eventually, http, log, pool, scratchDir, seeded, sleep } from './helpers';
 
+/** The simulators sign their callbacks with these; the listener checks them. */
+const CALLBACK_SECRETS = { troubleTicket: 'test-trouble-callback-secret-0123456789abcdef', partner: 'test-partner-callback-secret-0123456789abcdef' };
+
 const REPORTS = envInt('SPDR_CRASH_REPORTS', 100);
 const CYCLES = envInt('SPDR_CRASH_CYCLES', 3);
 const SEED = envInt('SPDR_CRASH_SEED', 4767);
@@ -60,11 +63,12 @@ beforeAll(async () => {
   // The callback listener lives here, not in the worker, so ticket callbacks still arrive while the worker is dead.
   listener = await startCallbackListener({
     port: 0,
+    auth: { secrets: CALLBACK_SECRETS },
     signal: async (workflowId, name, payload) => {
       await client.workflow.getHandle(workflowId).signal(name, payload);
     },
   });
-  simulators = await startSimulators({ callbackUrl: listener.listenerUrl, seed: SEED, faults: { latencyMs: 200 } });
+  simulators = await startSimulators({ callbackUrl: listener.listenerUrl, seed: SEED, faults: { latencyMs: 200 } , callbackSecrets: CALLBACK_SECRETS });
 });
 
 afterAll(async () => {
