@@ -171,6 +171,33 @@ function connectionProblem(error: unknown): string {
   return 'connection failed';
 }
 
+/** Answers larger than this are not read: the outside system is broken or hostile. */
+export const MAX_RESPONSE_BYTES = 1024 * 1024;
+
+/** The body as text, reading at most `max` bytes (more: an error naming the limit). */
+async function cappedText(response: Response, max: number): Promise<string> {
+  const declared = Number(response.headers.get('content-length') ?? 0);
+  if (declared > max) {
+    await response.body?.cancel();
+    throw new ResponseTooLarge(max);
+  }
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    if (size > max) throw new ResponseTooLarge(max);
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+class ResponseTooLarge extends Error {
+  constructor(readonly max: number) {
+    super(`response body larger than ${max} bytes`);
+  }
+}
+
 /**
  * Sends one request and returns the answer for a 2xx (or an accepted) status.
  * @throws ApplicationFailure classified as described in the module comment.
@@ -192,18 +219,21 @@ export async function sendHttp(call: HttpCall): Promise<HttpAnswer> {
       headers,
       body: call.body === undefined ? undefined : JSON.stringify(call.body),
       signal,
-      redirect: 'follow',
+      // Never follow a redirect: it would carry our credentials (and the request) to another address.
+      redirect: 'manual',
     });
     status = response.status;
     responseHeaders = response.headers;
-    text = await response.text();
+    text = await cappedText(response, MAX_RESPONSE_BYTES);
   } catch (error) {
+    if (error instanceof ResponseTooLarge) throw badResponse(call, error.message, 200);
     if (call.signal?.aborted) throw error;
     if (timeout.aborted) throw unavailable(call, `no answer within ${call.timeoutMs} ms`);
     throw unavailable(call, connectionProblem(error));
   }
 
   const accepted = (status >= 200 && status < 300) || (call.acceptStatuses ?? []).includes(status);
+  if (!accepted && ((status >= 300 && status < 400) || status === 0)) throw rejected(call, status, 'redirect not followed (credentials are never sent to another address)');
   if (!accepted) {
     if (status === 408 || status === 429 || status >= 500) {
       const retryAfterMs = parseRetryAfter(responseHeaders.get('retry-after'));

@@ -10,6 +10,8 @@ import { z } from 'zod';
 import { badResponse, expectBody, rejected, requestJson, sendHttp, type HttpAuth, type HttpCall } from './http';
 import { SETTLED_STATUSES, type TroubleTicketStatus } from './tmf';
 
+const SAFE_ID = /^[A-Za-z0-9._:~-]{1,200}$/;
+
 /** Per-call options; pass the activity's cancellation signal so a cancelled activity stops waiting. */
 export interface CallOptions {
   signal?: AbortSignal;
@@ -64,7 +66,9 @@ export class TmfResourceApi<S extends RecordSchema> {
     return { system, operation: `${operation} ${this.options.noun}`, method, url, auth, timeoutMs, ...extra };
   }
 
+  /** Ids come from outside: only path-safe ones are put in a URL ("..", "/", "?" never). */
   private itemUrl(id: string): string {
+    if (!SAFE_ID.test(id) || /^\.+$/.test(id)) throw badResponse(this.call('address', 'GET', this.options.collectionUrl, {}), `id "${id.slice(0, 64)}" is not path-safe`, 200);
     return `${this.options.collectionUrl}/${encodeURIComponent(id)}`;
   }
 
@@ -128,7 +132,12 @@ export class TmfResourceApi<S extends RecordSchema> {
       if (!found) return { externalId, outcome: 'notFound' };
       ({ id, status } = found);
     } else {
-      ({ status } = await this.get(id, options));
+      // Before any PATCH: the record must be ours (its external id), whatever id we were given.
+      const record = await this.get(id, options);
+      if (record.externalId !== undefined && record.externalId !== externalId) {
+        throw rejected(this.call('cancel', 'PATCH', this.itemUrl(id), {}), 409, `${this.options.noun} ${id} belongs to external id ${String(record.externalId).slice(0, 100)}, not ${externalId}: not cancelling it`);
+      }
+      ({ status } = record);
     }
     if (SETTLED_STATUSES.has(status)) return { externalId, id, status, outcome: 'alreadySettled' };
 
