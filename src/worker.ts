@@ -12,7 +12,10 @@ import { ConfigError, redactedConfig } from './config/config';
 import { loadWorkerSettings, type WorkerSettings } from './config/worker-settings';
 import { connectWorker, describeTarget, loadTemporalTarget, type TemporalTarget } from './infra/connection';
 import { PRELOAD_MODULES, WORKFLOWS_PATH } from './infra/workflow-bundle';
+import { newSubscriptionToken, type CallbackSource } from './integrations/callback-auth';
 import { CallbackRefusedError, startCallbackListener } from './integrations/callbacks';
+import { partnerClient } from './integrations/partner';
+import { troubleTicketClient } from './integrations/troubleTicket';
 import { describeEncryption, workerDataConverter } from './security/data-converter';
 
 export const DEFAULT_TASK_QUEUE = 'service-quality';
@@ -52,12 +55,15 @@ export async function runWorkerProcess(target: TemporalTarget, settings: WorkerS
   const client = new Client({ connection, namespace: target.namespace, dataConverter: target.dataConverter });
   const worker = await createWorker({ connection: nativeConnection, namespace: target.namespace, settings, dataConverter: target.dataConverter });
   const callbacks = settings.integrations.callbacks;
+  // For hubs that cannot sign: one unguessable token per subscription, in the callback URL.
+  const subscriptions = callbacks.publicUrl === undefined ? [] : hubSubscriptions(settings);
   const listener = await startCallbackListener({
     host: callbacks.host,
     port: callbacks.port,
     auth: {
       secrets: { troubleTicket: callbacks.secrets.troubleTicket?.reveal(), partner: callbacks.secrets.partner?.reveal() },
       unauthenticated: callbacks.unauthenticated,
+      hubTokens: new Map(subscriptions.map((sub) => [sub.token, sub.source])),
     },
     // As an update, so a change the report refuses (an id it does not hold, ...) is answered 422 to the hub.
     signal: async (workflowId, name, payload) => {
@@ -70,6 +76,13 @@ export async function runWorkerProcess(target: TemporalTarget, settings: WorkerS
     },
   });
   try {
+    for (const sub of subscriptions) {
+      // A system that cannot be reached now keeps working with signed callbacks; say so and go on.
+      await sub.register(`${callbacks.publicUrl}/listener/hub/${sub.token}`).then(
+        () => console.log(`subscribed to ${sub.name} status events (callback ${callbacks.publicUrl}/listener/hub/<token>)`),
+        (err: unknown) => console.warn(`could not subscribe to ${sub.name} status events: ${err instanceof Error ? err.message : String(err)}`),
+      );
+    }
     const running = worker.run();
     onReady?.({ listenerUrl: listener.listenerUrl });
     await running;
@@ -78,6 +91,29 @@ export async function runWorkerProcess(target: TemporalTarget, settings: WorkerS
     await connection.close();
     await nativeConnection.close();
   }
+}
+
+interface HubSubscription {
+  name: string;
+  source: CallbackSource;
+  token: string;
+  register(callback: string): Promise<unknown>;
+}
+
+/** The subscriptions the worker registers at start (`POST /hub`) when SPDR_CALLBACK_PUBLIC_URL is set. */
+function hubSubscriptions(settings: WorkerSettings): HubSubscription[] {
+  const config = settings.integrations;
+  const tickets = troubleTicketClient(config);
+  const partners = partnerClient(config);
+  return [
+    { name: 'resource trouble management', source: 'troubleTicket', token: newSubscriptionToken(), register: (callback) => tickets.registerListener(callback) },
+    ...config.partners.map((partner): HubSubscription => ({
+      name: `partner ${partner.partyId}`,
+      source: 'partner',
+      token: newSubscriptionToken(),
+      register: (callback) => partners.registerListener(partner.partyId, callback),
+    })),
+  ];
 }
 
 async function main(): Promise<void> {

@@ -3,20 +3,16 @@
  * simulators (TMF621 Trouble Ticket; partner performance requests follow the same pattern).
  */
 import { z } from 'zod';
+import { TroubleTicketStatus as DomainTroubleTicketStatus } from '../domain/schemas';
 import { ORIGINATING_REPORT_ROLE } from './ids';
 
-/** TMF621 trouble ticket statuses; partner requests use the same set. */
-export const TROUBLE_TICKET_STATUSES = [
-  'acknowledged',
-  'inProgress',
-  'pending',
-  'held',
-  'resolved',
-  'closed',
-  'cancelled',
-  'rejected',
-] as const;
-export const troubleTicketStatusSchema = z.enum(TROUBLE_TICKET_STATUSES);
+/**
+ * TMF621 trouble ticket statuses: the domain's one definition (domain/schemas.ts). Partner
+ * requests carry the same set on the wire; the callback listener accepts only the partner statuses
+ * the report knows (PartnerAnswerStatus) and answers 422 to the others.
+ */
+export const troubleTicketStatusSchema = DomainTroubleTicketStatus;
+export const TROUBLE_TICKET_STATUSES = DomainTroubleTicketStatus.options;
 export type TroubleTicketStatus = z.infer<typeof troubleTicketStatusSchema>;
 
 /** Statuses after which there is nothing left to cancel. */
