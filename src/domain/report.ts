@@ -527,7 +527,8 @@ const INTERNAL_HANDLERS: { [N in keyof typeof InternalPayloadSchemas]: (d: Draft
     const detail = `${p.system} ${p.operation}${p.key ? ` (${p.key})` : ''} failed: ${truncate(p.message, 300)}`;
     log(d, { by: p.system, action: 'outsideSystemFailed', detail });
     // A failing notification webhook is recorded but not notified through itself.
-    if (p.system !== 'escalationNotification') d.effects.push(escalationEffect(d, d.r.jeopardy.escalationLevel, 'outsideSystemFailing', detail));
+    // Subject: system, operation and failure number, so each escalation has its own idempotency key.
+    if (p.system !== 'escalationNotification') d.effects.push(escalationEffect(d, d.r.jeopardy.escalationLevel, 'outsideSystemFailing', detail, `${p.system}-${p.operation.replace(/[^A-Za-z0-9]+/g, '-')}-${d.r.outsideFailures.length + (d.r.trimmed?.outsideFailures ?? 0)}`));
   },
 };
 

@@ -6,9 +6,14 @@
  * races with an earlier attempt the server already committed (its answer lost to a timeout), the
  * server's "already exists" answer (409, or 200 with the existing record) counts as success.
  */
+import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import { badResponse, expectBody, rejected, requestJson, sendHttp, type HttpAuth, type HttpCall } from './http';
 import { SETTLED_STATUSES, type TroubleTicketStatus } from './tmf';
+
+function isNonRetryable(err: unknown): boolean {
+  return err instanceof ApplicationFailure && err.nonRetryable === true;
+}
 
 const SAFE_ID = /^[A-Za-z0-9._:~-]{1,200}$/;
 
@@ -86,9 +91,24 @@ export class TmfResourceApi<S extends RecordSchema> {
       acceptStatuses: [409],
       body: { ...body, externalId },
     });
-    const answer = await sendHttp(call);
+    let answer;
+    try {
+      answer = await sendHttp(call);
+    } catch (err) {
+      // A refusal (422...) or a 2xx we cannot read may still have created the record: look it up
+      // before giving up, so a created ticket is never orphaned (and never created twice).
+      if (!isNonRetryable(err)) throw err;
+      const existing = await this.findByExternalId(externalId, options).catch(() => undefined);
+      if (existing) return { ...existing, created: false };
+      throw err;
+    }
     if (answer.status !== 409) {
-      const record = expectBody(call, this.options.schema, answer);
+      const parsed = this.options.schema.safeParse(answer.body);
+      if (!parsed.success) {
+        const existing = await this.findByExternalId(externalId, options).catch(() => undefined);
+        if (existing) return { ...existing, created: false };
+      }
+      const record = parsed.success ? parsed.data : expectBody(call, this.options.schema, answer);
       if (record.externalId !== undefined && record.externalId !== externalId) {
         throw badResponse(call, `it returned ${record.id}, which belongs to another external id`, answer.status);
       }

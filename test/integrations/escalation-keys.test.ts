@@ -25,3 +25,24 @@ describe('escalation idempotency keys', () => {
     expect(escalationIdempotencyKey({ reportId: 'R-1001', level: 2, reason: 'breach' })).toBe('spdr-R-1001-esc-2-breach');
   });
 });
+
+describe('outside-system escalations', () => {
+  it('two failures (another system, another operation, or the same one again) escalate under different keys', () => {
+    const parsed = parseStartInput({ reportId: 'R-OUT', service: { id: 'svc' }, severity: 'major', description: 'd', detectedAt: '2026-11-25T10:00:00Z' });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    let report = openReport(parsed.value, T0).report;
+    const keys: string[] = [];
+    for (const [system, operation] of [
+      ['resourceTroubleManagement', 'create trouble report'],
+      ['partnerPerformanceManagement', 'create partner request'],
+      ['resourceTroubleManagement', 'create trouble report'],
+    ] as const) {
+      const outcome = receive(report, { name: 'outsideSystemFailed', payload: { system, operation, message: '503' } }, T0);
+      report = outcome.report;
+      for (const e of outcome.effects) if (e.type === 'notifyEscalation') keys.push(escalationIdempotencyKey(e));
+    }
+    expect(keys).toHaveLength(3);
+    expect(new Set(keys).size).toBe(3);
+    expect(keys[0]).toBe('spdr-R-OUT-esc-0-outsideSystemFailing-resourceTroubleManagement-create-trouble-report-1');
+  });
+});

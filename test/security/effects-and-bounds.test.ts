@@ -101,6 +101,45 @@ describe('ordered effects', () => {
   }, 60_000);
 });
 
+describe('no silent dead ends', () => {
+  it('a create refused for good: recorded, escalated, the trouble report rejected (task released), the partner request rejected (clock runs again)', async () => {
+    const systems = fakeSystems();
+    const refuse = (what: string) => ApplicationFailure.create({ message: `${what}: 422 Unprocessable Entity`, type: 'OutsideSystemRejected', nonRetryable: true });
+    const activities: SpdrActivities = {
+      ...systems.activities,
+      async createTroubleReport() {
+        throw refuse('resource trouble management: create trouble ticket refused');
+      },
+      async createPartnerRequest() {
+        throw refuse('partner acme: create partner request refused');
+      },
+    };
+    await withWorker(activities, async (taskQueue) => {
+      const reportId = `DEAD-${Date.now()}`;
+      const handle = await client.workflow.start('degradationReport', {
+        taskQueue,
+        workflowId: `spdr-${reportId}`,
+        args: [{ ...input(reportId), partnerOwnedResources: { 'FIB-9': 'acme' } }],
+      });
+      await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'PE-7', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
+      await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'FIB-9', rootCause: { domain: 'resource', resourceId: 'FIB-9' } });
+      const r: Report = await eventually(
+        () => handle.query(reportQuery),
+        (x) => x.troubleReports[0]?.status === 'rejected' && x.partnerRequests[0]?.status === 'rejected',
+        'both refusals recorded',
+      );
+      expect(r.status).not.toBe('pending');
+      expect(r.jeopardy.pausedSince).toBeUndefined();
+      expect(r.outsideFailures.map((f) => f.system).sort()).toEqual(['partnerPerformanceManagement', 'resourceTroubleManagement']);
+      expect(r.history.some((e) => e.action === 'taskUpdated' && /reassign it/.test(e.detail ?? ''))).toBe(true);
+      const escalations = systems.escalations.filter((e) => e.reason === 'outsideSystemFailing');
+      expect(escalations).toHaveLength(2);
+      expect(new Set(escalations.map((e) => e.subject)).size).toBe(2);
+      await handle.cancel();
+    });
+  }, 60_000);
+});
+
 describe('bounded state', () => {
   it('a busy report (hundreds of long analyses) stays under 512 KB and keeps continuing-as-new, 0 workflow task failures', async () => {
     const { systems } = slowSystems();

@@ -133,7 +133,13 @@ export class EffectRunner {
     switch (effect.type) {
       case 'createTroubleReport': {
         const created = await this.call(entry, 'resourceTroubleManagement', 'create trouble report', effect.key, () => a.createTroubleReport(effect));
-        if (!created) return;
+        if (!created) {
+          // Refused for good (the adapter already looked it up): recorded and escalated by the core;
+          // the trouble report is marked rejected, so its task is released for reassignment.
+          const reason = 'the trouble system refused to create it (see outsideFailures)';
+          this.host.feed({ name: 'resourceTroubleUpdate', payload: { externalId: effect.key, status: 'rejected', statusChangeReason: reason, by: 'resource-trouble-management' } });
+          return;
+        }
         this.host.feed({ name: 'troubleReportCreated', payload: { key: effect.key, ticketId: created.ticketId } });
         this.cancelIfFinal(lane, 'cancelTroubleReport', () => {
           const held = this.host.report().troubleReports.find((t) => t.key === effect.key);
@@ -151,7 +157,12 @@ export class EffectRunner {
       }
       case 'createPartnerRequest': {
         const created = await this.call(entry, 'partnerPerformanceManagement', 'create partner request', effect.key, () => a.createPartnerRequest(effect));
-        if (!created) return;
+        if (!created) {
+          // Never sent: marked rejected, so a report pending on it resumes its clock instead of waiting forever.
+          const note = 'the request could not be sent to the partner (see outsideFailures)';
+          this.host.feed({ name: 'partnerUpdate', payload: { externalId: effect.key, partyId: effect.partyId, status: 'rejected', note, by: `partner:${effect.partyId}` } });
+          return;
+        }
         this.host.feed({ name: 'partnerRequestCreated', payload: { key: effect.key, requestId: created.requestId } });
         this.cancelIfFinal(lane, 'cancelPartnerRequest', () => {
           const held = this.host.report().partnerRequests.find((r) => r.key === effect.key);
