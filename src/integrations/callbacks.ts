@@ -259,6 +259,62 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
   res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
 }
 
+interface ListenerContext {
+  auth: CallbackAuthOptions;
+  delivered: ReplayGuard;
+  log: (entry: Record<string, unknown>) => void;
+  options: CallbackListenerOptions;
+}
+
+/** One callback: route, prove the sender, parse, deliver, answer. */
+async function handle(ctx: ListenerContext, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const { auth, delivered, log, options } = ctx;
+  const path = new URL(req.url ?? '/', 'http://listener').pathname.replace(/\/+$/, '');
+  if (req.method === 'GET' && path === '/health') return send(res, 200, { ok: true });
+  const target = parsePath(path);
+  const route = target && routes[target.eventType];
+  // A token is a credential: never logged or echoed.
+  const shownPath = target?.token ? path.replace(target.token, '<token>') : path;
+  if (!target || !route) return send(res, 404, { error: `no listener at ${shownPath}` });
+  if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST' });
+  const source = SOURCES[target.eventType];
+
+  let routed: Routed;
+  try {
+    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'application/json') throw new HttpProblem(415, 'only application/json is accepted');
+    const body = await readBody(req);
+    const why = unproven(auth, source, target.token, req, body);
+    if (why !== undefined) throw new HttpProblem(401, why);
+    routed = route(parseJson(body));
+    if (delivered.has(source, routed.eventId)) throw new HttpProblem(401, `replayed event ${routed.eventId.slice(0, 100)}: already delivered`);
+  } catch (error) {
+    if (error instanceof HttpProblem) {
+      log({ msg: 'notification refused', path: shownPath, status: error.status, error: error.message, ...error.extra });
+      return send(res, error.status, { error: error.message, ...error.extra });
+    }
+    throw error;
+  }
+  const { workflowId, signalName, payload, eventId } = routed;
+  try {
+    await options.signal(workflowId, signalName, payload);
+  } catch (error) {
+    if (error instanceof CallbackRefusedError) {
+      log({ msg: 'notification refused by the report', workflowId, eventId, reason: error.message });
+      return send(res, 422, { error: error.message.slice(0, 1000) });
+    }
+    if (isNotFound(error)) {
+      log({ msg: 'notification for unknown report', workflowId, eventId });
+      return send(res, 404, { error: `report workflow ${workflowId} not found` });
+    }
+    log({ msg: 'signal failed, asking hub to retry', workflowId, eventId, error: String(error).slice(0, 500) });
+    return send(res, 503, { error: `could not deliver ${signalName} to ${workflowId}; retry later` }, { 'retry-after': '5' });
+  }
+  delivered.add(source, eventId);
+  log({ msg: 'notification delivered', workflowId, signalName, eventId, status: payload.status });
+  send(res, 204);
+}
+
 /** Starts the listener; resolves once it accepts connections. */
 export async function startCallbackListener(options: CallbackListenerOptions): Promise<CallbackListener> {
   const log = options.log ?? (() => undefined);
@@ -269,61 +325,14 @@ export async function startCallbackListener(options: CallbackListenerOptions): P
     console.warn(`WARNING: the callback listener on ${host} accepts UNAUTHENTICATED callbacks from sources without a secret (SPDR_CALLBACK_UNAUTHENTICATED); anyone on this machine can change reports. Never use this in production.`);
   }
   // Events already delivered, per source: a second delivery (a replay) is refused and changes nothing.
-  const delivered = new ReplayGuard(REMEMBERED_EVENTS);
+  const ctx: ListenerContext = { auth, delivered: new ReplayGuard(REMEMBERED_EVENTS), log, options };
 
   const server = createServer((req, res) => {
-    void handle(req, res).catch((error: unknown) => {
+    void handle(ctx, req, res).catch((error: unknown) => {
       log({ msg: 'callback listener failed', error: String(error) });
       if (!res.headersSent) send(res, 500, { error: 'internal error' });
     });
   });
-
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const path = new URL(req.url ?? '/', 'http://listener').pathname.replace(/\/+$/, '');
-    if (req.method === 'GET' && path === '/health') return send(res, 200, { ok: true });
-    const target = parsePath(path);
-    const route = target && routes[target.eventType];
-    // A token is a credential: never logged or echoed.
-    const shownPath = target?.token ? path.replace(target.token, '<token>') : path;
-    if (!target || !route) return send(res, 404, { error: `no listener at ${shownPath}` });
-    if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST' });
-    const source = SOURCES[target.eventType];
-
-    let routed: Routed;
-    try {
-      const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-      if (type !== 'application/json') throw new HttpProblem(415, 'only application/json is accepted');
-      const body = await readBody(req);
-      const why = unproven(auth, source, target.token, req, body);
-      if (why !== undefined) throw new HttpProblem(401, why);
-      routed = route(parseJson(body));
-      if (delivered.has(source, routed.eventId)) throw new HttpProblem(401, `replayed event ${routed.eventId.slice(0, 100)}: already delivered`);
-    } catch (error) {
-      if (error instanceof HttpProblem) {
-        log({ msg: 'notification refused', path: shownPath, status: error.status, error: error.message, ...error.extra });
-        return send(res, error.status, { error: error.message, ...error.extra });
-      }
-      throw error;
-    }
-    const { workflowId, signalName, payload, eventId } = routed;
-    try {
-      await options.signal(workflowId, signalName, payload);
-    } catch (error) {
-      if (error instanceof CallbackRefusedError) {
-        log({ msg: 'notification refused by the report', workflowId, eventId, reason: error.message });
-        return send(res, 422, { error: error.message.slice(0, 1000) });
-      }
-      if (isNotFound(error)) {
-        log({ msg: 'notification for unknown report', workflowId, eventId });
-        return send(res, 404, { error: `report workflow ${workflowId} not found` });
-      }
-      log({ msg: 'signal failed, asking hub to retry', workflowId, eventId, error: String(error).slice(0, 500) });
-      return send(res, 503, { error: `could not deliver ${signalName} to ${workflowId}; retry later` }, { 'retry-after': '5' });
-    }
-    delivered.add(source, eventId);
-    log({ msg: 'notification delivered', workflowId, signalName, eventId, status: payload.status });
-    send(res, 204);
-  }
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
