@@ -11,7 +11,7 @@ import { createActivities, type ActivityDeps } from './activities';
 import { ConfigError, redactedConfig } from './config/config';
 import { loadWorkerSettings, type WorkerSettings } from './config/worker-settings';
 import { connectWorker, describeTarget, loadTemporalTarget, type TemporalTarget } from './infra/connection';
-import { PRELOAD_MODULES, WORKFLOWS_PATH } from './infra/workflow-bundle';
+import { bundleReportWorkflows } from './infra/workflow-bundle';
 import { newSubscriptionToken, type CallbackSource } from './integrations/callback-auth';
 import { CallbackRefusedError, startCallbackListener } from './integrations/callbacks';
 import { partnerClient } from './integrations/partner';
@@ -30,18 +30,19 @@ export interface CreateWorkerOptions {
   dataConverter?: DataConverter;
 }
 
-export function createWorker({ connection, namespace, settings, workflowBundle, dataConverter }: CreateWorkerOptions): Promise<Worker> {
+export async function createWorker({ connection, namespace, settings, workflowBundle, dataConverter }: CreateWorkerOptions): Promise<Worker> {
   const deps: ActivityDeps = { integrations: settings.integrations, settings: settings.report };
   return Worker.create({
     connection,
     namespace: namespace ?? 'default',
     taskQueue: settings.taskQueue,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: WORKFLOWS_PATH, bundlerOptions: { preloadModules: [...PRELOAD_MODULES] } }),
+    // Always the product's bundle (preloaded modules and the workflow payload converter included).
+    workflowBundle: workflowBundle ?? (await bundleReportWorkflows()),
     activities: createActivities(deps),
     // Graceful shutdown: in-flight activities get this long to finish on SIGTERM/SIGINT.
     shutdownGraceTime: settings.shutdownGraceMs,
     // An undecodable signal or update is refused by the report instead of failing its workflow tasks.
-    dataConverter: workerDataConverter(dataConverter, { bundled: Boolean(workflowBundle) }),
+    dataConverter: workerDataConverter(dataConverter),
   });
 }
 
