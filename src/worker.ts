@@ -94,7 +94,7 @@ export async function runWorkerProcess(target: TemporalTarget, settings: WorkerS
   }
 }
 
-interface HubSubscription {
+export interface HubSubscription {
   name: string;
   source: CallbackSource;
   token: string;
@@ -102,7 +102,7 @@ interface HubSubscription {
 }
 
 /** The subscriptions the worker registers at start (`POST /hub`) when SPDR_CALLBACK_PUBLIC_URL is set. */
-function hubSubscriptions(settings: WorkerSettings): HubSubscription[] {
+export function hubSubscriptions(settings: WorkerSettings): HubSubscription[] {
   const config = settings.integrations;
   const tickets = troubleTicketClient(config);
   const partners = partnerClient(config);
