@@ -6,6 +6,7 @@
  * held in {@link Secret} so they never reach error messages, logs or workflow history.
  */
 import { z } from 'zod';
+import { parseDuration } from '../domain/duration';
 import { Secret, redactUrl } from './secret';
 
 export { Secret, redactUrl } from './secret';
@@ -20,19 +21,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.problems = problems;
   }
-}
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION_TEXT = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
-
-/** Parses durations such as "4h", "30m", "1h30m", "90s", "500ms"; undefined when not one. */
-export function parseDuration(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (!DURATION_TEXT.test(trimmed)) return undefined;
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(DURATION_PART)) total += Number(amount) * UNIT_MS[unit];
-  return total > 0 ? Math.round(total) : undefined;
 }
 
 function isHttpUrl(value: string): boolean {
