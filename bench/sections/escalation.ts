@@ -10,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import { median, pool, seededRandom, summarize, type Summary } from '../stats';
 import { eventTimeMs, queryOpenReport, startInput, waitForQuiet, workflowIdOf, type SectionContext } from './common';
 import type { Client } from '@temporalio/client';
+import { WORKFLOW_TYPE } from '../../src/contract';
 
 export interface LatenessGroup {
   reports: number;
@@ -141,7 +142,7 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
   progress.phase('4 escalation: calibrating the open rate', wave);
   const c0 = performance.now();
   await pool(Array.from({ length: wave }, (_, i) => `${runTag}-EC${i}`), 24, async (id) => {
-    await h.client.workflow.start('degradationReport', { taskQueue: h.taskQueue, workflowId: workflowIdOf(id), args: [startInput(id)] });
+    await h.client.workflow.start(WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId: workflowIdOf(id), args: [startInput(id)] });
     progress.tick();
   });
   await waitForQuiet([h.worker.pid], { maxMs: 20_000, windowMs: 300, threshold: 0.25 });
@@ -169,7 +170,7 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
       const lag = lags.length > 0 ? median(lags) : 500;
       plan.targetMs = Math.max(1_500, Math.round(plan.plannedDue - now - lag));
       sentAt.set(plan.reportId, now);
-      await h.client.workflow.start('degradationReport', {
+      await h.client.workflow.start(WORKFLOW_TYPE, {
         taskQueue: h.taskQueue,
         workflowId: workflowIdOf(plan.reportId),
         args: [startInput(plan.reportId, { policy: policyFor(plan.targetMs) })],
@@ -214,7 +215,7 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
   progress.phase('4 escalation: polling model costs', 0);
   const s0 = performance.now();
   let scanned = 0;
-  for await (const _ of h.client.workflow.list({ query: `WorkflowType = 'degradationReport' AND ExecutionStatus = 'Running'` })) scanned += 1;
+  for await (const _ of h.client.workflow.list({ query: `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'` })) scanned += 1;
   const scanMs = performance.now() - s0;
   const sends: number[] = [];
   for (let i = 0; i < 30; i++) {

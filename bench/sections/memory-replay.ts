@@ -22,6 +22,7 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
 import { WorkerChild } from '../harness';
 import { linearFit, median, pool, sleep } from '../stats';
 import { startInput, workflowIdOf, type SectionContext } from './common';
+import { MESSAGES, reportQuery, WORKFLOW_TYPE } from '../../src/contract';
 
 export interface CachePoint {
   maxCachedWorkflows: number;
@@ -76,7 +77,7 @@ export async function growHistory(
   const workflowId = workflow === 'report' ? workflowIdOf(reportId) : `bench-baseline-${reportId}`;
   const handle =
     workflow === 'report'
-      ? await client.workflow.start('degradationReport', { taskQueue, workflowId, args: [startInput(reportId, { severityIndex: 3 })] })
+      ? await client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId, args: [startInput(reportId, { severityIndex: 3 })] })
       : await client.workflow.start('baseline', { taskQueue, workflowId, args: [{ reportId, severity: 'warning', description: 'replay floor' }] });
   const runId = handle.firstExecutionRunId;
   const histories = new Map<number, temporal.api.history.v1.IHistory>();
@@ -110,7 +111,7 @@ export async function growHistory(
       Array.from({ length: batch }, (_, i) => sent + i),
       25,
       // A signal to a run that just continued-as-new is refused; the next describe() sees it.
-      (n) => client.workflow.getHandle(workflowId, runId).signal('addAnalysis', { author: 'bench', summary: `history filler ${n}` }).catch(() => undefined),
+      (n) => client.workflow.getHandle(workflowId, runId).signal(MESSAGES.addAnalysis.signal, { author: 'bench', summary: `history filler ${n}` }).catch(() => undefined),
     );
     sent += batch;
   }
@@ -133,7 +134,7 @@ export async function runMemoryReplay(ctx: SectionContext & { openReportIds: str
     const coldMs = await pool(ids, 8, async (id) => {
       const q0 = performance.now();
       try {
-        await h.client.workflow.getHandle(workflowIdOf(id)).query('report');
+        await h.client.workflow.getHandle(workflowIdOf(id)).query(reportQuery);
       } catch {
         failedQueries += 1; // e.g. the worker took too long to create the workflow: counted, not fatal
       }

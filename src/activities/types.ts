@@ -2,7 +2,7 @@
  * The activities the workflow calls: one per effect of the domain core. Inputs are the effects
  * themselves (plain data); outputs are what the report needs to know back.
  */
-import type { EffectOf, PolicyDefaults } from '../domain';
+import type { EffectOf } from '../domain';
 
 /** The settings type is part of the contract; re-exported here for the worker and the workflow. */
 export type { ReportSettings } from '../contract';

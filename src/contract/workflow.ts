@@ -3,7 +3,7 @@
  * next: the part of the contract that the worker, the client, the callback listener, the tests
  * and the benchmark must agree on.
  */
-export { reportWorkflowId } from '../domain/ids';
+export { reportIdOfWorkflowId, reportWorkflowId } from '../domain/ids';
 
 /** The workflow type of a service performance degradation report (operator contract). */
 export const WORKFLOW_TYPE = 'degradationReport';

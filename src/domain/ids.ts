@@ -12,6 +12,11 @@ export function reportWorkflowId(reportId: string): string {
   return `spdr-${reportId}`;
 }
 
+/** The report id of a report's workflow id (`spdr-<reportId>` -> `<reportId>`); other ids are returned unchanged. */
+export function reportIdOfWorkflowId(workflowId: string): string {
+  return workflowId.replace(/^spdr-/, '');
+}
+
 /** External id of the one resource trouble report per (report, resource cause). */
 export function troubleTicketExternalId(reportId: string, resourceId: string): string {
   return `spdr-${reportId}-rtr-${resourceId}`;
