@@ -1,7 +1,7 @@
 /**
  * The results chart: a hand-written SVG (no dependency), six small panels, one per figure.
  */
-import type { BenchResults } from './output';
+import type { BenchResults } from './results';
 
 const W = 360;
 const H = 230;

@@ -2,47 +2,10 @@
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderChart } from './chart';
-import type { CapacityResult } from './sections/capacity';
-import type { ProfileRow } from './sections/domain-profile';
-import type { EscalationResult } from './sections/escalation';
-import type { LatencyResult } from './sections/latency';
-import type { LifecycleResult } from './sections/lifecycle';
-import type { MemoryReplayResult } from './sections/memory-replay';
+import type { BenchResults } from './results';
 import type { Summary } from './stats';
 
-export interface SectionEnv {
-  wallMs: number;
-  /** Cores used on average by processes other than the bench's own (other jobs on the machine). */
-  foreignCores: number;
-  loadAverage: number;
-}
-
-export interface BenchResults {
-  meta: {
-    mode: 'quick' | 'full';
-    startedAt: string;
-    wallMs: number;
-    node: string;
-    cpus: number;
-    memoryGiB: number;
-    temporalCli: string;
-    journalMode: string;
-    serverStartedWith: string;
-    workerMaxCachedWorkflows: number;
-    loadAverageStart: number;
-    loadAverageEnd: number;
-    errors: string[];
-  };
-  env: Record<string, SectionEnv>;
-  sections: {
-    lifecycle?: LifecycleResult;
-    latency?: LatencyResult;
-    capacity?: CapacityResult;
-    escalation?: EscalationResult;
-    memoryReplay?: MemoryReplayResult;
-    profile?: ProfileRow[];
-  };
-}
+export type { BenchResults, SectionEnv } from './results';
 
 const MB = 1024 * 1024;
 const ms = (v: number): string => (!Number.isFinite(v) ? 'n/a' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`);

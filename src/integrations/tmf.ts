@@ -3,21 +3,13 @@
  * simulators (TMF621 Trouble Ticket; partner performance requests follow the same pattern).
  */
 import { z } from 'zod';
+import { TroubleTicketStatus } from '../domain';
 import { ORIGINATING_REPORT_ROLE } from './ids';
 
-/** TMF621 trouble ticket statuses; partner requests use the same set. */
-export const TROUBLE_TICKET_STATUSES = [
-  'acknowledged',
-  'inProgress',
-  'pending',
-  'held',
-  'resolved',
-  'closed',
-  'cancelled',
-  'rejected',
-] as const;
-export const troubleTicketStatusSchema = z.enum(TROUBLE_TICKET_STATUSES);
-export type TroubleTicketStatus = z.infer<typeof troubleTicketStatusSchema>;
+/** TMF621 trouble ticket statuses (one schema, the domain's); partner requests use the same set. */
+export const troubleTicketStatusSchema = TroubleTicketStatus;
+export const TROUBLE_TICKET_STATUSES = TroubleTicketStatus.options;
+export type { TroubleTicketStatus };
 
 /** Statuses after which there is nothing left to cancel. */
 export const SETTLED_STATUSES: ReadonlySet<TroubleTicketStatus> = new Set(['resolved', 'closed', 'cancelled', 'rejected']);

@@ -10,10 +10,9 @@ import { z } from 'zod';
 import { badResponse, expectBody, rejected, requestJson, sendHttp, type HttpAuth, type HttpCall } from './http';
 import { SETTLED_STATUSES, type TroubleTicketStatus } from './tmf';
 
-/** Per-call options; pass the activity's cancellation signal so a cancelled activity stops waiting. */
-export interface CallOptions {
-  signal?: AbortSignal;
-}
+import type { CallOptions } from './call-options';
+
+export type { CallOptions } from './call-options';
 
 export interface RecordRef {
   id: string;
