@@ -74,6 +74,38 @@ const partnerEntrySchema = z
 
 const LEVEL_KEY = 'SPDR_ESCALATION_URL_LEVEL';
 
+/** `SPDR_PARTNERS`: a JSON array of partner entries. */
+const partnersSchema = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of partner entries (not valid JSON)' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(partnerEntrySchema, { error: 'must be a JSON array of partner entries' }))
+  .default([]);
+
+/** Rules across entries and the environment: each party once, and a named auth header variable must be set. */
+function checkPartners(partners: z.output<typeof partnersSchema>, env: NodeJS.ProcessEnv, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  partners.forEach((partner, index) => {
+    if (seen.has(partner.partyId)) {
+      ctx.addIssue({ code: 'custom', path: ['SPDR_PARTNERS', index, 'partyId'], message: 'is listed twice' });
+    }
+    seen.add(partner.partyId);
+    if (partner.authHeaderEnv !== undefined && !env[partner.authHeaderEnv]?.trim()) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SPDR_PARTNERS', index, 'authHeaderEnv'],
+        message: `names environment variable ${partner.authHeaderEnv}, which is not set`,
+      });
+    }
+  });
+}
+
 function buildEnvSchema(env: NodeJS.ProcessEnv) {
   return z
     .object({
@@ -82,18 +114,7 @@ function buildEnvSchema(env: NodeJS.ProcessEnv) {
         .string()
         .regex(/^[\x21-\x7e]+$/, 'must be a single token of printable characters without spaces')
         .optional(),
-      SPDR_PARTNERS: z
-        .string()
-        .transform((text, ctx) => {
-          try {
-            return JSON.parse(text) as unknown;
-          } catch {
-            ctx.addIssue({ code: 'custom', message: 'must be a JSON array of partner entries (not valid JSON)' });
-            return z.NEVER;
-          }
-        })
-        .pipe(z.array(partnerEntrySchema, { error: 'must be a JSON array of partner entries' }))
-        .default([]),
+      SPDR_PARTNERS: partnersSchema,
       SPDR_ESCALATION_URL: httpUrl('the http(s) URL of the escalation webhook'),
       [LEVEL_KEY]: z.record(
         // Level 0 is the assignee notice (inJeopardy); 1.. are escalations.
@@ -108,22 +129,7 @@ function buildEnvSchema(env: NodeJS.ProcessEnv) {
       SPDR_CALLBACK_HOST: z.string().min(1).default('127.0.0.1'),
       SPDR_CALLBACK_PUBLIC_URL: httpUrl().optional(),
     })
-    .superRefine((raw, ctx) => {
-      const seen = new Set<string>();
-      raw.SPDR_PARTNERS.forEach((partner, index) => {
-        if (seen.has(partner.partyId)) {
-          ctx.addIssue({ code: 'custom', path: ['SPDR_PARTNERS', index, 'partyId'], message: 'is listed twice' });
-        }
-        seen.add(partner.partyId);
-        if (partner.authHeaderEnv !== undefined && !env[partner.authHeaderEnv]?.trim()) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['SPDR_PARTNERS', index, 'authHeaderEnv'],
-            message: `names environment variable ${partner.authHeaderEnv}, which is not set`,
-          });
-        }
-      });
-    })
+    .superRefine((raw, ctx) => checkPartners(raw.SPDR_PARTNERS, env, ctx))
     .transform((raw) => ({
       troubleTicket: {
         baseUrl: raw.SPDR_TROUBLE_URL,
