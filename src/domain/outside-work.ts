@@ -188,30 +188,41 @@ function waitingOnPartners(report: Report): boolean {
   return false;
 }
 
-function findTroubleReport(report: Report, externalId: string | undefined, ticketId: string | undefined): TroubleReport | string {
-  const byKey = externalId === undefined ? undefined : report.troubleReports.find((candidate) => candidate.key === externalId);
-  const byTicket = ticketId === undefined ? undefined : report.troubleReports.find((candidate) => candidate.ticketId === ticketId);
-  const found = byKey ?? byTicket;
+interface RecordNames<T> {
+  /** "trouble report", "partner request" */
+  record: string;
+  /** The outside system's id field ("ticketId") and its noun ("ticket"). */
+  idField: string;
+  idNoun: string;
+  idOf(record: T): string | undefined;
+}
+
+/**
+ * The record an update names by our key (externalId) and/or the outside system's id. Both given:
+ * they must name the same record, and the id must match the one already known.
+ */
+function findRecord<T extends { key: string }>(records: readonly T[], externalId: string | undefined, id: string | undefined, names: RecordNames<T>): T | string {
+  const byKey = externalId === undefined ? undefined : records.find((candidate) => candidate.key === externalId);
+  const byId = id === undefined ? undefined : records.find((candidate) => names.idOf(candidate) === id);
+  const found = byKey ?? byId;
   if (!found || (externalId !== undefined && !byKey)) {
-    return `unknown trouble report (${[externalId && `externalId ${externalId}`, ticketId && `ticketId ${ticketId}`].filter(Boolean).join(', ')})`;
+    return `unknown ${names.record} (${[externalId && `externalId ${externalId}`, id && `${names.idField} ${id}`].filter(Boolean).join(', ')})`;
   }
-  if (ticketId !== undefined && found.ticketId !== undefined && found.ticketId !== ticketId) return `trouble report ${found.key} is ticket ${found.ticketId}, not ${ticketId}`;
-  if (ticketId !== undefined && byTicket && byTicket !== found) return `ticket ${ticketId} belongs to trouble report ${byTicket.key}, not ${found.key}`;
+  const knownId = names.idOf(found);
+  if (id !== undefined && knownId !== undefined && knownId !== id) return `${names.record} ${found.key} is ${names.idNoun} ${knownId}, not ${id}`;
+  if (id !== undefined && byId && byId !== found) return `${names.idNoun} ${id} belongs to ${names.record} ${byId.key}, not ${found.key}`;
   return found;
 }
 
+const TROUBLE_REPORT_NAMES: RecordNames<TroubleReport> = { record: 'trouble report', idField: 'ticketId', idNoun: 'ticket', idOf: (r) => r.ticketId };
+const PARTNER_REQUEST_NAMES: RecordNames<PartnerRequest> = { record: 'partner request', idField: 'requestId', idNoun: 'request', idOf: (r) => r.requestId };
+
+function findTroubleReport(report: Report, externalId: string | undefined, ticketId: string | undefined): TroubleReport | string {
+  return findRecord(report.troubleReports, externalId, ticketId, TROUBLE_REPORT_NAMES);
+}
+
 function findPartnerRequest(report: Report, externalId: string | undefined, requestId: string | undefined): PartnerRequest | string {
-  const byKey = externalId === undefined ? undefined : report.partnerRequests.find((candidate) => candidate.key === externalId);
-  const byRequest = requestId === undefined ? undefined : report.partnerRequests.find((candidate) => candidate.requestId === requestId);
-  const found = byKey ?? byRequest;
-  if (!found || (externalId !== undefined && !byKey)) {
-    return `unknown partner request (${[externalId && `externalId ${externalId}`, requestId && `requestId ${requestId}`].filter(Boolean).join(', ')})`;
-  }
-  if (requestId !== undefined && found.requestId !== undefined && found.requestId !== requestId) {
-    return `partner request ${found.key} is request ${found.requestId}, not ${requestId}`;
-  }
-  if (requestId !== undefined && byRequest && byRequest !== found) return `request ${requestId} belongs to partner request ${byRequest.key}, not ${found.key}`;
-  return found;
+  return findRecord(report.partnerRequests, externalId, requestId, PARTNER_REQUEST_NAMES);
 }
 
 /** The shell's fact: an activity gave up. Recorded, and escalated unless the notification webhook itself is failing. */
