@@ -28,9 +28,9 @@ export default tseslint.config(
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    // Workflow code and the pure domain core run inside Temporal's deterministic sandbox:
-    // no Node built-ins, no I/O, no wall clock, no randomness, no real timers.
-    files: ['src/workflows/**/*.ts', 'src/domain/**/*.ts'],
+    // Workflow code, the contract it imports and the pure domain core run inside Temporal's
+    // deterministic sandbox: no Node built-ins, no I/O, no wall clock, no randomness, no real timers.
+    files: ['src/workflows/**/*.ts', 'src/contract/**/*.ts', 'src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

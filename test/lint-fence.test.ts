@@ -6,6 +6,7 @@ const eslint = new ESLint({ cwd: process.cwd() });
 // Lint is type-aware (tsconfig.json's program), so the probes are linted as the text of files in it.
 const WORKFLOW_FILE = 'src/workflows/index.ts';
 const DOMAIN_FILE = 'src/domain/index.ts';
+const CONTRACT_FILE = 'src/contract/index.ts';
 const ACTIVITY_FILE = 'src/activities/index.ts';
 
 async function ruleIds(code: string, filePath: string): Promise<string[]> {
@@ -16,6 +17,10 @@ async function ruleIds(code: string, filePath: string): Promise<string[]> {
 describe('determinism fence around workflow code', () => {
   it('refuses Node built-ins inside src/workflows', async () => {
     expect(await ruleIds("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", WORKFLOW_FILE)).toContain('no-restricted-imports');
+  });
+
+  it('refuses Node built-ins inside src/contract, which the workflow bundle imports', async () => {
+    expect(await ruleIds("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", CONTRACT_FILE)).toContain('no-restricted-imports');
   });
 
   it('refuses real timers and fetch inside src/workflows', async () => {
