@@ -5,12 +5,12 @@
 import { z } from 'zod';
 import { DURATION_FORMATS, MAX_DURATION_MS, parseDuration } from './duration';
 import { JeopardyPolicyOverride, Severity } from './policy';
-import { Actor, CancelReason, Identifier, IsoDateTime, PartnerAnswerStatus, TaskKind, Text, TroubleTicketStatus } from './vocabulary';
+import { Actor, CancelReason, Identifier, IsoDateTime, PartnerAnswerStatus, TaskKind, RequiredText, TroubleTicketStatus } from './vocabulary';
 
 // ---------------------------------------------------------------- start input
 
 export const DegradedKpi = z.strictObject({
-  name: Text(200),
+  name: RequiredText(200),
   threshold: z.number().optional(),
   observed: z.number().optional(),
   unit: z.string().max(50).optional(),
@@ -31,7 +31,7 @@ export const StartInput = z.strictObject({
   reportId: Identifier,
   service: Service,
   severity: Severity,
-  description: Text(4000),
+  description: RequiredText(4000),
   detectedAt: IsoDateTime,
   degradedKpis: z.array(DegradedKpi).max(100).default([]),
   /** The report's own policy (customer SLA), merged over the configured default for its severity. */
@@ -67,7 +67,7 @@ export type RootCause = z.infer<typeof RootCause>;
 
 export const AddAnalysis = z.strictObject({
   author: Actor,
-  summary: Text(4000),
+  summary: RequiredText(4000),
   rootCause: RootCause.optional(),
   /** When the analysis was made, if earlier than its arrival. */
   at: IsoDateTime.optional(),
@@ -109,16 +109,16 @@ export const UpdateTask = z.strictObject({
 export const SetStatus = z.strictObject({
   by: Actor,
   status: z.enum(['inProgress', 'pending', 'held']),
-  reason: Text(2000),
+  reason: RequiredText(2000),
 });
 
 export const Cancel = z.strictObject({ by: Actor, reason: CancelReason, note: z.string().max(2000).optional() });
 
-export const Clear = z.strictObject({ by: Actor, resolution: Text(4000) });
+export const Clear = z.strictObject({ by: Actor, resolution: RequiredText(4000) });
 
 export const ConfirmClosure = z.strictObject({ by: Actor, note: z.string().max(2000).optional() });
 
-export const RejectClearance = z.strictObject({ by: Actor, reason: Text(2000) });
+export const RejectClearance = z.strictObject({ by: Actor, reason: RequiredText(2000) });
 
 export const ResourceTroubleUpdate = z
   .strictObject({

@@ -7,7 +7,8 @@ export const Identifier = z.string().min(1).max(64).regex(ID_PATTERN, 'use only 
 /** Who did something: a person, a system or a party. */
 export const Actor = z.string().trim().min(1).max(200);
 export const IsoDateTime = z.iso.datetime({ offset: true });
-export const Text = (max: number) => z.string().trim().min(1).max(max);
+/** Text that must say something: trimmed, 1 to `max` characters. */
+export const RequiredText = (max: number) => z.string().trim().min(1).max(max);
 
 export const ReportStatus = z.enum(['acknowledged', 'inProgress', 'pending', 'held', 'cleared', 'closed', 'cancelled']);
 export type ReportStatus = z.infer<typeof ReportStatus>;
