@@ -11,15 +11,26 @@ export default tseslint.config(
   { ignores: ['node_modules/**', 'dist/**', '.temporal/**', '.data/**', 'bench/results/**', 'bin/**'] },
   ...tseslint.configs.recommended,
   {
+    // Type-aware: the rules below need the TypeScript program (tsconfig.json) to see promises and unions.
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-require-imports': 'off',
+      // A promise nobody awaits loses its failure (an unhandled chain in timer code, a forgotten send).
+      '@typescript-eslint/no-floating-promises': 'error',
+      // A switch over a union names every member, or says why not with a default.
+      '@typescript-eslint/switch-exhaustiveness-check': ['error', { considerDefaultExhaustiveForUnions: true }],
     },
   },
   {
-    // Workflow code and the pure domain core run inside Temporal's deterministic sandbox:
-    // no Node built-ins, no I/O, no wall clock, no randomness, no real timers.
-    files: ['src/workflows/**/*.ts', 'src/domain/**/*.ts'],
+    // Plain JavaScript (this file, scripts) is outside tsconfig.json: no type information there.
+    files: ['**/*.js', '**/*.mjs', '**/*.cjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    // Workflow code, the contract it imports and the pure domain core run inside Temporal's
+    // deterministic sandbox: no Node built-ins, no I/O, no wall clock, no randomness, no real timers.
+    files: ['src/workflows/**/*.ts', 'src/contract/**/*.ts', 'src/domain/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -7,6 +7,7 @@
  */
 import { condition, proxyActivities, proxyLocalActivities, setHandler, defineQuery, defineSignal, workflowInfo } from '@temporalio/workflow';
 import type { SpdrActivities } from '../src/activities/types';
+import { MESSAGES, reportQuery } from '../src/contract';
 
 interface BaselineInput {
   reportId: string;
@@ -21,8 +22,9 @@ interface BaselineState {
   closed: boolean;
 }
 
-const SIGNALS = ['addAnalysis', 'resourceTroubleUpdate', 'clear', 'confirmClosure'] as const;
-export const baselineQuery = defineQuery<BaselineState>('report');
+// The product's message names, so the same client calls drive both workflows; payloads are not looked at.
+const SIGNALS = [MESSAGES.addAnalysis, MESSAGES.resourceTroubleUpdate, MESSAGES.clear, MESSAGES.confirmClosure].map((m) => m.signal.name);
+export const baselineQuery = defineQuery<BaselineState>(reportQuery.name);
 
 const { reportSettings } = proxyLocalActivities<SpdrActivities>({ startToCloseTimeout: '10s' });
 const activities = proxyActivities<SpdrActivities>({
@@ -32,12 +34,12 @@ const activities = proxyActivities<SpdrActivities>({
 
 export async function baseline(input: BaselineInput): Promise<BaselineState> {
   const state: BaselineState = { reportId: input.reportId, signals: [], closed: false };
-  const seen = (name: string) => () => state.signals.includes(name);
+  const seen = (signal: { name: string }) => () => state.signals.includes(signal.name);
   for (const name of SIGNALS) setHandler(defineSignal<[unknown]>(name), () => void state.signals.push(name));
   setHandler(baselineQuery, () => state);
 
   await reportSettings();
-  await condition(seen('addAnalysis'));
+  await condition(seen(MESSAGES.addAnalysis.signal));
   // Like the report, the trouble report is created while the workflow keeps receiving messages.
   const created = activities
     .createTroubleReport({
@@ -52,10 +54,10 @@ export async function baseline(input: BaselineInput): Promise<BaselineState> {
     .then((ticket) => {
       state.ticketId = ticket.ticketId;
     });
-  await condition(seen('resourceTroubleUpdate'));
-  await condition(seen('clear'));
+  await condition(seen(MESSAGES.resourceTroubleUpdate.signal));
+  await condition(seen(MESSAGES.clear.signal));
   await activities.informClose({ type: 'informClose', reportId: input.reportId, resolution: 'baseline', clearedAt: new Date().toISOString() });
-  await condition(seen('confirmClosure'));
+  await condition(seen(MESSAGES.confirmClosure.signal));
   await created;
   state.closed = true;
   return state;

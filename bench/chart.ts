@@ -1,7 +1,7 @@
 /**
  * The results chart: a hand-written SVG (no dependency), six small panels, one per figure.
  */
-import type { BenchResults } from './output';
+import type { BenchResults } from './results';
 
 const W = 360;
 const H = 230;
@@ -110,7 +110,8 @@ function lines(title: string, xLabel: string, yLabel: string, series: Series[], 
 
 const MB = 1024 * 1024;
 
-export function renderChart(r: BenchResults): string {
+/** One panel per figure of the README's table; a section that did not run gets an empty panel. */
+function panelsOf(r: BenchResults): string[] {
   const panels: string[] = [];
   const l = r.sections.lifecycle;
   panels.push(
@@ -179,6 +180,11 @@ export function renderChart(r: BenchResults): string {
         })
       : bars('5b. Replay (not run)', '', []),
   );
+  return panels;
+}
+
+export function renderChart(r: BenchResults): string {
+  const panels = panelsOf(r);
   const cols = 3;
   const rows = Math.ceil(panels.length / cols);
   const header = 28;

@@ -2,47 +2,10 @@
 import { cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { renderChart } from './chart';
-import type { CapacityResult } from './sections/capacity';
-import type { ProfileRow } from './sections/domain-profile';
-import type { EscalationResult } from './sections/escalation';
-import type { LatencyResult } from './sections/latency';
-import type { LifecycleResult } from './sections/lifecycle';
-import type { MemoryReplayResult } from './sections/memory-replay';
+import type { BenchResults } from './results';
 import type { Summary } from './stats';
 
-export interface SectionEnv {
-  wallMs: number;
-  /** Cores used on average by processes other than the bench's own (other jobs on the machine). */
-  foreignCores: number;
-  loadAverage: number;
-}
-
-export interface BenchResults {
-  meta: {
-    mode: 'quick' | 'full';
-    startedAt: string;
-    wallMs: number;
-    node: string;
-    cpus: number;
-    memoryGiB: number;
-    temporalCli: string;
-    journalMode: string;
-    serverStartedWith: string;
-    workerMaxCachedWorkflows: number;
-    loadAverageStart: number;
-    loadAverageEnd: number;
-    errors: string[];
-  };
-  env: Record<string, SectionEnv>;
-  sections: {
-    lifecycle?: LifecycleResult;
-    latency?: LatencyResult;
-    capacity?: CapacityResult;
-    escalation?: EscalationResult;
-    memoryReplay?: MemoryReplayResult;
-    profile?: ProfileRow[];
-  };
-}
+export type { BenchResults, SectionEnv } from './results';
 
 const MB = 1024 * 1024;
 const ms = (v: number): string => (!Number.isFinite(v) ? 'n/a' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`);
@@ -70,8 +33,6 @@ export function targets(r: BenchResults): Record<string, boolean | undefined> {
 }
 
 export function renderMarkdown(r: BenchResults): string {
-  const s = r.sections;
-  const t = targets(r);
   const out: string[] = [];
   out.push(`## Benchmark results (${r.meta.mode} mode, ${r.meta.startedAt})`);
   out.push('');
@@ -79,6 +40,23 @@ export function renderMarkdown(r: BenchResults): string {
     `Node ${r.meta.node}, ${r.meta.cpus} cores, ${r.meta.memoryGiB} GiB; ${r.meta.temporalCli}; SQLite journal: **${r.meta.journalMode}** (${r.meta.serverStartedWith}); worker maxCachedWorkflows ${r.meta.workerMaxCachedWorkflows} (SDK default) except in 5; load average ${num(r.meta.loadAverageStart, 1)} at start, ${num(r.meta.loadAverageEnd, 1)} at end; total ${(r.meta.wallMs / 1000).toFixed(0)} s.`,
   );
   out.push('');
+  summaryTable(out, r);
+  const s = r.sections;
+  if (s.lifecycle) lifecycleSection(out, s.lifecycle);
+  if (s.capacity) capacitySection(out, s.capacity);
+  if (s.latency) latencySection(out, s.latency);
+  if (s.escalation) escalationSection(out, s.escalation);
+  if (s.memoryReplay) memoryReplaySection(out, s.memoryReplay);
+  if (s.profile) profileSection(out, s.profile);
+  machineShare(out, r);
+  out.push('');
+  return out.join('\n');
+}
+
+/** The targets table: one row per figure, with the verdict. */
+function summaryTable(out: string[], r: BenchResults): void {
+  const s = r.sections;
+  const t = targets(r);
   out.push('| # | figure | measured | target | verdict |');
   out.push('| --- | --- | --- | --- | --- |');
   if (s.lifecycle) {
@@ -110,97 +88,105 @@ export function renderMarkdown(r: BenchResults): string {
     }
   }
   out.push('');
+}
 
-  if (s.lifecycle) {
-    const l = s.lifecycle;
-    out.push(`### 1. Lifecycle throughput (${l.batchSize} lifecycles per batch, ${l.concurrency} in flight)`);
+function lifecycleSection(out: string[], x: NonNullable<BenchResults['sections']['lifecycle']>): void {
+  const l = x;
+  out.push(`### 1. Lifecycle throughput (${l.batchSize} lifecycles per batch, ${l.concurrency} in flight)`);
+  out.push('');
+  out.push('| batch | kind | lifecycles/s | worker CPU ms/lifecycle | server CPU ms/lifecycle | bench CPU ms/lifecycle |');
+  out.push('| --- | --- | --- | --- | --- | --- |');
+  l.batches.forEach((b, i) => out.push(`| ${i + 1} | ${b.kind} | ${num(b.perSecond)} | ${num(b.workerCpuMs / b.lifecycles, 0)} | ${num(b.serverCpuMs / b.lifecycles, 0)} | ${num(b.benchCpuMs / b.lifecycles, 0)} |`));
+  out.push('');
+  out.push(`Median lifecycle wall time: report ${ms(l.lifecycleMs.report)}, baseline ${ms(l.lifecycleMs.baseline)}. CPU per lifecycle, report vs baseline: worker ${num(l.report.workerCpuMsPerLifecycle, 0)} vs ${num(l.baseline.workerCpuMsPerLifecycle, 0)} ms, server ${num(l.report.serverCpuMsPerLifecycle, 0)} vs ${num(l.baseline.serverCpuMsPerLifecycle, 0)} ms.`);
+  out.push('');
+  const types = [...new Set([...Object.keys(l.report.eventTypes), ...Object.keys(l.baseline.eventTypes)])].sort();
+  out.push('| history event type | report | baseline |');
+  out.push('| --- | --- | --- |');
+  for (const type of types) out.push(`| ${type} | ${l.report.eventTypes[type] ?? 0} | ${l.baseline.eventTypes[type] ?? 0} |`);
+  out.push('');
+}
+
+function capacitySection(out: string[], x: NonNullable<BenchResults['sections']['capacity']>): void {
+  out.push(`### 2. Open-report capacity (worker maxCachedWorkflows ${x.workerMaxCachedWorkflows})`);
+  out.push('');
+  out.push('| open reports | opened/s | start RPC p50 / p99 | every report of the step armed after (armed/s) | start → timer armed p50 / p99 (armed/sampled) | server RSS | worker RSS | SQLite bytes (WAL) | per report |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (let i = 0; i < x.steps.length; i++) {
+    const st = x.steps[i];
+    const stepReports = st.opened ?? st.openReports - (i > 0 ? x.steps[i - 1].openReports : 0);
+    const armed = st.allArmedMs === undefined ? '—' : Number.isFinite(st.allArmedMs) ? `${ms(st.allArmedMs)} (${num((stepReports * 1000) / st.allArmedMs, 0)}/s)` : `not all within the wait (${st.armedCount} of ${stepReports})`;
+    out.push(`| ${st.openReports}${st.failed ? ` (${st.failed} failed)` : ''} | ${num(st.openPerSecond, 0)} | ${p(st.startRpcMs)} | ${armed} | ${p(st.openToArmedMs)} (${st.openToArmedMs.n}/${st.sampled ?? '?'}) | ${mb(st.serverRssBytes)} | ${mb(st.workerRssBytes)} | ${mb(st.dbBytes)} (${mb(st.walBytes)}) | ${kb(st.dbBytesPerReport)} |`);
+  }
+  out.push('');
+  out.push('Opened/s is how fast the server accepted starts; armed/s how fast the worker took each new report through its first task (validation, settings, first timer, search attributes). Reports accepted but not yet armed are safe: the server holds their first task until the worker takes it.');
+  out.push('');
+}
+
+function latencySection(out: string[], x: NonNullable<BenchResults['sections']['latency']>): void {
+  const v = x;
+  out.push(`### 3. Message to visible (${v.samplesPerKind} samples each)`);
+  out.push('');
+  out.push('| path | p50 | p90 | p99 | max |');
+  out.push('| --- | --- | --- | --- | --- |');
+  const row = (name: string, x: Summary) => out.push(`| ${name} | ${ms(x.p50)} | ${ms(x.p90)} | ${ms(x.p99)} | ${ms(x.max)} |`);
+  row('signal → visible in query', v.signal);
+  row('update → visible in query', v.update);
+  row('signal RPC alone', v.signalRpc);
+  row('update round trip alone', v.updateRoundTrip);
+  row('one `report` query', v.queryRoundTrip);
+  out.push('');
+}
+
+function escalationSection(out: string[], x: NonNullable<BenchResults['sections']['escalation']>): void {
+  const e = x;
+  out.push('### 4. Escalation lateness (webhook received − due time from openedAt and policy)');
+  out.push('');
+  out.push('| deadlines | received | actual deadline spread | p50 | p90 | p99 | max | polling p50 | polling p99 |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+  for (const [name, g] of [[`${e.spread.reports} spread over ${(e.spread.windowMs / 1000).toFixed(0)} s`, e.spread], [`${e.burst.reports} on one second`, e.burst]] as const) {
+    out.push(`| ${name} | ${g.escalationsReceived}/${g.reports} | ${ms(g.deadlineSpreadMs)} | ${ms(g.latenessMs.p50)} | ${ms(g.latenessMs.p90)} | ${ms(g.latenessMs.p99)} | ${ms(g.latenessMs.max)} | ${ms(g.polling.p50)} | ${ms(g.polling.p99)} |`);
+  }
+  out.push('');
+  const rows = [[`${e.spread.reports} spread`, e.spread.breakdown], [`${e.burst.reports} on one second`, e.burst.breakdown]] as const;
+  if (rows.some(([, b]) => b)) {
+    out.push('Where the lateness goes (p50 / p99, from the histories of a sample of each group):');
     out.push('');
-    out.push('| batch | kind | lifecycles/s | worker CPU ms/lifecycle | server CPU ms/lifecycle | bench CPU ms/lifecycle |');
-    out.push('| --- | --- | --- | --- | --- | --- |');
-    l.batches.forEach((b, i) => out.push(`| ${i + 1} | ${b.kind} | ${num(b.perSecond)} | ${num(b.workerCpuMs / b.lifecycles, 0)} | ${num(b.serverCpuMs / b.lifecycles, 0)} | ${num(b.benchCpuMs / b.lifecycles, 0)} |`));
-    out.push('');
-    out.push(`Median lifecycle wall time: report ${ms(l.lifecycleMs.report)}, baseline ${ms(l.lifecycleMs.baseline)}. CPU per lifecycle, report vs baseline: worker ${num(l.report.workerCpuMsPerLifecycle, 0)} vs ${num(l.baseline.workerCpuMsPerLifecycle, 0)} ms, server ${num(l.report.serverCpuMsPerLifecycle, 0)} vs ${num(l.baseline.serverCpuMsPerLifecycle, 0)} ms.`);
-    out.push('');
-    const types = [...new Set([...Object.keys(l.report.eventTypes), ...Object.keys(l.baseline.eventTypes)])].sort();
-    out.push('| history event type | report | baseline |');
-    out.push('| --- | --- | --- |');
-    for (const type of types) out.push(`| ${type} | ${l.report.eventTypes[type] ?? 0} | ${l.baseline.eventTypes[type] ?? 0} |`);
+    out.push('| deadlines | sampled | due → timer set to fire (arming) | set to fire → TimerFired (server timer queue) | due → TimerFired | TimerFired → activity scheduled (workflow task) | scheduled → started (dispatch) | started → webhook received (HTTP) |');
+    out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
+    for (const [name, b] of rows) if (b) out.push(`| ${name} | ${b.sampled} | ${p(b.armedMs)} | ${p(b.serverTimerMs)} | ${p(b.timerMs)} | ${p(b.workflowTaskMs)} | ${p(b.dispatchMs)} | ${p(b.httpMs)} |`);
     out.push('');
   }
-  if (s.capacity) {
-    out.push(`### 2. Open-report capacity (worker maxCachedWorkflows ${s.capacity.workerMaxCachedWorkflows})`);
-    out.push('');
-    out.push('| open reports | opened/s | start RPC p50 / p99 | every report of the step armed after (armed/s) | start → timer armed p50 / p99 (armed/sampled) | server RSS | worker RSS | SQLite bytes (WAL) | per report |');
-    out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (let i = 0; i < s.capacity.steps.length; i++) {
-      const st = s.capacity.steps[i];
-      const stepReports = st.opened ?? st.openReports - (i > 0 ? s.capacity.steps[i - 1].openReports : 0);
-      const armed = st.allArmedMs === undefined ? '—' : Number.isFinite(st.allArmedMs) ? `${ms(st.allArmedMs)} (${num((stepReports * 1000) / st.allArmedMs, 0)}/s)` : `not all within the wait (${st.armedCount} of ${stepReports})`;
-      out.push(`| ${st.openReports}${st.failed ? ` (${st.failed} failed)` : ''} | ${num(st.openPerSecond, 0)} | ${p(st.startRpcMs)} | ${armed} | ${p(st.openToArmedMs)} (${st.openToArmedMs.n}/${st.sampled ?? '?'}) | ${mb(st.serverRssBytes)} | ${mb(st.workerRssBytes)} | ${mb(st.dbBytes)} (${mb(st.walBytes)}) | ${kb(st.dbBytesPerReport)} |`);
-    }
-    out.push('');
-    out.push('Opened/s is how fast the server accepted starts; armed/s how fast the worker took each new report through its first task (validation, settings, first timer, search attributes). Reports accepted but not yet armed are safe: the server holds their first task until the worker takes it.');
-    out.push('');
-  }
-  if (s.latency) {
-    const v = s.latency;
-    out.push(`### 3. Message to visible (${v.samplesPerKind} samples each)`);
-    out.push('');
-    out.push('| path | p50 | p90 | p99 | max |');
-    out.push('| --- | --- | --- | --- | --- |');
-    const row = (name: string, x: Summary) => out.push(`| ${name} | ${ms(x.p50)} | ${ms(x.p90)} | ${ms(x.p99)} | ${ms(x.max)} |`);
-    row('signal → visible in query', v.signal);
-    row('update → visible in query', v.update);
-    row('signal RPC alone', v.signalRpc);
-    row('update round trip alone', v.updateRoundTrip);
-    row('one `report` query', v.queryRoundTrip);
-    out.push('');
-  }
-  if (s.escalation) {
-    const e = s.escalation;
-    out.push('### 4. Escalation lateness (webhook received − due time from openedAt and policy)');
-    out.push('');
-    out.push('| deadlines | received | actual deadline spread | p50 | p90 | p99 | max | polling p50 | polling p99 |');
-    out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const [name, g] of [[`${e.spread.reports} spread over ${(e.spread.windowMs / 1000).toFixed(0)} s`, e.spread], [`${e.burst.reports} on one second`, e.burst]] as const) {
-      out.push(`| ${name} | ${g.escalationsReceived}/${g.reports} | ${ms(g.deadlineSpreadMs)} | ${ms(g.latenessMs.p50)} | ${ms(g.latenessMs.p90)} | ${ms(g.latenessMs.p99)} | ${ms(g.latenessMs.max)} | ${ms(g.polling.p50)} | ${ms(g.polling.p99)} |`);
-    }
-    out.push('');
-    const rows = [[`${e.spread.reports} spread`, e.spread.breakdown], [`${e.burst.reports} on one second`, e.burst.breakdown]] as const;
-    if (rows.some(([, b]) => b)) {
-      out.push('Where the lateness goes (p50 / p99, from the histories of a sample of each group):');
-      out.push('');
-      out.push('| deadlines | sampled | due → timer set to fire (arming) | set to fire → TimerFired (server timer queue) | due → TimerFired | TimerFired → activity scheduled (workflow task) | scheduled → started (dispatch) | started → webhook received (HTTP) |');
-      out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
-      for (const [name, b] of rows) if (b) out.push(`| ${name} | ${b.sampled} | ${p(b.armedMs)} | ${p(b.serverTimerMs)} | ${p(b.timerMs)} | ${p(b.workflowTaskMs)} | ${p(b.dispatchMs)} | ${p(b.httpMs)} |`);
-      out.push('');
-    }
-    out.push(`Polling model: a job every ${e.pollingModel.periodMs / 1000} s at a random phase (${e.pollingModel.phases} phases simulated on the same deadlines), one scan of the open reports measured at ${ms(e.pollingModel.scanMs)} (${e.pollingModel.scannedReports} reports listed through visibility), then sends one by one at ${ms(e.pollingModel.sendMs)} each (measured against the same sink). Reports opened at ${num(e.openPerSecond, 0)}/s.`);
-    out.push('');
-  }
-  if (s.memoryReplay) {
-    const m = s.memoryReplay;
-    out.push('### 5. Worker memory per cached report and replay');
-    out.push('');
-    out.push('| maxCachedWorkflows = reports queried | RSS empty | RSS full | (full − empty)/report | cold query (replay) median |');
-    out.push('| --- | --- | --- | --- | --- |');
-    for (const c of m.cache) out.push(`| ${c.cachedReports} | ${mb(c.rssEmptyBytes)} | ${mb(c.rssFullBytes)} | ${kb((c.rssFullBytes - c.rssEmptyBytes) / c.cachedReports)} | ${ms(c.coldQueryMsMedian)} |`);
-    out.push('');
-    out.push('| history events | workflow | source | replay, warm (median) | first replay (+ worker start) | µs per event (warm) | history bytes |');
-    out.push('| --- | --- | --- | --- | --- | --- | --- |');
-    for (const x of m.replay) out.push(`| ${x.events} | ${x.workflow ?? 'report'} | ${x.source} | ${ms(x.replayMs)} | ${ms(x.coldReplayMs)} | ${num(x.msPerEvent * 1000, 0)} | ${kb(x.historyBytes)} |`);
-    out.push('');
-    for (const note of m.notes) out.push(`- ${note}`);
-    out.push('');
-  }
-  if (s.profile) {
-    out.push('### Cause analysis: domain core cost per call vs report size (outside the sandbox)');
-    out.push('');
-    out.push('| analysis + history entries | report JSON | receive() µs | publish (search attrs + details) µs | nextWakeUp µs | tick() µs | query JSON µs |');
-    out.push('| --- | --- | --- | --- | --- | --- | --- |');
-    for (const row of s.profile) out.push(`| ${row.entries} | ${kb(row.reportJsonBytes)} | ${num(row.receiveUs, 0)} | ${num(row.publishUs, 0)} | ${num(row.nextWakeUpUs, 0)} | ${num(row.tickUs, 0)} | ${num(row.queryJsonUs, 0)} |`);
-    out.push('');
-  }
+  out.push(`Polling model: a job every ${e.pollingModel.periodMs / 1000} s at a random phase (${e.pollingModel.phases} phases simulated on the same deadlines), one scan of the open reports measured at ${ms(e.pollingModel.scanMs)} (${e.pollingModel.scannedReports} reports listed through visibility), then sends one by one at ${ms(e.pollingModel.sendMs)} each (measured against the same sink). Reports opened at ${num(e.openPerSecond, 0)}/s.`);
+  out.push('');
+}
+
+function memoryReplaySection(out: string[], x: NonNullable<BenchResults['sections']['memoryReplay']>): void {
+  const m = x;
+  out.push('### 5. Worker memory per cached report and replay');
+  out.push('');
+  out.push('| maxCachedWorkflows = reports queried | RSS empty | RSS full | (full − empty)/report | cold query (replay) median |');
+  out.push('| --- | --- | --- | --- | --- |');
+  for (const c of m.cache) out.push(`| ${c.cachedReports} | ${mb(c.rssEmptyBytes)} | ${mb(c.rssFullBytes)} | ${kb((c.rssFullBytes - c.rssEmptyBytes) / c.cachedReports)} | ${ms(c.coldQueryMsMedian)} |`);
+  out.push('');
+  out.push('| history events | workflow | source | replay, warm (median) | first replay (+ worker start) | µs per event (warm) | history bytes |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const x of m.replay) out.push(`| ${x.events} | ${x.workflow ?? 'report'} | ${x.source} | ${ms(x.replayMs)} | ${ms(x.coldReplayMs)} | ${num(x.msPerEvent * 1000, 0)} | ${kb(x.historyBytes)} |`);
+  out.push('');
+  for (const note of m.notes) out.push(`- ${note}`);
+  out.push('');
+}
+
+function profileSection(out: string[], x: NonNullable<BenchResults['sections']['profile']>): void {
+  out.push('### Cause analysis: domain core cost per call vs report size (outside the sandbox)');
+  out.push('');
+  out.push('| analysis + history entries | report JSON | receive() µs | publish (search attrs + details) µs | nextWakeUp µs | tick() µs | query JSON µs |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const row of x) out.push(`| ${row.entries} | ${kb(row.reportJsonBytes)} | ${num(row.receiveUs, 0)} | ${num(row.publishUs, 0)} | ${num(row.nextWakeUpUs, 0)} | ${num(row.tickUs, 0)} | ${num(row.queryJsonUs, 0)} |`);
+  out.push('');
+}
+
+function machineShare(out: string[], r: BenchResults): void {
   out.push('### Machine share during each section');
   out.push('');
   out.push('| section | wall | load average | cores used by other processes |');
@@ -211,8 +197,6 @@ export function renderMarkdown(r: BenchResults): string {
     out.push('### Errors');
     for (const error of r.meta.errors) out.push(`- ${error}`);
   }
-  out.push('');
-  return out.join('\n');
 }
 
 /** Writes results.json, results.md and chart.svg to bench/results/<timestamp>/ and copies them to latest/. */

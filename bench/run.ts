@@ -63,9 +63,73 @@ function machineBusyMs(): number {
   return (user + nice + system + irq + softirq + steal) * 10;
 }
 
+async function temporalCliVersion(): Promise<string> {
+  try {
+    const cli = await resolveCli();
+    if (cli.type === 'existing-path') return execFileSync(cli.path, ['--version'], { encoding: 'utf8' }).trim();
+  } catch {
+    // reported as unknown
+  }
+  return 'temporal CLI (version unknown)';
+}
+
+type RunSection = <T>(name: string, run: () => Promise<T>) => Promise<T | undefined>;
+
+/** Runs one section: a crash is recorded in `errors` (the run goes on), and the machine share is measured into `env`. */
+function sectionRunner(harness: Harness, progress: Progress, errors: string[], env: Record<string, SectionEnv>): RunSection {
+  return async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
+    const t0 = Date.now();
+    const busy0 = machineBusyMs();
+    const workerPid = harness.worker.pid;
+    const ours0 = selfCpuMs() + cpuMsOf(harness.worker.pid) + cpuMsOf(harness.server.pid);
+    try {
+      return await run();
+    } catch (err) {
+      const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      errors.push(`${name}: ${message.split('\n').slice(0, 4).join(' | ')}`);
+      progress.log(`section ${name} crashed: ${message}`);
+      return undefined;
+    } finally {
+      const wallMs = Date.now() - t0;
+      const ours = selfCpuMs() + cpuMsOf(harness.worker.pid) + cpuMsOf(harness.server.pid) - ours0;
+      // A restarted worker (section 5) makes our own CPU unknowable from /proc: no figure then.
+      const foreignCores = harness.worker.pid === workerPid ? Math.max(0, (machineBusyMs() - busy0 - ours) / wallMs) : Number.NaN;
+      env[name] = { wallMs, foreignCores, loadAverage: os.loadavg()[0] };
+    }
+  };
+}
+
+/** The sections in their order, each followed by a checkpoint of the results so far. */
+async function runSections(ctx: SectionContext, args: Args, sections: BenchResults['sections'], section: RunSection, checkpoint: () => void): Promise<void> {
+  const wants = (n: number) => !args.only || args.only.has(n);
+  if (wants(1)) sections.lifecycle = await section('1 lifecycle', () => runLifecycle(ctx));
+  checkpoint();
+  if (wants(3)) sections.latency = await section('3 latency', () => runLatency(ctx));
+  checkpoint();
+  // Escalations before capacity: thousands of idle open reports would make the worker evict
+  // and replay, which is measured in 2 and 5, not here.
+  if (wants(4)) sections.escalation = await section('4 escalation', () => runEscalation(ctx));
+  checkpoint();
+  if (wants(2)) sections.capacity = await section('2 capacity', () => runCapacity(ctx));
+  checkpoint();
+  if (wants(5)) {
+    let openReportIds = sections.capacity?.reportIds ?? [];
+    if (openReportIds.length === 0) {
+      // Run without section 2: open just enough reports for the largest cache size.
+      const opened = await section('2 capacity (for 5)', () => runCapacity({ ...ctx, runTag: `${ctx.runTag}x` }, [args.quick ? 300 : 1000]));
+      openReportIds = opened?.reportIds ?? [];
+    }
+    sections.memoryReplay = await section('5 memory/replay', () => runMemoryReplay({ ...ctx, openReportIds }));
+    checkpoint();
+  }
+  if (wants(6)) {
+    ctx.progress.phase('6 profile: domain core per call', 0);
+    sections.profile = await section('6 profile', async () => runDomainProfile(args.quick));
+  }
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const wants = (n: number) => !args.only || args.only.has(n);
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
   const progress = new Progress();
   const startedAt = new Date();
@@ -74,13 +138,7 @@ async function main(): Promise<void> {
   const sections: BenchResults['sections'] = {};
   const loadAverageStart = os.loadavg()[0];
   const runTag = `b${startedAt.getTime().toString(36)}`;
-  let cliVersion = 'temporal CLI (version unknown)';
-  try {
-    const cli = await resolveCli();
-    if (cli.type === 'existing-path') cliVersion = execFileSync(cli.path, ['--version'], { encoding: 'utf8' }).trim();
-  } catch {
-    // reported as unknown
-  }
+  const cliVersion = await temporalCliVersion();
 
   let h: Harness | undefined;
   const build = (): BenchResults => ({
@@ -124,52 +182,7 @@ async function main(): Promise<void> {
     const harness = h;
     const ctx: SectionContext = { h: harness, progress, quick: args.quick, runTag };
 
-    const section = async <T>(name: string, run: () => Promise<T>): Promise<T | undefined> => {
-      const t0 = Date.now();
-      const busy0 = machineBusyMs();
-      const workerPid = harness.worker.pid;
-      const ours0 = selfCpuMs() + cpuMsOf(harness.worker.pid) + cpuMsOf(harness.server.pid);
-      try {
-        return await run();
-      } catch (err) {
-        const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-        errors.push(`${name}: ${message.split('\n').slice(0, 4).join(' | ')}`);
-        progress.log(`section ${name} crashed: ${message}`);
-        return undefined;
-      } finally {
-        const wallMs = Date.now() - t0;
-        const ours = selfCpuMs() + cpuMsOf(harness.worker.pid) + cpuMsOf(harness.server.pid) - ours0;
-        // A restarted worker (section 5) makes our own CPU unknowable from /proc: no figure then.
-        const foreignCores = harness.worker.pid === workerPid ? Math.max(0, (machineBusyMs() - busy0 - ours) / wallMs) : Number.NaN;
-        env[name] = { wallMs, foreignCores, loadAverage: os.loadavg()[0] };
-      }
-    };
-
-    if (wants(1)) sections.lifecycle = await section('1 lifecycle', () => runLifecycle(ctx));
-    checkpoint();
-    if (wants(3)) sections.latency = await section('3 latency', () => runLatency(ctx));
-    checkpoint();
-    // Escalations before capacity: thousands of idle open reports would make the worker evict
-    // and replay, which is measured in 2 and 5, not here.
-    if (wants(4)) sections.escalation = await section('4 escalation', () => runEscalation(ctx));
-    checkpoint();
-    if (wants(2)) sections.capacity = await section('2 capacity', () => runCapacity(ctx));
-    checkpoint();
-    if (wants(5)) {
-      let openReportIds = sections.capacity?.reportIds ?? [];
-      if (openReportIds.length === 0) {
-        // Run alone: open enough reports for the cache sizes first.
-        // Run without section 2: open just enough reports for the largest cache size.
-        const opened = await section('2 capacity (for 5)', () => runCapacity({ ...ctx, runTag: `${runTag}x` }, [args.quick ? 300 : 1000]));
-        openReportIds = opened?.reportIds ?? [];
-      }
-      sections.memoryReplay = await section('5 memory/replay', () => runMemoryReplay({ ...ctx, openReportIds }));
-      checkpoint();
-    }
-    if (wants(6)) {
-      progress.phase('6 profile: domain core per call', 0);
-      sections.profile = await section('6 profile', async () => runDomainProfile(args.quick));
-    }
+    await runSections(ctx, args, sections, sectionRunner(harness, progress, errors, env), checkpoint);
   } catch (err) {
     errors.push(`setup: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   } finally {

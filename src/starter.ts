@@ -22,6 +22,7 @@ import {
   type ReportFilter,
   type StartInputJson,
 } from './client';
+import { DEFAULT_TASK_QUEUE } from './contract';
 import { MESSAGE_NAMES, parseDuration, type MessagePayloadJson } from './domain';
 
 /** Exit codes; stable, scripts depend on them. */
@@ -59,7 +60,7 @@ interface Command {
 }
 
 const CONNECTION_HELP = `Connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE
-(@temporalio/envconfig, the same settings as the worker); task queue SPDR_TASK_QUEUE (default service-quality).`;
+(@temporalio/envconfig, the same settings as the worker); task queue SPDR_TASK_QUEUE (default ${DEFAULT_TASK_QUEUE}).`;
 
 const EXIT_HELP = `Exit codes: 0 ok, 2 usage or bad input, 3 unknown report, 4 Temporal unreachable,
 5 rejected by the report, 1 anything else.`;

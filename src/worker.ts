@@ -18,7 +18,9 @@ import { partnerClient } from './integrations/partner';
 import { troubleTicketClient } from './integrations/troubleTicket';
 import { describeEncryption, workerDataConverter } from './security/data-converter';
 
-export const DEFAULT_TASK_QUEUE = 'service-quality';
+import { MESSAGES } from './contract';
+
+export { DEFAULT_TASK_QUEUE } from './contract';
 
 export interface CreateWorkerOptions {
   connection: NativeConnection;
@@ -69,7 +71,8 @@ export async function runWorkerProcess(target: TemporalTarget, settings: WorkerS
     // As an update, so a change the report refuses (an id it does not hold, ...) is answered 422 to the hub.
     signal: async (workflowId, name, payload) => {
       try {
-        await client.workflow.getHandle(workflowId).executeUpdate(name, { args: [payload] });
+        // The callback schemas are the contract's payloads of these two messages (checked in callbacks.ts).
+        await client.workflow.getHandle(workflowId).executeUpdate(MESSAGES[name].update, { args: [payload as never] });
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError) throw new CallbackRefusedError(err.cause?.message ?? err.message);
         throw err;

@@ -7,6 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { dbBytes, rssOf } from '../harness';
 import { pool, sleep, summarize, type Summary } from '../stats';
 import { eventTimeMs, startInput, waitForQuiet, workflowIdOf, type SectionContext } from './common';
+import { WORKFLOW_TYPE } from '../../src/contract';
 
 export interface CapacityStep {
   openReports: number;
@@ -41,7 +42,7 @@ export interface CapacityResult {
 const TIMER_STARTED = 17; // temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_STARTED
 
 /** Running reports whose first workflow task completed: it upserts SpdrStatus with the timer. */
-const ARMED_QUERY = `WorkflowType = 'degradationReport' AND ExecutionStatus = 'Running' AND SpdrStatus = 'acknowledged'`;
+const ARMED_QUERY = `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND SpdrStatus = 'acknowledged'`;
 
 export async function runCapacity(ctx: SectionContext, steps?: number[]): Promise<CapacityResult> {
   const { h, progress, quick, runTag } = ctx;
@@ -65,7 +66,7 @@ export async function runCapacity(ctx: SectionContext, steps?: number[]): Promis
       const s = performance.now();
       try {
         // Severities cycle critical/major/minor/warning: 4h..72h targets, first timer 2h..36h away.
-        await h.client.workflow.start('degradationReport', { taskQueue: h.taskQueue, workflowId: workflowIdOf(id), args: [startInput(id, { severityIndex: i })] });
+        await h.client.workflow.start(WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId: workflowIdOf(id), args: [startInput(id, { severityIndex: i })] });
         startMs.push(performance.now() - s);
         reportIds.push(id);
         if (i % sampleEvery === 0) sent.set(id, sentAt);

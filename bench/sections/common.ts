@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import type { temporal } from '@temporalio/proto';
 import type { Harness } from '../harness';
 import type { Progress } from '../progress';
+import { reportQuery, reportWorkflowId } from '../../src/contract';
+import { troubleTicketExternalId, type MessagePayloadJson, type Report } from '../../src/domain';
 
 export interface Mode {
   quick: boolean;
@@ -35,10 +37,10 @@ export const RESOURCE_CAUSE_ANALYSIS = {
   author: 'noc.anna',
   summary: 'Packet loss on PE-7 uplink',
   rootCause: { domain: 'resource', resourceId: 'PE-7' },
-};
+} satisfies MessagePayloadJson<'addAnalysis'>;
 
-export const workflowIdOf = (reportId: string): string => `spdr-${reportId}`;
-export const troubleKeyOf = (reportId: string, resourceId = 'PE-7'): string => `spdr-${reportId}-rtr-${resourceId}`;
+export const workflowIdOf = reportWorkflowId;
+export const troubleKeyOf = (reportId: string, resourceId = 'PE-7'): string => troubleTicketExternalId(reportId, resourceId);
 
 const CLOCK_TICKS_PER_S = 100;
 
@@ -87,11 +89,11 @@ export async function waitForQuiet(pids: Array<number | undefined>, opts: { maxM
  * Queries `report`, waiting while the report is still opening (its first workflow task, which
  * reads the settings, has not completed: the query is refused until then).
  */
-export async function queryOpenReport<T>(handle: { query<R>(name: string): Promise<R> }, maxWaitMs = 60_000): Promise<T> {
+export async function queryOpenReport<T>(handle: { query(def: typeof reportQuery): Promise<Report> }, maxWaitMs = 60_000): Promise<T> {
   const until = Date.now() + maxWaitMs;
   for (;;) {
     try {
-      return await handle.query<T>('report');
+      return (await handle.query(reportQuery)) as T;
     } catch (err) {
       const opening = err instanceof Error && (/still opening/.test(err.message) || err.name === 'QueryNotRegisteredError');
       if (!opening || Date.now() > until) throw err;

@@ -10,6 +10,8 @@ import { performance } from 'node:perf_hooks';
 import { median, pool, seededRandom, summarize, type Summary } from '../stats';
 import { eventTimeMs, queryOpenReport, startInput, waitForQuiet, workflowIdOf, type SectionContext } from './common';
 import type { Client } from '@temporalio/client';
+import { WORKFLOW_TYPE } from '../../src/contract';
+import type { EscalationReceipt } from '../harness';
 
 export interface LatenessGroup {
   reports: number;
@@ -129,36 +131,29 @@ function maxPerSecond(deadlines: number[]): number {
   return Math.max(0, ...counts.values());
 }
 
-export async function runEscalation(ctx: SectionContext): Promise<EscalationResult> {
-  const { h, progress, quick, runTag } = ctx;
-  const spreadN = quick ? 50 : 1000;
-  const burstN = quick ? 100 : 1000;
-  const windowMs = quick ? 10_000 : 60_000;
-  const wave = 50;
-  // Calibration: one wave of ordinary reports (hours-long targets, not measured) tells how fast
-  // this machine opens reports in paced waves, so every measured report is open before the first
-  // deadline and the deadlines land where planned.
+/**
+ * Calibration: one wave of ordinary reports (hours-long targets, not measured) tells how fast
+ * this machine opens reports in paced waves, so every measured report is open before the first
+ * deadline and the deadlines land where planned.
+ */
+async function calibrateOpenRate({ h, progress, runTag }: SectionContext, wave: number): Promise<number> {
   progress.phase('4 escalation: calibrating the open rate', wave);
   const c0 = performance.now();
   await pool(Array.from({ length: wave }, (_, i) => `${runTag}-EC${i}`), 24, async (id) => {
-    await h.client.workflow.start('degradationReport', { taskQueue: h.taskQueue, workflowId: workflowIdOf(id), args: [startInput(id)] });
+    await h.client.workflow.start(WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId: workflowIdOf(id), args: [startInput(id)] });
     progress.tick();
   });
   await waitForQuiet([h.worker.pid], { maxMs: 20_000, windowMs: 300, threshold: 0.25 });
-  const openRate = Math.max(1, (wave * 1000) / (performance.now() - c0));
-  const total = spreadN + burstN;
-  const leadMs = 5_000 + ((total / openRate) * 1000) * 1.25;
-  const t0 = Date.now();
-  const spreadStart = t0 + leadMs;
-  const burstAt = Math.ceil((spreadStart + windowMs + 6_000) / 1000) * 1000;
-  const planned: Planned[] = [];
-  for (let i = 0; i < spreadN; i++) planned.push({ reportId: `${runTag}-ES${i}`, group: 'spread', targetMs: 0, plannedDue: spreadStart + (i * windowMs) / spreadN });
-  for (let i = 0; i < burstN; i++) planned.push({ reportId: `${runTag}-EB${i}`, group: 'burst', targetMs: 0, plannedDue: burstAt });
+  return Math.max(1, (wave * 1000) / (performance.now() - c0));
+}
 
-  // Opening is paced in waves: start a wave, let the worker arm every timer of it (its CPU goes
-  // quiet), then the next, so the worker is never far behind and the deadlines land where planned.
-  // A report's target is its planned due time minus the open lag seen so far (start to openedAt).
-  progress.phase('4 escalation: open reports', total, `lead ${(leadMs / 1000).toFixed(0)} s`);
+/**
+ * Opening is paced in waves: start a wave, let the worker arm every timer of it (its CPU goes
+ * quiet), then the next, so the worker is never far behind and the deadlines land where planned.
+ * A report's target is its planned due time minus the open lag seen so far (start to openedAt).
+ * Returns the reports opened per second.
+ */
+async function openPaced({ h, progress }: SectionContext, planned: Planned[], wave: number): Promise<number> {
   const openT0 = performance.now();
   const lags: number[] = [];
   const sentAt = new Map<string, number>();
@@ -169,7 +164,7 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
       const lag = lags.length > 0 ? median(lags) : 500;
       plan.targetMs = Math.max(1_500, Math.round(plan.plannedDue - now - lag));
       sentAt.set(plan.reportId, now);
-      await h.client.workflow.start('degradationReport', {
+      await h.client.workflow.start(WORKFLOW_TYPE, {
         taskQueue: h.taskQueue,
         workflowId: workflowIdOf(plan.reportId),
         args: [startInput(plan.reportId, { policy: policyFor(plan.targetMs) })],
@@ -182,10 +177,12 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
     const report = await queryOpenReport<{ openedAt: string }>(h.client.workflow.getHandle(workflowIdOf(probe.reportId)), 60_000).catch(() => undefined);
     if (report) lags.push(Date.parse(report.openedAt) - sentAt.get(probe.reportId)!);
   }
-  const openPerSecond = (total * 1000) / (performance.now() - openT0);
+  return (planned.length * 1000) / (performance.now() - openT0);
+}
 
-  // The due time of each report from its own openedAt and policy.
-  progress.phase('4 escalation: reading openedAt', total);
+/** The due time of each report from its own openedAt and policy; a report not open within a minute is left out (missing). */
+async function readDueTimes({ h, progress }: SectionContext, planned: Planned[]): Promise<Map<string, number>> {
+  progress.phase('4 escalation: reading openedAt', planned.length);
   const dueOf = new Map<string, number>();
   await pool(planned, 8, async (plan) => {
     try {
@@ -196,12 +193,13 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
     }
     progress.tick();
   });
+  return dueOf;
+}
 
-  const ids = new Set(planned.map((p) => p.reportId));
+async function waitForEscalations({ progress, quick }: SectionContext, dueOf: Map<string, number>, total: number, received: () => EscalationReceipt[]): Promise<void> {
   const lastDue = Math.max(...dueOf.values());
   const giveUpAt = Math.max(lastDue, Date.now()) + (quick ? 15_000 : 45_000);
   progress.phase('4 escalation: waiting for deadlines', total);
-  const received = () => h.watch.escalations.filter((e) => ids.has(e.reportId));
   while (Date.now() < giveUpAt) {
     const count = new Set(received().map((e) => e.reportId)).size;
     const next = [...dueOf.values()].filter((d) => d > Date.now());
@@ -209,12 +207,14 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
     if (count >= dueOf.size) break;
     await new Promise((r) => setTimeout(r, 250));
   }
+}
 
-  // The polling design's costs, measured here: one scan over every open report, one webhook send.
+/** The polling design's costs, measured here: one scan over every open report, one webhook send. */
+async function pollingModelCosts({ h, progress }: SectionContext): Promise<EscalationResult['pollingModel']> {
   progress.phase('4 escalation: polling model costs', 0);
   const s0 = performance.now();
   let scanned = 0;
-  for await (const _ of h.client.workflow.list({ query: `WorkflowType = 'degradationReport' AND ExecutionStatus = 'Running'` })) scanned += 1;
+  for await (const _ of h.client.workflow.list({ query: `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'` })) scanned += 1;
   const scanMs = performance.now() - s0;
   const sends: number[] = [];
   for (let i = 0; i < 30; i++) {
@@ -223,42 +223,72 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
     await response.arrayBuffer();
     sends.push(performance.now() - p0);
   }
-  const sendMs = median(sends);
-  const periodMs = 60_000;
-  const phases = 400;
+  return { periodMs: 60_000, scanMs, scannedReports: scanned, sendMs: median(sends), phases: 400 };
+}
 
-  const group = async (name: 'spread' | 'burst'): Promise<LatenessGroup> => {
-    const mine = planned.filter((p) => p.group === name);
-    const first = new Map<string, number>();
-    for (const e of received()) if (!first.has(e.reportId) || e.receivedAtMs < first.get(e.reportId)!) first.set(e.reportId, e.receivedAtMs);
-    const lateness: number[] = [];
-    for (const plan of mine) {
-      const at = first.get(plan.reportId);
-      const due = dueOf.get(plan.reportId);
-      if (at !== undefined && due !== undefined) lateness.push(at - due);
-    }
-    const deadlines = mine.map((p) => dueOf.get(p.reportId)).filter((d): d is number => d !== undefined);
-    const sample = mine
-      .filter((plan) => first.has(plan.reportId) && dueOf.has(plan.reportId))
-      .filter((_, i, all) => i % Math.max(1, Math.floor(all.length / 100)) === 0)
-      .map((plan) => ({ reportId: plan.reportId, due: dueOf.get(plan.reportId)!, receivedAt: first.get(plan.reportId)! }));
-    progress.phase(`4 escalation: lateness breakdown (${name})`, 0);
-    const breakdown = sample.length > 0 ? await breakdownOf(h.client, sample) : undefined;
-    return {
-      reports: mine.length,
-      escalationsReceived: lateness.length,
-      missing: mine.length - lateness.length,
-      deadlineSpreadMs: deadlines.length ? Math.max(...deadlines) - Math.min(...deadlines) : Number.NaN,
-      maxDeadlinesPerSecond: maxPerSecond(deadlines),
-      latenessMs: summarize(lateness),
-      polling: summarize(simulatePolling(deadlines, periodMs, scanMs, sendMs, phases, name === 'spread' ? 7 : 11)),
-      breakdown,
-    };
-  };
+async function latenessGroup(
+  { h, progress }: SectionContext,
+  name: 'spread' | 'burst',
+  planned: Planned[],
+  dueOf: Map<string, number>,
+  received: EscalationReceipt[],
+  model: EscalationResult['pollingModel'],
+): Promise<LatenessGroup> {
+  const mine = planned.filter((p) => p.group === name);
+  const first = new Map<string, number>();
+  for (const e of received) if (!first.has(e.reportId) || e.receivedAtMs < first.get(e.reportId)!) first.set(e.reportId, e.receivedAtMs);
+  const lateness: number[] = [];
+  for (const plan of mine) {
+    const at = first.get(plan.reportId);
+    const due = dueOf.get(plan.reportId);
+    if (at !== undefined && due !== undefined) lateness.push(at - due);
+  }
+  const deadlines = mine.map((p) => dueOf.get(p.reportId)).filter((d): d is number => d !== undefined);
+  const sample = mine
+    .filter((plan) => first.has(plan.reportId) && dueOf.has(plan.reportId))
+    .filter((_, i, all) => i % Math.max(1, Math.floor(all.length / 100)) === 0)
+    .map((plan) => ({ reportId: plan.reportId, due: dueOf.get(plan.reportId)!, receivedAt: first.get(plan.reportId)! }));
+  progress.phase(`4 escalation: lateness breakdown (${name})`, 0);
+  const breakdown = sample.length > 0 ? await breakdownOf(h.client, sample) : undefined;
   return {
-    spread: { ...(await group('spread')), windowMs },
-    burst: await group('burst'),
-    pollingModel: { periodMs, scanMs, scannedReports: scanned, sendMs, phases },
+    reports: mine.length,
+    escalationsReceived: lateness.length,
+    missing: mine.length - lateness.length,
+    deadlineSpreadMs: deadlines.length ? Math.max(...deadlines) - Math.min(...deadlines) : Number.NaN,
+    maxDeadlinesPerSecond: maxPerSecond(deadlines),
+    latenessMs: summarize(lateness),
+    polling: summarize(simulatePolling(deadlines, model.periodMs, model.scanMs, model.sendMs, model.phases, name === 'spread' ? 7 : 11)),
+    breakdown,
+  };
+}
+
+export async function runEscalation(ctx: SectionContext): Promise<EscalationResult> {
+  const { h, progress, quick, runTag } = ctx;
+  const spreadN = quick ? 50 : 1000;
+  const burstN = quick ? 100 : 1000;
+  const windowMs = quick ? 10_000 : 60_000;
+  const wave = 50;
+  const openRate = await calibrateOpenRate(ctx, wave);
+  const total = spreadN + burstN;
+  const leadMs = 5_000 + ((total / openRate) * 1000) * 1.25;
+  const t0 = Date.now();
+  const spreadStart = t0 + leadMs;
+  const burstAt = Math.ceil((spreadStart + windowMs + 6_000) / 1000) * 1000;
+  const planned: Planned[] = [];
+  for (let i = 0; i < spreadN; i++) planned.push({ reportId: `${runTag}-ES${i}`, group: 'spread', targetMs: 0, plannedDue: spreadStart + (i * windowMs) / spreadN });
+  for (let i = 0; i < burstN; i++) planned.push({ reportId: `${runTag}-EB${i}`, group: 'burst', targetMs: 0, plannedDue: burstAt });
+
+  progress.phase('4 escalation: open reports', total, `lead ${(leadMs / 1000).toFixed(0)} s`);
+  const openPerSecond = await openPaced(ctx, planned, wave);
+  const dueOf = await readDueTimes(ctx, planned);
+  const ids = new Set(planned.map((p) => p.reportId));
+  const received = () => h.watch.escalations.filter((e) => ids.has(e.reportId));
+  await waitForEscalations(ctx, dueOf, total, received);
+  const pollingModel = await pollingModelCosts(ctx);
+  return {
+    spread: { ...(await latenessGroup(ctx, 'spread', planned, dueOf, received(), pollingModel)), windowMs },
+    burst: await latenessGroup(ctx, 'burst', planned, dueOf, received(), pollingModel),
+    pollingModel,
     openPerSecond,
   };
 }

@@ -5,6 +5,7 @@
 import { performance } from 'node:perf_hooks';
 import { summarize, type Summary } from '../stats';
 import { queryOpenReport, startInput, workflowIdOf, type SectionContext } from './common';
+import { MESSAGES, WORKFLOW_TYPE } from '../../src/contract';
 
 export interface LatencyResult {
   samplesPerKind: number;
@@ -45,18 +46,18 @@ export async function runLatency(ctx: SectionContext): Promise<LatencyResult> {
   for (let r = 0; r < reports; r++) {
     for (const kind of ['signal', 'update'] as const) {
       const id = `${runTag}-V${kind[0]}${r}`;
-      const handle = await h.client.workflow.start('degradationReport', { taskQueue: h.taskQueue, workflowId: workflowIdOf(id), args: [startInput(id)] });
+      const handle = await h.client.workflow.start(WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId: workflowIdOf(id), args: [startInput(id)] });
       await queryOpenReport(handle); // the report is open and cached before the first sample
       for (let i = 0; i < perReport && (kind === 'signal' ? signal : update).length < perKind; i++) {
         const summary = `${kind} probe ${i}`;
         const payload = { author: 'bench', summary };
         const t0 = performance.now();
         if (kind === 'signal') {
-          await handle.signal('addAnalysis', payload);
+          await handle.signal(MESSAGES.addAnalysis.signal, payload);
           signalRpc.push(performance.now() - t0);
           signal.push(await visible(handle, summary, t0));
         } else {
-          await handle.executeUpdate('addAnalysis', { args: [payload] });
+          await handle.executeUpdate(MESSAGES.addAnalysis.update, { args: [payload] });
           updateRoundTrip.push(performance.now() - t0);
           update.push(await visible(handle, summary, t0));
         }

@@ -8,6 +8,7 @@ import { performance } from 'node:perf_hooks';
 import { temporal } from '@temporalio/proto';
 import { cpuMsOf, RESOURCE_CAUSE_ANALYSIS, selfCpuMs, startInput, troubleKeyOf, workflowIdOf, type SectionContext } from './common';
 import { median, pool } from '../stats';
+import { MESSAGES, WORKFLOW_TYPE } from '../../src/contract';
 
 type Kind = 'report' | 'baseline';
 
@@ -47,20 +48,20 @@ export interface KindSummary {
 async function oneLifecycle(ctx: SectionContext, kind: Kind, reportId: string): Promise<number> {
   const { h } = ctx;
   const t0 = performance.now();
-  const handle = await h.client.workflow.start(kind === 'report' ? 'degradationReport' : 'baseline', {
+  const handle = await h.client.workflow.start(kind === 'report' ? WORKFLOW_TYPE : 'baseline', {
     taskQueue: h.taskQueue,
     workflowId: workflowIdOf(reportId),
     args: [startInput(reportId)],
   });
   const key = troubleKeyOf(reportId);
   const ticket = h.watch.ticketCreated(key);
-  await handle.signal('addAnalysis', RESOURCE_CAUSE_ANALYSIS);
+  await handle.signal(MESSAGES.addAnalysis.signal, RESOURCE_CAUSE_ANALYSIS);
   await ticket;
-  await handle.signal('resourceTroubleUpdate', { externalId: key, status: 'resolved', by: 'resource-trouble-management', resolution: 'PE-7 line card replaced' });
+  await handle.signal(MESSAGES.resourceTroubleUpdate.signal, { externalId: key, status: 'resolved', by: 'resource-trouble-management', resolution: 'PE-7 line card replaced' });
   const closeInformed = h.watch.closeInformed(reportId);
-  await handle.signal('clear', { by: 'noc.anna', resolution: 'Uplink replaced' });
+  await handle.signal(MESSAGES.clear.signal, { by: 'noc.anna', resolution: 'Uplink replaced' });
   await closeInformed;
-  await handle.signal('confirmClosure', { by: 'close.process' });
+  await handle.signal(MESSAGES.confirmClosure.signal, { by: 'close.process' });
   await handle.result();
   return performance.now() - t0;
 }

@@ -22,6 +22,7 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
 import { WorkerChild } from '../harness';
 import { linearFit, median, pool, sleep } from '../stats';
 import { startInput, workflowIdOf, type SectionContext } from './common';
+import { MESSAGES, reportQuery, WORKFLOW_TYPE } from '../../src/contract';
 
 export interface CachePoint {
   maxCachedWorkflows: number;
@@ -76,7 +77,7 @@ export async function growHistory(
   const workflowId = workflow === 'report' ? workflowIdOf(reportId) : `bench-baseline-${reportId}`;
   const handle =
     workflow === 'report'
-      ? await client.workflow.start('degradationReport', { taskQueue, workflowId, args: [startInput(reportId, { severityIndex: 3 })] })
+      ? await client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId, args: [startInput(reportId, { severityIndex: 3 })] })
       : await client.workflow.start('baseline', { taskQueue, workflowId, args: [{ reportId, severity: 'warning', description: 'replay floor' }] });
   const runId = handle.firstExecutionRunId;
   const histories = new Map<number, temporal.api.history.v1.IHistory>();
@@ -110,30 +111,30 @@ export async function growHistory(
       Array.from({ length: batch }, (_, i) => sent + i),
       25,
       // A signal to a run that just continued-as-new is refused; the next describe() sees it.
-      (n) => client.workflow.getHandle(workflowId, runId).signal('addAnalysis', { author: 'bench', summary: `history filler ${n}` }).catch(() => undefined),
+      (n) => client.workflow.getHandle(workflowId, runId).signal(MESSAGES.addAnalysis.signal, { author: 'bench', summary: `history filler ${n}` }).catch(() => undefined),
     );
     sent += batch;
   }
 }
 
-export async function runMemoryReplay(ctx: SectionContext & { openReportIds: string[] }): Promise<MemoryReplayResult> {
-  const { h, progress, quick, runTag } = ctx;
-  const notes: string[] = [];
+type ReplaySource = { history: temporal.api.history.v1.IHistory; source: ReplayPoint['source']; workflowId: string; workflow: ReplayPoint['workflow'] };
+type MemoryReplayContext = SectionContext & { openReportIds: string[] };
 
-  // ---- memory per cached report
-  const sizes = (quick ? [50, 150, 300] : [100, 500, 1000]).filter((k) => k <= ctx.openReportIds.length);
+/** Worker RSS with no and with K cached reports, for each cache size K (the worker restarted with maxCachedWorkflows K). */
+async function measureCache({ h, progress, quick, openReportIds }: MemoryReplayContext, notes: string[]): Promise<CachePoint[]> {
+  const sizes = (quick ? [50, 150, 300] : [100, 500, 1000]).filter((k) => k <= openReportIds.length);
   const cache: CachePoint[] = [];
   progress.phase('5 memory: cache sizes', sizes.reduce((a, b) => a + b, 0));
   for (const k of sizes) {
     await h.restartWorker(k);
     await sleep(1000);
     const empty = await h.worker.memory();
-    const ids = ctx.openReportIds.slice(0, k);
+    const ids = openReportIds.slice(0, k);
     let failedQueries = 0;
     const coldMs = await pool(ids, 8, async (id) => {
       const q0 = performance.now();
       try {
-        await h.client.workflow.getHandle(workflowIdOf(id)).query('report');
+        await h.client.workflow.getHandle(workflowIdOf(id)).query(reportQuery);
       } catch {
         failedQueries += 1; // e.g. the worker took too long to create the workflow: counted, not fatal
       }
@@ -153,19 +154,17 @@ export async function runMemoryReplay(ctx: SectionContext & { openReportIds: str
       coldQueryMsMedian: median(coldMs),
     });
   }
-  const fit = linearFit(cache.map((c) => ({ x: c.cachedReports, y: c.rssFullBytes })));
-  const largest = cache[cache.length - 1];
-  notes.push('Workflows run in the worker thread of the SDK (reuseV8Context), so the main-thread heap does not see them: RSS is the figure.');
+  return cache;
+}
 
-  // ---- replay
-  const replay: ReplayPoint[] = [];
+/** A ~1k-event report history (and, in full mode, one past continue-as-new) and the no-logic baseline's, from the main server. */
+async function mainServerHistories({ h, progress, quick, runTag }: SectionContext, notes: string[], histories: ReplaySource[]): Promise<number | undefined> {
   const mainCheckpoints = quick ? [1024] : [1024, 5000];
   progress.phase(`5 replay: growing a history to ${quick ? '~1k' : '~1k and past continue-as-new'} (main server)`, Math.max(...mainCheckpoints));
   const mainId = `${runTag}-H1`;
   const main = await growHistory(h.client, h.taskQueue, mainId, mainCheckpoints, (n) => progress.set(n));
   const continuedAsNewAt = main.continuedAsNewAt;
   if (continuedAsNewAt !== undefined) notes.push(`With the product's settings the report continued-as-new at ${continuedAsNewAt} events (SPDR_CONTINUE_AS_NEW_AFTER_EVENTS, default 1,500).`);
-  const histories: Array<{ history: temporal.api.history.v1.IHistory; source: ReplayPoint['source']; workflowId: string; workflow: ReplayPoint['workflow'] }> = [];
   for (const c of [1024]) {
     const history = main.histories.get(c);
     if (history) histories.push({ history, source: 'main server', workflowId: workflowIdOf(mainId), workflow: 'report' });
@@ -178,43 +177,48 @@ export async function runMemoryReplay(ctx: SectionContext & { openReportIds: str
     const history = floor.histories.get(c);
     if (history) histories.push({ history, source: 'main server', workflowId: floor.workflowId, workflow: 'baseline' });
   }
+  return continuedAsNewAt;
+}
 
-  if (!quick) {
-    progress.phase('5 replay: growing a ~4k/~10k history (raised-CAN server)', 10240);
-    const aux = await TestWorkflowEnvironment.createLocal({
-      server: {
-        executable: await resolveCli(),
-        log: { format: 'pretty', level: 'error' },
-        searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
-        extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=20000'],
-      },
-    });
-    const auxConnection = await Connection.connect({ address: aux.address });
-    const auxClient = new TemporalClient({ connection: auxConnection });
-    const auxWorker = new WorkerChild({ ...h.workerEnv, BENCH_TEMPORAL_ADDRESS: aux.address, SPDR_CONTINUE_AS_NEW_AFTER_EVENTS: '50000' });
-    try {
-      await auxWorker.start();
-      const auxId = `${runTag}-H10`;
-      const grown = await growHistory(auxClient, h.taskQueue, auxId, [4096, 10240], (n) => progress.set(n));
-      for (const c of [4096, 10240]) {
-        const history = grown.histories.get(c);
-        if (history) histories.push({ history, source: 'raised-CAN server', workflowId: workflowIdOf(auxId), workflow: 'report' });
-        else notes.push(`The ~${c}-event history could not be captured (continued-as-new at ${grown.continuedAsNewAt}).`);
-      }
-    } finally {
-      await auxWorker.stop();
-      await auxConnection.close();
-      await aux.teardown();
+/** Full mode: ~4k and ~10k-event report histories from a second server (and worker) with continue-as-new raised. */
+async function raisedCanHistories({ h, progress, runTag }: SectionContext, notes: string[], histories: ReplaySource[]): Promise<void> {
+  progress.phase('5 replay: growing a ~4k/~10k history (raised-CAN server)', 10240);
+  const aux = await TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: await resolveCli(),
+      log: { format: 'pretty', level: 'error' },
+      searchAttributes: [...ALL_SEARCH_ATTRIBUTES],
+      extraArgs: ['--dynamic-config-value', 'limit.historyCount.suggestContinueAsNew=20000'],
+    },
+  });
+  const auxConnection = await Connection.connect({ address: aux.address });
+  const auxClient = new TemporalClient({ connection: auxConnection });
+  const auxWorker = new WorkerChild({ ...h.workerEnv, BENCH_TEMPORAL_ADDRESS: aux.address, SPDR_CONTINUE_AS_NEW_AFTER_EVENTS: '50000' });
+  try {
+    await auxWorker.start();
+    const auxId = `${runTag}-H10`;
+    const grown = await growHistory(auxClient, h.taskQueue, auxId, [4096, 10240], (n) => progress.set(n));
+    for (const c of [4096, 10240]) {
+      const history = grown.histories.get(c);
+      if (history) histories.push({ history, source: 'raised-CAN server', workflowId: workflowIdOf(auxId), workflow: 'report' });
+      else notes.push(`The ~${c}-event history could not be captured (continued-as-new at ${grown.continuedAsNewAt}).`);
     }
-  } else {
-    notes.push('Quick mode replays a ~1k-event history only; full mode adds ~4k and ~10k (raised-CAN server and worker).');
+  } finally {
+    await auxWorker.stop();
+    await auxConnection.close();
+    await aux.teardown();
   }
+}
 
-  // One replay worker replays each history 1 + WARM times in a row: the first (cold) run includes
-  // starting the replay worker and loading the bundle; the figure is the median of the warm runs.
+/**
+ * One replay worker replays each history 1 + WARM times in a row: the first (cold) run includes
+ * starting the replay worker and loading the bundle; the figure is the median of the warm runs.
+ */
+async function timeReplays({ h, progress }: SectionContext, histories: ReplaySource[]): Promise<ReplayPoint[]> {
   const WARM = 3;
   progress.phase('5 replay: timing Worker.runReplayHistories', histories.length * (WARM + 1));
   const replayOptions = { workflowBundle: { codePath: h.bundlePath } };
+  const replay: ReplayPoint[] = [];
   for (const { history, source, workflowId, workflow } of histories) {
     // The workflow checks that its id is spdr-<reportId>, so a replay must use the original id.
     async function* copies(): AsyncGenerator<{ workflowId: string; history: temporal.api.history.v1.IHistory }> {
@@ -233,6 +237,21 @@ export async function runMemoryReplay(ctx: SectionContext & { openReportIds: str
     const replayMs = median(times.slice(1));
     replay.push({ events, source, workflow, replayMs, coldReplayMs: times[0], msPerEvent: replayMs / events, historyBytes: temporal.api.history.v1.History.encode(history).finish().length });
   }
+  return replay;
+}
+
+export async function runMemoryReplay(ctx: MemoryReplayContext): Promise<MemoryReplayResult> {
+  const notes: string[] = [];
+  const cache = await measureCache(ctx, notes);
+  const fit = linearFit(cache.map((c) => ({ x: c.cachedReports, y: c.rssFullBytes })));
+  const largest = cache[cache.length - 1];
+  notes.push('Workflows run in the worker thread of the SDK (reuseV8Context), so the main-thread heap does not see them: RSS is the figure.');
+
+  const histories: ReplaySource[] = [];
+  const continuedAsNewAt = await mainServerHistories(ctx, notes, histories);
+  if (!ctx.quick) await raisedCanHistories(ctx, notes, histories);
+  else notes.push('Quick mode replays a ~1k-event history only; full mode adds ~4k and ~10k (raised-CAN server and worker).');
+  const replay = await timeReplays(ctx, histories);
   return {
     cache,
     rssBytesPerCachedReport: fit.slope,

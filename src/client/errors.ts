@@ -3,6 +3,7 @@
  * on differently (fix the input, check the report id, start the server, accept the refusal). The
  * starter CLI maps each class to its own exit code.
  */
+import { reportWorkflowId } from '../contract';
 
 /** Base class of every error the SPDR client throws on purpose. */
 export class SpdrError extends Error {
@@ -18,7 +19,7 @@ export class SpdrInvalidInputError extends SpdrError {
 export class SpdrNotFoundError extends SpdrError {
   override readonly name = 'SpdrNotFoundError';
   constructor(readonly reportId: string) {
-    super(`report ${reportId} not found (no workflow spdr-${reportId}); check the report id and TEMPORAL_NAMESPACE`);
+    super(`report ${reportId} not found (no workflow ${reportWorkflowId(reportId)}); check the report id and TEMPORAL_NAMESPACE`);
   }
 }
 

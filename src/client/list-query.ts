@@ -8,10 +8,11 @@
  */
 import { z } from 'zod';
 import { Identifier, JeopardyState, ReportStatus, Severity, formatIssues, isFinal } from '../domain';
+import { WORKFLOW_TYPE } from '../contract';
 import { SpdrInvalidInputError } from './errors';
 
-/** Workflow type of a report (operator contract). */
-export const REPORT_WORKFLOW_TYPE = 'degradationReport';
+/** Workflow type of a report (operator contract); the client's name for the contract's `WORKFLOW_TYPE`. */
+export const REPORT_WORKFLOW_TYPE = WORKFLOW_TYPE;
 
 /** Assignees are free text in the report; a filter accepts letters, digits, space and `. _ : @ / + -`. */
 const AssigneeFilter = z

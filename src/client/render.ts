@@ -2,10 +2,10 @@
  * Plain-text views of reports for terminals (the starter CLI's `show`, `list` and `watch`).
  * Pure functions of the report, so they can be tested and reused by other tools.
  */
-import type { Report } from '../domain';
-import type { ReportSummary } from './spdr-client';
+import { oneLine as singleLine, type Report } from '../domain';
+import type { ReportSummary } from './summary';
 
-const oneLine = (text: string | undefined): string => (text ?? '').replace(/\s+/g, ' ').trim();
+const oneLine = (text: string | undefined): string => singleLine(text ?? '');
 
 /** Fixed-width columns; the last column is not padded. */
 export function table(headers: readonly string[], rows: readonly (readonly (string | number | undefined)[])[]): string[] {

@@ -11,41 +11,25 @@ import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
   WorkflowUpdateFailedError,
-  type WorkflowExecutionInfo,
   type WorkflowHandle,
   type WorkflowHandleWithFirstExecutionRunId,
   type WorkflowStartOptions,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { NativeConnectionOptions } from '@temporalio/worker';
-import {
-  Identifier,
-  MESSAGE_NAMES,
-  formatIssues,
-  isFinal,
-  isMessageName,
-  parseMessage,
-  parseStartInput,
-  reportWorkflowId,
-  type JeopardyState,
-  type MessageName,
-  type MessagePayloadJson,
-  type Report,
-  type ReportStatus,
-  type Severity,
-  type StartInput,
-  type StartInputJson,
-} from '../domain';
+import { isFinal, type MessageName, type MessagePayloadJson, type Report, type StartInputJson } from '../domain';
 import { connectClient, loadTemporalTarget } from '../infra/connection';
-import { SpdrAssignee, SpdrDeadline, SpdrEscalationLevel, SpdrJeopardy, SpdrServiceId, SpdrSeverity, SpdrStatus } from '../search-attributes';
 import type { degradationReport } from '../workflows';
-import { reportQuery } from '../workflows/messages';
+import { DEFAULT_TASK_QUEUE, MESSAGES, reportQuery, reportWorkflowId } from '../contract';
 import { SpdrError, SpdrInvalidInputError, SpdrNotFoundError, SpdrRejectedError, SpdrUnreachableError } from './errors';
 import { REPORT_WORKFLOW_TYPE, buildListQuery, type ReportFilter } from './list-query';
+import { summaryOf, type ReportSummary } from './summary';
+import { validateMessage, validateReportId, validateStartInput } from './validation';
 import { initialSearchAttributesOf, staticDetailsOf, staticSummaryOf } from './start-options';
 
-/** Task queue of the worker when nothing else is configured (operator contract). */
-export const DEFAULT_TASK_QUEUE = 'service-quality';
+export { DEFAULT_TASK_QUEUE } from '../contract';
+export type { ReportSummary } from './summary';
+export { validateMessage, validateReportId, validateStartInput } from './validation';
 const DEFAULT_QUERY_TIMEOUT_MS = 15_000;
 const DEFAULT_CONNECT_TIMEOUT = '5s';
 const DEFAULT_LIST_LIMIT = 50;
@@ -72,25 +56,6 @@ export interface SendOptions<M extends SendMode = SendMode> {
 /** What a send returns: the report after the change for an update, nothing for a signal. */
 export type SendResult<M extends SendMode> = M extends 'signal' ? void : Report;
 
-/** One row of `list`, read from the search attributes (no worker needed). */
-export interface ReportSummary {
-  reportId: string;
-  workflowId: string;
-  runId: string;
-  status?: ReportStatus;
-  severity?: Severity;
-  jeopardy?: JeopardyState;
-  serviceId?: string;
-  assignees: string[];
-  escalationLevel?: number;
-  /** ISO date-time of the jeopardy deadline. */
-  deadline?: string;
-  /** ISO date-time the workflow started. */
-  openedAt: string;
-  /** Temporal's execution status: RUNNING for an open report, COMPLETED once closed or cancelled. */
-  executionStatus: string;
-}
-
 export interface SpdrClientOptions {
   /** Task queue of the report worker; default `service-quality`. */
   taskQueue?: string;
@@ -105,26 +70,6 @@ export interface WatchOptions {
   intervalMs?: number;
   /** Stops watching (e.g. on Ctrl-C); `watch` then resolves with the last report seen. */
   signal?: AbortSignal;
-}
-
-/** Throws `SpdrInvalidInputError` (`reportId: ...`) for a report id that cannot exist. */
-export function validateReportId(reportId: string): void {
-  const parsed = Identifier.safeParse(reportId);
-  if (!parsed.success) throw new SpdrInvalidInputError(formatIssues('reportId', parsed.error));
-}
-
-/** Validates a start input as the workflow will; throws `SpdrInvalidInputError` naming the field (`startInput.severity: ...`). */
-export function validateStartInput(input: unknown): StartInput {
-  const parsed = parseStartInput(input);
-  if (!parsed.ok) throw new SpdrInvalidInputError(parsed.reason);
-  return parsed.value;
-}
-
-/** Validates a message payload; throws `SpdrInvalidInputError` naming the message and field (`clear.resolution: Required`). */
-export function validateMessage(name: string, payload: unknown): asserts name is MessageName {
-  if (!isMessageName(name)) throw new SpdrInvalidInputError(`unknown message "${name}"; expected one of ${MESSAGE_NAMES.join(', ')}`);
-  const parsed = parseMessage(name, payload);
-  if (!parsed.ok) throw new SpdrInvalidInputError(parsed.reason);
 }
 
 const isGrpcCode = (err: unknown, code: number): err is ServiceError => err instanceof ServiceError && (err.cause as { code?: unknown } | undefined)?.code === code;
@@ -218,7 +163,7 @@ export class SpdrClient {
     validateReportId(reportId);
     validateMessage(name, payload);
     try {
-      await this.handle(reportId).signal<[unknown]>(name, payload);
+      await this.handle(reportId).signal(MESSAGES[name].signal, payload);
     } catch (err) {
       throw await this.translateMessageError(err, reportId, name);
     }
@@ -234,8 +179,8 @@ export class SpdrClient {
     try {
       // The update answers with a small summary; the report after it is read with the query.
       const handle = this.handle(reportId);
-      await handle.executeUpdate<unknown, [unknown]>(name, { args: [payload] });
-      return await handle.query<Report>('report');
+      await handle.executeUpdate(MESSAGES[name].update, { args: [payload] });
+      return await handle.query(reportQuery);
     } catch (err) {
       throw await this.translateMessageError(err, reportId, name);
     }
@@ -418,23 +363,4 @@ export class SpdrClient {
 function serviceDetails(err: ServiceError): string {
   const cause = err.cause as { details?: unknown } | undefined;
   return `${err.message} ${typeof cause?.details === 'string' ? cause.details : ''}`;
-}
-
-function summaryOf(info: WorkflowExecutionInfo): ReportSummary {
-  const sa = info.typedSearchAttributes;
-  const deadline = sa.get(SpdrDeadline);
-  return {
-    reportId: info.workflowId.replace(/^spdr-/, ''),
-    workflowId: info.workflowId,
-    runId: info.runId,
-    status: sa.get(SpdrStatus) as ReportStatus | undefined,
-    severity: sa.get(SpdrSeverity) as Severity | undefined,
-    jeopardy: sa.get(SpdrJeopardy) as JeopardyState | undefined,
-    serviceId: sa.get(SpdrServiceId),
-    assignees: sa.get(SpdrAssignee) ?? [],
-    escalationLevel: sa.get(SpdrEscalationLevel),
-    deadline: deadline ? deadline.toISOString() : undefined,
-    openedAt: info.startTime.toISOString(),
-    executionStatus: info.status.name,
-  };
 }

@@ -5,24 +5,19 @@
  * validated start input.
  */
 import type { SearchAttributePair } from '@temporalio/common';
-import type { StartInput } from '../domain';
+import { markdownCell, oneLine, truncate, type StartInput } from '../domain';
 import { SpdrEscalationLevel, SpdrJeopardy, SpdrServiceId, SpdrSeverity, SpdrStatus } from '../search-attributes';
 
 const SUMMARY_DESCRIPTION_MAX = 160;
 
-const oneLine = (text: string): string => text.replace(/\s+/g, ' ').trim();
-
-function cut(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}
 
 /** `critical · svc-volte-fra1 (VoLTE core Frankfurt 1) · Call setup latency p95 above 3 s` */
 export function staticSummaryOf(input: StartInput): string {
   const service = input.service.name ? `${input.service.id} (${oneLine(input.service.name)})` : input.service.id;
-  return `${input.severity} · ${service} · ${cut(oneLine(input.description), SUMMARY_DESCRIPTION_MAX)}`;
+  return `${input.severity} · ${service} · ${truncate(oneLine(input.description), SUMMARY_DESCRIPTION_MAX)}`;
 }
 
-const cell = (value: unknown): string => (value === undefined ? '' : oneLine(String(value)).replace(/\|/g, '\\|'));
+const cell = (value: unknown): string => markdownCell(value);
 
 /** Markdown for Temporal Web's "details": what was detected, by whom, and what the report's own policy says. */
 export function staticDetailsOf(input: StartInput): string {

@@ -6,6 +6,7 @@
  * held in {@link Secret} so they never reach error messages, logs or workflow history.
  */
 import { z } from 'zod';
+import { parseDuration } from '../domain/duration';
 import { Secret, redactUrl } from './secret';
 
 export { Secret, redactUrl } from './secret';
@@ -20,19 +21,6 @@ export class ConfigError extends Error {
     this.name = 'ConfigError';
     this.problems = problems;
   }
-}
-
-const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
-const DURATION_TEXT = /^(?:\d+(?:\.\d+)?(?:ms|s|m|h|d))+$/;
-const DURATION_PART = /(\d+(?:\.\d+)?)(ms|s|m|h|d)/g;
-
-/** Parses durations such as "4h", "30m", "1h30m", "90s", "500ms"; undefined when not one. */
-export function parseDuration(text: string): number | undefined {
-  const trimmed = text.trim();
-  if (!DURATION_TEXT.test(trimmed)) return undefined;
-  let total = 0;
-  for (const [, amount, unit] of trimmed.matchAll(DURATION_PART)) total += Number(amount) * UNIT_MS[unit];
-  return total > 0 ? Math.round(total) : undefined;
 }
 
 function isHttpUrl(value: string): boolean {
@@ -99,6 +87,38 @@ const partnerEntrySchema = z
 
 const LEVEL_KEY = 'SPDR_ESCALATION_URL_LEVEL';
 
+/** `SPDR_PARTNERS`: a JSON array of partner entries. */
+const partnersSchema = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON array of partner entries (not valid JSON)' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.array(partnerEntrySchema, { error: 'must be a JSON array of partner entries' }))
+  .default([]);
+
+/** Rules across entries and the environment: each party once, and a named auth header variable must be set. */
+function checkPartners(partners: z.output<typeof partnersSchema>, env: NodeJS.ProcessEnv, ctx: z.RefinementCtx): void {
+  const seen = new Set<string>();
+  partners.forEach((partner, index) => {
+    if (seen.has(partner.partyId)) {
+      ctx.addIssue({ code: 'custom', path: ['SPDR_PARTNERS', index, 'partyId'], message: 'is listed twice' });
+    }
+    seen.add(partner.partyId);
+    if (partner.authHeaderEnv !== undefined && !env[partner.authHeaderEnv]?.trim()) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SPDR_PARTNERS', index, 'authHeaderEnv'],
+        message: `names environment variable ${partner.authHeaderEnv}, which is not set`,
+      });
+    }
+  });
+}
+
 function buildEnvSchema(env: NodeJS.ProcessEnv) {
   return z
     .object({
@@ -107,18 +127,7 @@ function buildEnvSchema(env: NodeJS.ProcessEnv) {
         .string()
         .regex(/^[\x21-\x7e]+$/, 'must be a single token of printable characters without spaces')
         .optional(),
-      SPDR_PARTNERS: z
-        .string()
-        .transform((text, ctx) => {
-          try {
-            return JSON.parse(text) as unknown;
-          } catch {
-            ctx.addIssue({ code: 'custom', message: 'must be a JSON array of partner entries (not valid JSON)' });
-            return z.NEVER;
-          }
-        })
-        .pipe(z.array(partnerEntrySchema, { error: 'must be a JSON array of partner entries' }))
-        .default([]),
+      SPDR_PARTNERS: partnersSchema,
       SPDR_ESCALATION_URL: httpUrl('the http(s) URL of the escalation webhook'),
       [LEVEL_KEY]: z.record(
         // Level 0 is the assignee notice (inJeopardy); 1.. are escalations.
@@ -136,22 +145,7 @@ function buildEnvSchema(env: NodeJS.ProcessEnv) {
       SPDR_PARTNER_CALLBACK_SECRET: callbackSecret.optional(),
       SPDR_CALLBACK_UNAUTHENTICATED: z.enum(['true', 'false'], { error: 'must be true or false' }).default('false'),
     })
-    .superRefine((raw, ctx) => {
-      const seen = new Set<string>();
-      raw.SPDR_PARTNERS.forEach((partner, index) => {
-        if (seen.has(partner.partyId)) {
-          ctx.addIssue({ code: 'custom', path: ['SPDR_PARTNERS', index, 'partyId'], message: 'is listed twice' });
-        }
-        seen.add(partner.partyId);
-        if (partner.authHeaderEnv !== undefined && !env[partner.authHeaderEnv]?.trim()) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['SPDR_PARTNERS', index, 'authHeaderEnv'],
-            message: `names environment variable ${partner.authHeaderEnv}, which is not set`,
-          });
-        }
-      });
-    })
+    .superRefine((raw, ctx) => checkPartners(raw.SPDR_PARTNERS, env, ctx))
     .transform((raw) => ({
       troubleTicket: {
         baseUrl: raw.SPDR_TROUBLE_URL,

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { DurationSchema, JeopardyPolicyOverride, Severity } from '../domain';
-import type { ReportSettings } from '../activities/types';
+import { DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS, DEFAULT_TASK_QUEUE, type ReportSettings } from '../contract';
 import { ConfigError, loadIntegrationConfig, type IntegrationConfig } from './config';
 
 export interface WorkerSettings {
@@ -55,13 +55,13 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
   const outsideFailureEscalateAfterMs = duration('SPDR_OUTSIDE_FAILURE_ESCALATE_AFTER', '15m');
   const shutdownGraceMs = duration('SPDR_SHUTDOWN_GRACE', '10s');
 
-  const canRaw = env.SPDR_CONTINUE_AS_NEW_AFTER_EVENTS || '1500';
+  const canRaw = env.SPDR_CONTINUE_AS_NEW_AFTER_EVENTS || String(DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS);
   const continueAsNewAfterEvents = Number(canRaw);
   if (!Number.isInteger(continueAsNewAfterEvents) || continueAsNewAfterEvents < 200 || continueAsNewAfterEvents > 50_000) {
     problems.push(`SPDR_CONTINUE_AS_NEW_AFTER_EVENTS: must be a whole number from 200 to 50000 (got "${canRaw}")`);
   }
 
-  const taskQueue = env.SPDR_TASK_QUEUE || 'service-quality';
+  const taskQueue = env.SPDR_TASK_QUEUE || DEFAULT_TASK_QUEUE;
   if (!/^[\w.:-]{1,200}$/.test(taskQueue)) problems.push(`SPDR_TASK_QUEUE: must be letters, digits, . _ : - (got "${taskQueue}")`);
 
   if (problems.length > 0 || !integrations) throw new ConfigError(problems);

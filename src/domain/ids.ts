@@ -5,11 +5,22 @@
  * `spdr-<reportId>-`, followed by a marker (`rtr` for a resource trouble report, `pr` for a partner
  * request), so a status notification can be routed to its report even when the outside system
  * drops the related entities.
+ *
+ * One name per concept: a *trouble report* is this product's record of the work delegated to
+ * resource trouble management (`Report.troubleReports`, history actions `troubleReport*`); the
+ * *trouble ticket* is the TMF621 resource that record is kept as at the outside system (its
+ * `ticketId`, the integration client's names); `rtr` ("resource trouble report") is only the
+ * marker inside ids and task ids. External ids, idempotency keys and message names never change.
  */
 
 /** Workflow id of a report: `spdr-<reportId>`. */
 export function reportWorkflowId(reportId: string): string {
   return `spdr-${reportId}`;
+}
+
+/** The report id of a report's workflow id (`spdr-<reportId>` -> `<reportId>`); other ids are returned unchanged. */
+export function reportIdOfWorkflowId(workflowId: string): string {
+  return workflowId.replace(/^spdr-/, '');
 }
 
 /** External id of the one resource trouble report per (report, resource cause). */

@@ -28,3 +28,4 @@ export {
   type Outcome,
 } from './report';
 export * from './ids';
+export * from './text';

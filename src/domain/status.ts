@@ -22,8 +22,3 @@ export function isFinal(status: ReportStatus): boolean {
 export function canTransition(from: ReportStatus, to: ReportStatus): boolean {
   return TRANSITIONS[from].includes(to);
 }
-
-/** The statuses a report may move to from `from`. */
-export function nextStatuses(from: ReportStatus): readonly ReportStatus[] {
-  return TRANSITIONS[from];
-}

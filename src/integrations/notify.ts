@@ -8,9 +8,9 @@ import { z } from 'zod';
 import { escalationUrlForLevel, type IntegrationConfig } from '../config/config';
 import { invalidRequest, sendHttp } from './http';
 import { reportWorkflowId } from './ids';
-import type { CallOptions } from './tmfResource';
+import type { CallOptions } from './call-options';
 
-export type { CallOptions } from './tmfResource';
+export type { CallOptions } from './call-options';
 
 export const ESCALATION_SYSTEM = 'escalation notification';
 export const CLOSE_SYSTEM = 'Close SPDR process';

@@ -3,17 +3,13 @@
  * simulators (TMF621 Trouble Ticket; partner performance requests follow the same pattern).
  */
 import { z } from 'zod';
-import { TroubleTicketStatus as DomainTroubleTicketStatus } from '../domain/schemas';
+import { TroubleTicketStatus } from '../domain';
 import { ORIGINATING_REPORT_ROLE } from './ids';
 
-/**
- * TMF621 trouble ticket statuses: the domain's one definition (domain/schemas.ts). Partner
- * requests carry the same set on the wire; the callback listener accepts only the partner statuses
- * the report knows (PartnerAnswerStatus) and answers 422 to the others.
- */
-export const troubleTicketStatusSchema = DomainTroubleTicketStatus;
-export const TROUBLE_TICKET_STATUSES = DomainTroubleTicketStatus.options;
-export type TroubleTicketStatus = z.infer<typeof troubleTicketStatusSchema>;
+/** TMF621 trouble ticket statuses (one schema, the domain's); partner requests use the same set. */
+export const troubleTicketStatusSchema = TroubleTicketStatus;
+export const TROUBLE_TICKET_STATUSES = TroubleTicketStatus.options;
+export type { TroubleTicketStatus };
 
 /** Statuses after which there is nothing left to cancel. */
 export const SETTLED_STATUSES: ReadonlySet<TroubleTicketStatus> = new Set(['resolved', 'closed', 'cancelled', 'rejected']);

@@ -17,10 +17,9 @@ function isNonRetryable(err: unknown): boolean {
 
 const SAFE_ID = /^[A-Za-z0-9._:~-]{1,200}$/;
 
-/** Per-call options; pass the activity's cancellation signal so a cancelled activity stops waiting. */
-export interface CallOptions {
-  signal?: AbortSignal;
-}
+import type { CallOptions } from './call-options';
+
+export type { CallOptions } from './call-options';
 
 export interface RecordRef {
   id: string;

@@ -12,29 +12,20 @@
  */
 import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
 import { isFinal, nextWakeUp, openReport, parseStartInput, tick, type Effect, type MessageName, type Report, type StartInput } from '../domain';
-import type { ReportSettings, SpdrActivities } from '../activities/types';
+import type { SpdrActivities } from '../activities/types';
+import { DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS, reportWorkflowId, type CarriedEffect, type CarriedState, type ReportSettings } from '../contract';
+
+export type { CarriedState };
 import { MESSAGE_DESCRIPTIONS, MESSAGES, reportQuery } from './messages';
 import { wakeUpSummary } from './presentation';
 import { undecodableReason } from './undecodable';
 import { DeadlineTimer } from './shell/deadline-timer';
-import { EffectRunner, type CarriedEffect } from './shell/effect-runner';
+import { EffectRunner } from './shell/effect-runner';
 import { Inbox, type InboxItem } from './shell/inbox';
 import { ReportState, rejection } from './shell/report-state';
 import { updateResultOf, type UpdateResult } from './shell/update-result';
 
-/** What a report carries across continue-as-new. */
-export interface CarriedState {
-  report: Report;
-  /** Effects not started yet (and, from older runs, every effect not done). */
-  pendingEffects: Effect[];
-  /** Effects started and not done (waiting in back-off on an outside system), with their back-off. */
-  retrying?: CarriedEffect[];
-  settings: ReportSettings;
-}
-
 const { reportSettings } = proxyLocalActivities<SpdrActivities>({ startToCloseTimeout: '10s' });
-
-const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 1500;
 
 /** Messages applied per workflow task; measured at about 1 ms each for a report with thousands of entries. */
 const MESSAGES_PER_ACTIVATION = 500;
@@ -49,7 +40,7 @@ function checkStart(rawInput: unknown, carried: CarriedState | undefined): Start
   if (undecodable !== undefined) throw invalidStart(undecodable);
   const parsed = carried ? undefined : parseStartInput(rawInput);
   if (parsed && !parsed.ok) throw invalidStart(parsed.reason);
-  const expectedId = `spdr-${carried ? carried.report.reportId : parsed!.ok ? parsed!.value.reportId : ''}`;
+  const expectedId = reportWorkflowId(carried ? carried.report.reportId : parsed!.ok ? parsed!.value.reportId : '');
   if (workflowInfo().workflowId !== expectedId) {
     throw ApplicationFailure.nonRetryable(`workflow id must be "${expectedId}" (got "${workflowInfo().workflowId}"), so a report cannot be opened twice`, 'InvalidStartInput');
   }

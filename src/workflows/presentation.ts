@@ -4,12 +4,13 @@
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { SpdrAssignee, SpdrDeadline, SpdrEscalationLevel, SpdrJeopardy, SpdrServiceId, SpdrSeverity, SpdrStatus } from '../search-attributes';
-import type { Report } from '../domain';
+import { isOpenTask, markdownCell, type Report } from '../domain';
 
-const OPEN_TASK = new Set(['planned', 'dispatched', 'inProgress']);
+/** Bullets in Temporal Web's current details stay short. */
+const DETAILS_CELL_MAX = 120;
 
 export function searchAttributesOf(report: Report): SearchAttributeUpdatePair[] {
-  const assignees = [...new Set(report.tasks.filter((t) => OPEN_TASK.has(t.status)).map((t) => t.assignee))].sort();
+  const assignees = [...new Set(report.tasks.filter(isOpenTask).map((t) => t.assignee))].sort();
   return [
     { key: SpdrStatus, value: report.status },
     { key: SpdrSeverity, value: report.severity },
@@ -22,7 +23,7 @@ export function searchAttributesOf(report: Report): SearchAttributeUpdatePair[] 
 }
 
 function cell(text: string | undefined): string {
-  return (text ?? '').replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 120);
+  return markdownCell(text, DETAILS_CELL_MAX);
 }
 
 /** Markdown for Temporal Web's "current details". */
@@ -34,7 +35,7 @@ export function renderDetails(report: Report): string {
     `Service **${cell(report.service.name ?? report.service.id)}** (${cell(report.service.id)}): ${cell(report.description)}`,
   ];
   // Bullet lists rather than tables: Temporal Web's markdown view renders narrow tables cramped.
-  const openTasks = report.tasks.filter((t) => OPEN_TASK.has(t.status));
+  const openTasks = report.tasks.filter(isOpenTask);
   if (openTasks.length > 0) {
     lines.push('', '**Open tasks**');
     for (const t of openTasks) lines.push(`- ${cell(t.taskId)} (${t.kind}) → ${cell(t.assignee)}: ${t.status}${t.due ? `, due ${t.due}` : ''}`);

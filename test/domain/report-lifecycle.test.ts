@@ -190,6 +190,12 @@ describe('bad input', () => {
     expect(refuse(open(), { name: 'launchMissiles' as never, payload: {} }, T0)).toBe('unknown message "launchMissiles"');
   });
 
+  it('a name that is a property of every object (toString, __proto__, constructor) is an unknown message, not a crash', () => {
+    for (const name of ['toString', '__proto__', 'constructor', 'hasOwnProperty']) {
+      expect(refuse(open(), { name: name as never, payload: {} }, T0)).toBe(`unknown message "${name}"`);
+    }
+  });
+
   it('a rejected message is recorded in rejectedInputs and changes nothing else', () => {
     const report = deepFreeze(open());
     const outcome = receive(report, raw('setStatus', { by, status: 'acknowledged', reason: 'x' }), T0 + MINUTE);

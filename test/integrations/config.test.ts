@@ -66,6 +66,15 @@ describe('integration configuration', () => {
     ]);
   });
 
+  it('reads a partner answer due time with the one duration grammar of the domain (ISO-8601, any case), refusing unordered units', () => {
+    const partners = (...answerDue: string[]) => JSON.stringify(answerDue.map((due, i) => ({ partyId: `p${i}`, baseUrl: 'https://p.example/pm', answerDue: due })));
+    const config = loadIntegrationConfig({ ...valid, SPDR_PARTNERS: partners('PT4H', '2H', '1h30m', '90s') });
+    expect(config.partners.map((p) => p.answerDueMs)).toEqual([14_400_000, 7_200_000, 5_400_000, 90_000]);
+    expect(problemsOf({ ...valid, SPDR_PARTNERS: partners('30m1h') }).problems).toEqual([
+      'SPDR_PARTNERS[0].answerDue: must be a duration such as "4h", "30m" or "1h30m" (got "30m1h")',
+    ]);
+  });
+
   it('refuses partner settings that are not JSON', () => {
     expect(problemsOf({ ...valid, SPDR_PARTNERS: '{acme' }).problems).toEqual([
       'SPDR_PARTNERS: must be a JSON array of partner entries (not valid JSON) (got "{acme")',

@@ -11,22 +11,13 @@
 import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow';
 import { isFinal, type Command, type Effect, type OutsideSystem, type Report } from '../../domain';
 import type { SpdrActivities } from '../../activities/types';
+import type { Backoff, CarriedEffect } from '../../contract';
 
 /** Failing this many times in a row is recorded; the window doubles each time up to this cap. */
 const MAX_FAILURE_WINDOW_MS = 4 * 3600_000;
 const MAX_BACKOFF_SLEEP_MS = 15 * 60_000;
 
-/** Where an effect waiting in back-off stands: its next window, and when it calls again. */
-export interface Backoff {
-  windowMs: number;
-  notBefore: number;
-}
-
-/** An effect not yet done, as carried across continue-as-new. */
-export interface CarriedEffect {
-  effect: Effect;
-  backoff?: Backoff;
-}
+export type { Backoff, CarriedEffect };
 
 export interface EffectHost {
   report(): Report;

@@ -3,17 +3,10 @@
  * (an update result is stored in history with every update; the whole report is the `report`
  * query). `SpdrClient.update` and the CLI read the report with the query after the update.
  */
-import type { JeopardyState, Report, ReportStatus } from '../../domain';
+import type { UpdateResult } from '../../contract';
+import type { Report } from '../../domain';
 
-export interface UpdateResult {
-  reportId: string;
-  status: ReportStatus;
-  jeopardy: JeopardyState;
-  deadline: string;
-  escalationLevel: number;
-  /** Entries in the audit trail, the trimmed ones included: a change counter the caller can compare. */
-  historyEntries: number;
-}
+export type { UpdateResult };
 
 export function updateResultOf(report: Report): UpdateResult {
   return {

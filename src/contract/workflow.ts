@@ -1,0 +1,19 @@
+/**
+ * The workflow's name, where it listens, how its id is made and when a run hands over to the
+ * next: the part of the contract that the worker, the client, the callback listener, the tests
+ * and the benchmark must agree on.
+ */
+export { reportIdOfWorkflowId, reportWorkflowId } from '../domain/ids';
+
+/** The workflow type of a service performance degradation report (operator contract). */
+export const WORKFLOW_TYPE = 'degradationReport';
+
+/** Task queue of the worker when nothing else is configured (operator contract; `SPDR_TASK_QUEUE` overrides it). */
+export const DEFAULT_TASK_QUEUE = 'service-quality';
+
+/**
+ * Continue-as-new once a run's history reaches this many events (or earlier, when Temporal
+ * suggests it); `SPDR_CONTINUE_AS_NEW_AFTER_EVENTS` overrides it. Measured: past ~2,000 events a
+ * busy report's workflow tasks slow down and start failing.
+ */
+export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 1500;

@@ -1,0 +1,204 @@
+/**
+ * What comes in: the start input, the payload of every message an integration or an operator
+ * sends, and the facts the workflow shell reports back (activity outcomes).
+ */
+import { z } from 'zod';
+import { DURATION_FORMATS, MAX_DURATION_MS, parseDuration } from './duration';
+import { JeopardyPolicyOverride, Severity } from './policy';
+import { Actor, CancelReason, Identifier, IsoDateTime, PartnerAnswerStatus, TaskKind, RequiredText, TroubleTicketStatus } from './vocabulary';
+
+// ---------------------------------------------------------------- start input
+
+export const DegradedKpi = z.strictObject({
+  name: RequiredText(200),
+  threshold: z.number().optional(),
+  observed: z.number().optional(),
+  unit: z.string().max(50).optional(),
+});
+export type DegradedKpi = z.infer<typeof DegradedKpi>;
+
+export const Service = z.strictObject({ id: Identifier, name: z.string().max(200).optional() });
+export type Service = z.infer<typeof Service>;
+
+export const Originator = z.strictObject({
+  id: z.string().max(200).optional(),
+  name: z.string().max(200).optional(),
+  system: z.string().max(200).optional(),
+});
+export type Originator = z.infer<typeof Originator>;
+
+export const StartInput = z.strictObject({
+  reportId: Identifier,
+  service: Service,
+  severity: Severity,
+  description: RequiredText(4000),
+  detectedAt: IsoDateTime,
+  degradedKpis: z.array(DegradedKpi).max(100).default([]),
+  /** The report's own policy (customer SLA), merged over the configured default for its severity. */
+  jeopardyPolicy: JeopardyPolicyOverride.optional(),
+  originator: Originator.optional(),
+  /** Resources owned by a supplier/partner: resourceId -> partyId. A cause there becomes a partner request. */
+  partnerOwnedResources: z.record(Identifier, Identifier).optional(),
+  openedBy: Actor.optional(),
+});
+/** Start input as sent by a client (durations as text, defaults not applied). */
+export type StartInputJson = z.input<typeof StartInput>;
+/** Start input after validation. */
+export type StartInput = z.output<typeof StartInput>;
+
+// ---------------------------------------------------------------- signal payloads
+
+export const RootCause = z
+  .strictObject({
+    domain: z.enum(['service', 'resource', 'partner']),
+    resourceId: Identifier.optional(),
+    partyId: Identifier.optional(),
+    description: z.string().max(2000).optional(),
+  })
+  .superRefine((cause, ctx) => {
+    if ((cause.domain === 'resource' || cause.domain === 'partner') && cause.resourceId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['resourceId'], message: `required when domain is "${cause.domain}"` });
+    }
+    if (cause.domain === 'partner' && cause.partyId === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['partyId'], message: 'required when domain is "partner"' });
+    }
+  });
+export type RootCause = z.infer<typeof RootCause>;
+
+export const AddAnalysis = z.strictObject({
+  author: Actor,
+  summary: RequiredText(4000),
+  rootCause: RootCause.optional(),
+  /** When the analysis was made, if earlier than its arrival. */
+  at: IsoDateTime.optional(),
+});
+
+const isIsoDateTime = (value: string): boolean => IsoDateTime.safeParse(value).success;
+
+/** A due time: an ISO date-time, or a duration from now ("2h", "PT30M", or milliseconds). */
+export const DueTime = z.union([z.string(), z.number()]).superRefine((value, ctx) => {
+  const withinRange = (ms: number | undefined) => ms !== undefined && Number.isFinite(ms) && ms > 0 && ms <= MAX_DURATION_MS;
+  const ok = typeof value === 'number' ? withinRange(value) : (isIsoDateTime(value) && Math.abs(Date.parse(value)) < 8.64e15) || withinRange(parseDuration(value));
+  if (!ok) ctx.addIssue({ code: 'custom', message: `expected an ISO date-time or a duration from now of at most 366 days (${DURATION_FORMATS})` });
+});
+
+/** Wall-clock ms of a due time given relative to `nowMs` or absolutely. */
+export function resolveDueTime(due: string | number, nowMs: number): number {
+  if (typeof due === 'number') return nowMs + Math.round(due);
+  if (isIsoDateTime(due)) return Date.parse(due);
+  return nowMs + (parseDuration(due) ?? 0);
+}
+
+export const Assign = z.strictObject({
+  by: Actor,
+  taskId: Identifier,
+  kind: TaskKind,
+  assignee: Actor,
+  title: z.string().max(200).optional(),
+  due: DueTime.optional(),
+  dependsOn: z.array(Identifier).max(50).optional(),
+});
+
+export const UpdateTask = z.strictObject({
+  by: Actor,
+  taskId: Identifier,
+  status: z.enum(['inProgress', 'done', 'cancelled']),
+  note: z.string().max(2000).optional(),
+});
+
+export const SetStatus = z.strictObject({
+  by: Actor,
+  status: z.enum(['inProgress', 'pending', 'held']),
+  reason: RequiredText(2000),
+});
+
+export const Cancel = z.strictObject({ by: Actor, reason: CancelReason, note: z.string().max(2000).optional() });
+
+export const Clear = z.strictObject({ by: Actor, resolution: RequiredText(4000) });
+
+export const ConfirmClosure = z.strictObject({ by: Actor, note: z.string().max(2000).optional() });
+
+export const RejectClearance = z.strictObject({ by: Actor, reason: RequiredText(2000) });
+
+export const ResourceTroubleUpdate = z
+  .strictObject({
+    /** Our key for the trouble report (sent as external id when it was created). */
+    externalId: z.string().min(1).max(200).optional(),
+    ticketId: z.string().min(1).max(200).optional(),
+    status: TroubleTicketStatus,
+    statusChangeReason: z.string().max(2000).optional(),
+    resolution: z.string().max(4000).optional(),
+    by: Actor.optional(),
+  })
+  .refine((update) => update.externalId !== undefined || update.ticketId !== undefined, {
+    message: 'one of externalId or ticketId is required',
+    path: ['externalId'],
+  });
+
+export const PartnerUpdate = z
+  .strictObject({
+    /** Our key for the partner request (sent as external id when it was created). */
+    externalId: z.string().min(1).max(200).optional(),
+    requestId: z.string().min(1).max(200).optional(),
+    partyId: Identifier.optional(),
+    status: PartnerAnswerStatus,
+    note: z.string().max(2000).optional(),
+    by: Actor.optional(),
+  })
+  .refine((update) => update.externalId !== undefined || update.requestId !== undefined, {
+    message: 'one of externalId or requestId is required',
+    path: ['externalId'],
+  });
+
+/** Every message an integration or an operator can send, by its name in the operator contract. */
+export const MessagePayloadSchemas = {
+  addAnalysis: AddAnalysis,
+  assign: Assign,
+  updateTask: UpdateTask,
+  setStatus: SetStatus,
+  cancel: Cancel,
+  clear: Clear,
+  confirmClosure: ConfirmClosure,
+  rejectClearance: RejectClearance,
+  resourceTroubleUpdate: ResourceTroubleUpdate,
+  partnerUpdate: PartnerUpdate,
+} as const;
+export type MessageName = keyof typeof MessagePayloadSchemas;
+export const MESSAGE_NAMES = Object.keys(MessagePayloadSchemas) as MessageName[];
+/** The validated payload of a message. */
+export type MessagePayload<N extends MessageName> = z.output<(typeof MessagePayloadSchemas)[N]>;
+/** A payload as a client sends it. */
+export type MessagePayloadJson<N extends MessageName> = z.input<(typeof MessagePayloadSchemas)[N]>;
+
+export function isMessageName(name: string): name is MessageName {
+  return Object.prototype.hasOwnProperty.call(MessagePayloadSchemas, name);
+}
+
+// ---------------------------------------------------------------- internal commands (from the workflow shell)
+
+export const OutsideSystem = z.enum(['resourceTroubleManagement', 'partnerPerformanceManagement', 'escalationNotification', 'closeProcess']);
+export type OutsideSystem = z.infer<typeof OutsideSystem>;
+
+export const InternalPayloadSchemas = {
+  /** The create-trouble-report activity succeeded. */
+  troubleReportCreated: z.strictObject({ key: z.string().min(1), ticketId: z.string().min(1) }),
+  /** The create-partner-request activity succeeded. */
+  partnerRequestCreated: z.strictObject({ key: z.string().min(1), requestId: z.string().min(1) }),
+  /** An activity gave up (retries exhausted or a non-retryable answer). */
+  outsideSystemFailed: z.strictObject({
+    system: OutsideSystem,
+    operation: z.string().min(1).max(200),
+    message: z.string().max(2000),
+    key: z.string().max(200).optional(),
+  }),
+} as const;
+export type InternalCommandName = keyof typeof InternalPayloadSchemas;
+/** The validated payload of an internal command. */
+export type InternalPayload<N extends InternalCommandName> = z.output<(typeof InternalPayloadSchemas)[N]>;
+
+/** What `applyCommand` accepts: a message with an unvalidated payload, or an internal command from the shell. */
+export type Command =
+  | { name: MessageName; payload: unknown }
+  | { name: 'troubleReportCreated'; payload: z.input<(typeof InternalPayloadSchemas)['troubleReportCreated']> }
+  | { name: 'partnerRequestCreated'; payload: z.input<(typeof InternalPayloadSchemas)['partnerRequestCreated']> }
+  | { name: 'outsideSystemFailed'; payload: z.input<(typeof InternalPayloadSchemas)['outsideSystemFailed']> };

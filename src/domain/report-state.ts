@@ -1,0 +1,162 @@
+/** The report itself, as the `report` query returns it and continue-as-new carries it. */
+import { z } from 'zod';
+import { JeopardyPolicy, Severity } from './policy';
+import { DegradedKpi, Originator, OutsideSystem, RootCause, Service } from './payloads';
+import { CancelReason, IsoDateTime, ReportStatus, TaskKind, TroubleTicketStatus } from './vocabulary';
+
+export const JeopardyState = z.enum(['onTrack', 'inJeopardy', 'breached']);
+export type JeopardyState = z.infer<typeof JeopardyState>;
+
+export const AnalysisEntry = z.strictObject({ author: z.string(), at: IsoDateTime, summary: z.string(), rootCause: RootCause.optional() });
+export type AnalysisEntry = z.infer<typeof AnalysisEntry>;
+
+export const TaskStatus = z.enum(['planned', 'dispatched', 'inProgress', 'done', 'cancelled']);
+export type TaskStatus = z.infer<typeof TaskStatus>;
+
+export const Task = z.strictObject({
+  taskId: z.string(),
+  kind: TaskKind,
+  title: z.string().optional(),
+  assignee: z.string(),
+  due: IsoDateTime.optional(),
+  dependsOn: z.array(z.string()),
+  status: TaskStatus,
+  dispatchedAt: IsoDateTime.optional(),
+  completedAt: IsoDateTime.optional(),
+  overdueEscalated: z.boolean(),
+  /** Set when the task is delegated to resource trouble management through this trouble report. */
+  troubleReportKey: z.string().optional(),
+});
+export type Task = z.infer<typeof Task>;
+
+export const TroubleReport = z.strictObject({
+  /** Idempotency key, sent as the TMF621 external id: `spdr-<reportId>-rtr-<resourceId>`. */
+  key: z.string(),
+  resourceId: z.string(),
+  ticketId: z.string().optional(),
+  status: z.union([z.literal('requested'), TroubleTicketStatus]),
+  requestedAt: IsoDateTime,
+  createdAt: IsoDateTime.optional(),
+  lastUpdateAt: IsoDateTime.optional(),
+  statusChangeReason: z.string().optional(),
+  resolution: z.string().optional(),
+  taskId: z.string(),
+});
+export type TroubleReport = z.infer<typeof TroubleReport>;
+
+export const PartnerRequest = z.strictObject({
+  /** Idempotency key, sent as external id: `spdr-<reportId>-pr-<partyId>-<resourceId>`. */
+  key: z.string(),
+  partyId: z.string(),
+  resourceId: z.string(),
+  requestId: z.string().optional(),
+  status: z.enum(['requested', 'acknowledged', 'inProgress', 'resolved', 'rejected', 'cancelled']),
+  requestedAt: IsoDateTime,
+  createdAt: IsoDateTime.optional(),
+  due: IsoDateTime,
+  lateEscalated: z.boolean(),
+  lastUpdateAt: IsoDateTime.optional(),
+  note: z.string().optional(),
+});
+export type PartnerRequest = z.infer<typeof PartnerRequest>;
+
+export const Jeopardy = z.strictObject({
+  state: JeopardyState,
+  /** The highest escalation level sent so far (0: none). */
+  escalationLevel: z.number().int().min(0),
+  /** openedAt + resolution target + paused time, as of the last evaluation. */
+  deadline: IsoDateTime,
+  policy: JeopardyPolicy,
+  pausedMs: z.number().int().min(0),
+  /** Set while the clock stands still (pending, cleared, or held when the policy says so). */
+  pausedSince: IsoDateTime.optional(),
+  /** How many steps of the escalation ladder (notifications and escalations) have been taken. */
+  ladderStepsTaken: z.number().int().min(0),
+});
+export type Jeopardy = z.infer<typeof Jeopardy>;
+
+export const HistoryAction = z.enum([
+  'opened',
+  'analysisAdded',
+  'taskAssigned',
+  'taskReassigned',
+  'taskDispatched',
+  'taskUpdated',
+  'taskOverdue',
+  'statusChanged',
+  'troubleReportRequested',
+  'troubleReportCreated',
+  'troubleReportUpdated',
+  'partnerRequestSent',
+  'partnerRequestCreated',
+  'partnerUpdated',
+  'partnerLate',
+  'assigneesNotified',
+  'escalated',
+  'cleared',
+  'clearanceRejected',
+  'closed',
+  'cancelled',
+  'outsideSystemFailed',
+]);
+export type HistoryAction = z.infer<typeof HistoryAction>;
+
+export const HistoryEntry = z.strictObject({
+  at: IsoDateTime,
+  by: z.string(),
+  action: HistoryAction,
+  detail: z.string().optional(),
+  /** Present, with `toStatus`, on every entry that changed the report status. */
+  fromStatus: ReportStatus.optional(),
+  toStatus: ReportStatus.optional(),
+  reason: z.string().optional(),
+});
+export type HistoryEntry = z.infer<typeof HistoryEntry>;
+
+export const RejectedInput = z.strictObject({
+  at: IsoDateTime,
+  /** The message name. */
+  message: z.string(),
+  reason: z.string(),
+  /** The payload as JSON, cut to at most 500 characters. */
+  payloadPreview: z.string().max(500),
+});
+export type RejectedInput = z.infer<typeof RejectedInput>;
+
+export const OutsideFailure = z.strictObject({
+  at: IsoDateTime,
+  system: OutsideSystem,
+  operation: z.string(),
+  message: z.string(),
+  key: z.string().optional(),
+});
+export type OutsideFailure = z.infer<typeof OutsideFailure>;
+
+export const Report = z.strictObject({
+  reportId: z.string(),
+  status: ReportStatus,
+  severity: Severity,
+  service: Service,
+  description: z.string(),
+  detectedAt: IsoDateTime,
+  openedAt: IsoDateTime,
+  openedBy: z.string(),
+  originator: Originator.optional(),
+  degradedKpis: z.array(DegradedKpi),
+  partnerOwnedResources: z.record(z.string(), z.string()),
+  analysis: z.array(AnalysisEntry),
+  tasks: z.array(Task),
+  troubleReports: z.array(TroubleReport),
+  partnerRequests: z.array(PartnerRequest),
+  jeopardy: Jeopardy,
+  history: z.array(HistoryEntry),
+  rejectedInputs: z.array(RejectedInput),
+  clearance: z.strictObject({ by: z.string(), at: IsoDateTime, resolution: z.string() }).optional(),
+  cancellation: z.strictObject({ by: z.string(), at: IsoDateTime, reason: CancelReason, note: z.string().optional() }).optional(),
+  closure: z.strictObject({ by: z.string(), at: IsoDateTime, how: z.enum(['confirmed', 'acceptanceWindowExpired']), note: z.string().optional() }).optional(),
+  outsideFailures: z.array(OutsideFailure),
+  /** Entries dropped from the long lists, per list (the most recent are kept; see domain/bounds.ts). */
+  trimmed: z.strictObject({ analysis: z.number(), history: z.number(), rejectedInputs: z.number(), outsideFailures: z.number() }).partial().optional(),
+});
+export type Report = z.infer<typeof Report>;
+
