@@ -173,9 +173,16 @@ describe('degradation report lifecycle (time-skipping)', () => {
       await h.signal(MESSAGES.clear.signal, { by: 'noc.anna', resolution: 'Self-healed after reroute' });
       await env.sleep(23 * H);
       expect((await query(h)).status).toBe('cleared');
+      // Sleep past the 24 h window, not `result()`: that skips to whatever timer comes next, so a
+      // report closing at the 72 h default would pass too. Here it must be closed 25 h in.
+      await env.sleep(2 * H);
+      const closed = await query(h);
+      expect(closed.status).toBe('closed');
+      expect(closed.closure).toMatchObject({ how: 'acceptanceWindowExpired' });
+      // Closed by the 24 h timer (a few ms of worker time late at most), checked 25 h in.
+      expect(Date.parse(closed.closure!.at) - Date.parse(closed.clearance!.at)).toBeGreaterThanOrEqual(24 * H);
       const final = await h.result();
       expect(final.status).toBe('closed');
-      expect(final.closure).toMatchObject({ how: 'acceptanceWindowExpired' });
     });
   });
 
@@ -204,6 +211,9 @@ describe('degradation report lifecycle (time-skipping)', () => {
   });
 
   it('a partner-owned cause goes pending, the late partner is escalated, and its answer resumes the clock', async () => {
+    const partnerSystems = fakeSystems();
+    // The partner system commits the first two requests and loses the answers: the retries must find the request, not create more.
+    partnerSystems.failNextPartnerCreates(2);
     await scenario('partner-owned cause: pending, late partner escalated, answer resumes clock', async ({ start, systems }) => {
       const h = await start(startInput({ severity: 'major', partnerOwnedResources: { 'FIB-9': 'acme-transport' }, jeopardyPolicy: { resolutionTarget: '8h', partnerAnswerDue: '2h' } }));
       const deadline0 = Date.parse((await query(h)).jeopardy.deadline);
@@ -213,6 +223,10 @@ describe('degradation report lifecycle (time-skipping)', () => {
       expect(r.status).toBe('pending');
       expect(r.partnerRequests).toHaveLength(1);
       expect(systems.partnerRequests.size).toBe(1);
+      const [partnerKey] = [...systems.partnerRequests.keys()];
+      expect(systems.partnerAttempts.get(partnerKey)).toBe(3);
+      expect(systems.partnerRequests.get(partnerKey)!.creations).toBe(1);
+      expect(r.partnerRequests[0]).toMatchObject({ key: partnerKey, requestId: systems.partnerRequests.get(partnerKey)!.requestId });
       await env.sleep(2 * H);
       expect(systems.escalations.filter((e) => e.reason === 'partnerLate')).toHaveLength(1);
       const key = r.partnerRequests[0].key;
@@ -224,7 +238,7 @@ describe('degradation report lifecycle (time-skipping)', () => {
       expect(paused).toBe(r.jeopardy.pausedMs);
       await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
       await h.result();
-    });
+    }, partnerSystems);
   });
 
   it('cancelling a false alarm cancels its open trouble report and leaves no timer behind', async () => {
@@ -236,7 +250,10 @@ describe('degradation report lifecycle (time-skipping)', () => {
       const final = await h.result();
       expect(final.status).toBe('cancelled');
       expect(final.cancellation).toMatchObject({ by: 'noc.anna', reason: 'falseServiceFailureEvent', note: 'probe misconfigured' });
+      // The ticket was created, then cancelled with the report (an empty list on both sides would prove nothing).
+      expect(systems.tickets.size).toBe(1);
       expect(systems.cancelledTickets).toEqual([...systems.tickets.keys()]);
+      expect([...systems.tickets.values()].map((t) => t.status)).toEqual(['cancelled']);
       expect(systems.escalations).toHaveLength(0);
       expect(timerBalance(await h.fetchHistory())).toEqual({ started: expect.any(Number), open: 0 });
     });
