@@ -4,11 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { temporal } from '@temporalio/proto';
 import type { Report } from '../../src/domain';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import type { degradationReport } from '../../src/workflows';
+import type { CarriedState } from '../../src/workflows/degradation-report';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems, type FakeSystems } from '../support/fake-activities';
 import { captureHistories, recordScenario, timerBalance } from '../support/scenarios';
@@ -38,10 +40,10 @@ function startInput(overrides: Record<string, unknown> = {}) {
   };
 }
 
-type Handle = WorkflowHandle<typeof degradationReport>;
+type Handle = WorkflowHandleWithFirstExecutionRunId<typeof degradationReport>;
 
 /** Runs one scenario with a worker over fake outside systems; records its virtual and wall time. */
-async function scenario(name: string, body: (ctx: { start(input?: Record<string, unknown>): Promise<Handle>; systems: FakeSystems }) => Promise<void>, systems = fakeSystems()) {
+async function scenario(name: string, body: (ctx: { start(input?: Record<string, unknown>, carried?: CarriedState): Promise<Handle>; systems: FakeSystems }) => Promise<void>, systems = fakeSystems()) {
   const taskQueue = uniqueTaskQueue('lifecycle');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: systems.activities });
   const wallStart = Date.now();
@@ -50,9 +52,10 @@ async function scenario(name: string, body: (ctx: { start(input?: Record<string,
     await worker.runUntil(async () => {
       await body({
         systems,
-        start: async (input = startInput()) => {
+        start: async (input = startInput(), carried?: CarriedState) => {
           const reportId = String(input.reportId);
-          const handle = await env.client.workflow.start<typeof degradationReport>('degradationReport', { taskQueue, workflowId: `spdr-${reportId}`, args: [input] });
+          const args: Parameters<typeof degradationReport> = carried ? [input, carried] : [input];
+          const handle = await env.client.workflow.start<typeof degradationReport>('degradationReport', { taskQueue, workflowId: `spdr-${reportId}`, args });
           started.push(handle);
           return handle;
         },
@@ -274,6 +277,74 @@ describe('degradation report lifecycle (time-skipping)', () => {
       expect(systems.escalations.map((e) => e.level)).toEqual([1]);
       await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
       await h.result();
+    });
+  });
+
+  it('across continue-as-new the ladder is taken exactly once, every step after it, and nothing of the report is lost', async () => {
+    // A short run (continue-as-new after 20 events), so the report continues before its first threshold and again along the ladder.
+    const systems = fakeSystems({ continueAsNewAfterEvents: 20 });
+    await scenario(
+      'continue-as-new before the thresholds: ladder once, state intact',
+      async ({ start }) => {
+        const h = await start();
+        for (let i = 0; i < 15; i++) await h.signal(MESSAGES.addAnalysis.signal, { author: 'probe', summary: `m${i}` });
+        await env.sleep(MIN);
+        const first = await env.client.workflow.getHandle(h.workflowId, h.firstExecutionRunId).describe();
+        expect(first.status.name).toBe('CONTINUED_AS_NEW');
+        expect(systems.escalations).toHaveLength(0);
+        expect(systems.assigneeNotices).toHaveLength(0);
+        await env.sleep(7 * H); // 4 h target: notice at 2 h, level 1 at 3 h, 2 at 4 h, 3 at 5 h, 4 at 6 h
+        expect(systems.assigneeNotices).toHaveLength(1);
+        expect(systems.escalations.map((e) => [e.level, e.reason])).toEqual([
+          [1, 'jeopardy'],
+          [2, 'breach'],
+          [3, 'reEscalation'],
+          [4, 'reEscalation'],
+        ]);
+        const r = await query(h);
+        expect(r.analysis.map((a) => a.summary)).toEqual(Array.from({ length: 15 }, (_, i) => `m${i}`));
+        expect(r.history.filter((e) => e.action === 'escalated')).toHaveLength(4);
+        expect(r.jeopardy).toMatchObject({ state: 'breached', escalationLevel: 4 });
+        // Follow the chain of runs (the time-skipping server has no visibility list): it continued more than once.
+        let runs = 1;
+        for (let runId: string | undefined = h.firstExecutionRunId; runId; runs += 1) {
+          const history: temporal.api.history.v1.IHistory = await env.client.workflow.getHandle(h.workflowId, runId).fetchHistory();
+          runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+          if (!runId) break;
+        }
+        expect(runs, 'runs of the report').toBeGreaterThan(2);
+        await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
+        expect((await h.result()).status).toBe('cancelled');
+      },
+      systems,
+    );
+  });
+
+  it('a run started with carried pending effects carries each of them out once', async () => {
+    await scenario('run started with carried pending effects', async ({ start, systems }) => {
+      const input = startInput();
+      const earlier = await start(input);
+      const report = await query(earlier);
+      await earlier.terminate('its state is carried into the next run');
+      const carried: CarriedState = {
+        report,
+        settings: await systems.activities.reportSettings(),
+        pendingEffects: [
+          { type: 'notifyEscalation', reportId: report.reportId, level: 1, reason: 'jeopardy', jeopardyState: 'inJeopardy', deadline: report.jeopardy.deadline, detail: 'carried across continue-as-new' },
+          { type: 'dispatchTask', reportId: report.reportId, taskId: 't1', assignee: 'noc.ben', kind: 'analysis' },
+        ],
+      };
+      const h = await start(input, carried);
+      await env.sleep(MIN);
+      expect(systems.escalations.map((e) => e.detail)).toEqual(['carried across continue-as-new']);
+      expect(systems.dispatched.map((d) => d.taskId)).toEqual(['t1']);
+      const r = await query(h);
+      expect(r.openedAt).toBe(report.openedAt);
+      expect(r.jeopardy.deadline).toBe(report.jeopardy.deadline);
+      await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
+      await h.result();
+      expect(systems.escalations).toHaveLength(1);
+      expect(systems.dispatched).toHaveLength(1);
     });
   });
 
