@@ -221,7 +221,7 @@ describe('invariants under random command sequences', () => {
         expect(report.jeopardy).toMatchObject({ state: 'breached', escalationLevel: top });
         expect(nextWakeUp(report)).toBeUndefined();
       }),
-      { numRuns: 200 },
+      { numRuns: Number(process.env.DOMAIN_PROPERTY_RUNS ?? 200) },
     );
   });
 });

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
-import { WorkflowFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { temporal } from '@temporalio/proto';
 import type { Report } from '../../src/domain';
@@ -346,6 +346,95 @@ describe('degradation report lifecycle (time-skipping)', () => {
       expect(systems.escalations).toHaveLength(1);
       expect(systems.dispatched).toHaveLength(1);
     });
+  });
+
+  it('operator actions as updates: accepted ones return the report, refused ones change nothing', async () => {
+    await scenario('updates accepted and refused', async ({ start }) => {
+      const h = await start();
+      const after = await h.executeUpdate(MESSAGES.addAnalysis.update, { args: [{ author: 'noc.anna', summary: 'Packet loss on PE-7 uplink' }] });
+      expect(after.analysis.map((a) => a.summary)).toEqual(['Packet loss on PE-7 uplink']);
+      const invalid = await h.executeUpdate(MESSAGES.setStatus.update, { args: [{ by: 'noc.anna', status: 'closed' as never, reason: 'x' }] }).catch((e: unknown) => e);
+      expect(String((invalid as WorkflowUpdateFailedError).cause?.message)).toMatch(/^setStatus\.status: /);
+      const illegal = await h.executeUpdate(MESSAGES.confirmClosure.update, { args: [{ by: 'close.process' }] }).catch((e: unknown) => e);
+      expect(illegal).toBeInstanceOf(WorkflowUpdateFailedError);
+      const r = await query(h);
+      expect(r.status).toBe('acknowledged');
+      expect(r.rejectedInputs).toHaveLength(0);
+      const history = await h.fetchHistory();
+      expect(history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(1);
+      expect(history.events!.filter((e) => e.workflowTaskFailedEventAttributes)).toHaveLength(0);
+      await h.executeUpdate(MESSAGES.cancel.update, { args: [{ by: 'noc.anna', reason: 'other' }] });
+      expect((await h.result()).status).toBe('cancelled');
+    });
+  });
+
+  it('an outage of the trouble system is recorded and escalated once per window; the retried create makes one ticket', async () => {
+    // 10 min window; the first 20 creates fail (committed, answer lost): about 15 attempts fit the first window.
+    const systems = fakeSystems({ outsideFailureEscalateAfterMs: 10 * MIN });
+    systems.failNextCreates(20);
+    await scenario(
+      'trouble system outage: recorded, escalated, retried, one ticket',
+      async ({ start }) => {
+        const h = await start(startInput({ severity: 'minor' }));
+        await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'DSLAM line card', rootCause: { domain: 'resource', resourceId: 'DSLAM-3' } });
+        await env.sleep(12 * MIN);
+        let r = await query(h);
+        expect(r.outsideFailures.map((f) => f.system)).toEqual(['resourceTroubleManagement']);
+        expect(systems.escalations.map((e) => e.reason)).toEqual(['outsideSystemFailing']);
+        expect(r.troubleReports[0].ticketId).toBeUndefined();
+        await env.sleep(20 * MIN);
+        r = await query(h);
+        const [key] = [...systems.tickets.keys()];
+        expect(systems.createAttempts.get(key)).toBe(21);
+        expect(systems.tickets.get(key)!.creations).toBe(1);
+        expect(r.troubleReports[0].ticketId).toBe(systems.tickets.get(key)!.ticketId);
+        expect(r.outsideFailures).toHaveLength(1);
+        const history = await h.fetchHistory();
+        // The first call gave up when its window ran out (failed or timed out in history), and a later attempt succeeded.
+        expect(history.events!.filter((e) => e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes).length).toBeGreaterThanOrEqual(1);
+        expect(history.events!.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)).toBe(true);
+        await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
+        await h.result();
+      },
+      systems,
+    );
+  });
+
+  it('a burst of 1,200 signals waiting for the report is paced over several workflow tasks, none lost', async () => {
+    const name = 'paced burst of 1,200 signals';
+    const systems = fakeSystems();
+    const taskQueue = uniqueTaskQueue('burst');
+    const input = startInput();
+    const wallStart = Date.now();
+    const h = await env.client.workflow.start<typeof degradationReport>('degradationReport', { taskQueue, workflowId: `spdr-${input.reportId}`, args: [input] });
+    try {
+      // No worker polls yet: every signal waits in history, so the first workflow task carries them all.
+      const total = 1200;
+      for (let i = 0; i < total; i += 50) {
+        await Promise.all(Array.from({ length: 50 }, (_, j) => h.signal(MESSAGES.addAnalysis.signal, { author: 'probe', summary: `m${i + j}` })));
+      }
+      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: systems.activities });
+      await worker.runUntil(async () => {
+        await env.sleep(MIN);
+        const r = await query(h);
+        // All of them, once each (50 were sent at a time, so their order within a batch is the server's).
+        expect(r.analysis.map((a) => a.summary).sort()).toEqual(Array.from({ length: total }, (_, i) => `m${i}`).sort());
+        const history = await h.fetchHistory();
+        // At most 500 messages per workflow task: the rest waited on 1 ms pacing timers.
+        const pacing = history.events!.filter((e) => {
+          const d = e.timerStartedEventAttributes?.startToFireTimeout;
+          return d && Number(d.seconds ?? 0) === 0 && Number(d.nanos ?? 0) === 1_000_000;
+        });
+        expect(pacing.length).toBeGreaterThanOrEqual(2);
+        expect(history.events!.filter((e) => e.workflowTaskFailedEventAttributes)).toHaveLength(0);
+        await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
+        expect((await h.result()).status).toBe('cancelled');
+      });
+    } finally {
+      await h.terminate('scenario over').catch(() => undefined);
+    }
+    if (process.env.SPDR_CAPTURE_HISTORIES) await captureHistories(name, [h]);
+    recordScenario(name, 0, Date.now() - wallStart);
   });
 
   it('20 malformed or illegal messages leave the report healthy and listed in rejectedInputs', async () => {

@@ -1,6 +1,10 @@
 /**
  * Determinism guard: the committed histories of every lifecycle scenario replay through the
  * current workflow code. A change that would break reports already running fails here first.
+ * They include updates (a refused update leaves no event, so only accepted ones are in history),
+ * continue-as-new chains, a run started with carried pending effects, failed and retried
+ * activities, an outside-system outage and a paced burst; and a deliberately changed workflow
+ * must fail replay, so the guard itself is tested.
  * Capture new histories with `npm run histories:capture` (see README, "Changing workflow code").
  */
 import { readdirSync, readFileSync } from 'node:fs';
@@ -22,6 +26,25 @@ describe('replay of committed histories', () => {
   it('has histories to replay', () => {
     expect(files.filter((f) => !f.includes('/')).length).toBeGreaterThanOrEqual(8);
     expect(files.filter((f) => f.includes('/')).length).toBeGreaterThanOrEqual(8);
+  });
+
+  it('cover updates, continue-as-new with carried effects, failed and retried activities, an outage and a paced burst', () => {
+    const events = files.filter((f) => !f.includes('/')).flatMap((f) => load(f).history.events ?? []);
+    const carried = events
+      .map((e) => e.workflowExecutionStartedEventAttributes?.input?.payloads?.[1])
+      .filter((p) => p !== undefined)
+      .map((p) => defaultPayloadConverter.fromPayload<{ pendingEffects?: unknown[] }>(p!));
+    const oneMs = (e: (typeof events)[number]) => {
+      const d = e.timerStartedEventAttributes?.startToFireTimeout;
+      return d !== undefined && d !== null && Number(d.seconds ?? 0) === 0 && Number(d.nanos ?? 0) === 1_000_000;
+    };
+    expect(events.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes), 'an accepted update').toBe(true);
+    expect(events.some((e) => e.workflowExecutionContinuedAsNewEventAttributes), 'a continue-as-new').toBe(true);
+    expect(carried.length, 'runs started with carried state').toBeGreaterThan(0);
+    expect(carried.some((c) => (c.pendingEffects?.length ?? 0) > 0), 'a run started with carried pending effects').toBe(true);
+    expect(events.some((e) => e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes), 'a failed activity').toBe(true);
+    expect(events.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1), 'a retried activity').toBe(true);
+    expect(events.some(oneMs), 'a paced burst (1 ms pacing timer)').toBe(true);
   });
 
   it.each(files)('%s replays without nondeterminism', async (file) => {
