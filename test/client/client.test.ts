@@ -3,30 +3,26 @@
  * worker over fake outside systems on a task queue of its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { SpdrClient, SpdrInvalidInputError, SpdrNotFoundError, SpdrRejectedError, type ReportSummary, type StartInputJson } from '../../src/client';
 import type { Report } from '../../src/domain';
-import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
-import { fakeSystems } from '../support/fake-activities';
+import { connectToDevServer, uniqueTaskQueue } from '../support/env';
+import { startFakeWorker, type RunningFakeWorker } from '../support/fake-worker';
 import { eventually } from '../support/wait';
 
 let server: Awaited<ReturnType<typeof connectToDevServer>>;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningFakeWorker;
 let spdr: SpdrClient;
 const taskQueue = uniqueTaskQueue('client');
 
 beforeAll(async () => {
   server = await connectToDevServer();
-  worker = await Worker.create({ connection: server.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fakeSystems().activities });
-  running = worker.run();
+  worker = await startFakeWorker(server.nativeConnection, { taskQueue });
   spdr = new SpdrClient(server.client, { taskQueue });
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await server?.close();
 });
 

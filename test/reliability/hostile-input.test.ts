@@ -17,12 +17,11 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, it, type ExpectStatic } from 'vitest';
 import { WorkflowUpdateFailedError, type Client, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { Worker } from '@temporalio/worker';
 import { MESSAGE_NAMES, Report as ReportSchema, parseMessage, type MessageName, type Report } from '../../src/domain';
 import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
-import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
-import { fakeSystems } from '../support/fake-activities';
+import { connectToDevServer, uniqueTaskQueue } from '../support/env';
+import { startFakeWorker, type RunningFakeWorker } from '../support/fake-worker';
 import { auditWorkflowTasks, envInt, eventually, log, pool } from './helpers';
 
 const RUNS = envInt('SPDR_FUZZ_RUNS', 1500);
@@ -36,21 +35,18 @@ type Handle = WorkflowHandle<typeof degradationReport>;
 
 let dev: Awaited<ReturnType<typeof connectToDevServer>>;
 let client: Client;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningFakeWorker;
 const taskQueue = uniqueTaskQueue('hostile');
 const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
 
 beforeAll(async () => {
   dev = await connectToDevServer();
   client = dev.client;
-  worker = await Worker.create({ connection: dev.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fakeSystems().activities });
-  running = worker.run();
+  worker = await startFakeWorker(dev.nativeConnection, { taskQueue });
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await dev?.close();
 });
 

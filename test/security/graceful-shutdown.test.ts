@@ -11,7 +11,8 @@ import { Worker } from '@temporalio/worker';
 import { SpdrClient, type StartInputJson } from '../../src/client';
 import type { Report } from '../../src/domain';
 import type { SpdrActivities } from '../../src/activities/types';
-import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
+import { connectToDevServer, uniqueTaskQueue } from '../support/env';
+import { startFakeWorker } from '../support/fake-worker';
 import { fakeSystems, type FakeSystems } from '../support/fake-activities';
 import { eventually } from '../support/wait';
 
@@ -65,10 +66,8 @@ async function openWithResourceCause(spdr: SpdrClient, reportId: string): Promis
   await spdr.signal(reportId, 'addAnalysis', { author: 'noc.anna', summary: 'PE-7 uplink errors', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
 }
 
-async function startWorker(taskQueue: string, activities: SpdrActivities, shutdownGraceTime: string) {
-  const worker = await Worker.create({ connection: server.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities, shutdownGraceTime });
-  const running = worker.run();
-  return { worker, running };
+function startWorker(taskQueue: string, activities: SpdrActivities, shutdownGraceTime: string) {
+  return startFakeWorker(server.nativeConnection, { taskQueue, activities, shutdownGraceTime });
 }
 
 /** Calls shutdown() and resolves with how long the worker took to stop. */
