@@ -18,6 +18,7 @@ import {
   pauseIntervals,
   pausedMsAt,
   resolvePolicy,
+  Severity,
   type ReportStatus,
 } from '../../src/domain';
 import { HOUR, MINUTE, T0 } from './fixtures';
@@ -163,5 +164,19 @@ describe('jeopardy clock', () => {
     expect(evaluateJeopardy({ ...base, pauses: [{ from: T0, to: T0 + HOUR }], now: T0 + HOUR }).paused).toBe(false);
     const e = evaluateJeopardy({ ...base, pauses: [{ from: T0, to: T0 + HOUR }], now: T0 + 4 * HOUR });
     expect(e).toMatchObject({ pausedMs: HOUR, activeMs: 3 * HOUR, state: 'inJeopardy', deadline: T0 + 5 * HOUR });
+  });
+});
+
+describe('policy layers', () => {
+  it('knows the four severities', () => {
+    expect(Severity.options).toEqual(['critical', 'major', 'minor', 'warning']);
+  });
+
+  it('takes every clock from the report override, then the configured default, then the built-in one', () => {
+    const override = JeopardyPolicyOverride.parse({ reEscalateEvery: '30m', acceptanceWindow: '24h', partnerAnswerDue: '1h' });
+    expect(resolvePolicy('major', override)).toMatchObject({ reEscalateEvery: 30 * MINUTE, acceptanceWindow: 24 * HOUR, partnerAnswerDue: HOUR });
+    const configured = { major: JeopardyPolicyOverride.parse({ reEscalateEvery: '45m', acceptanceWindow: '12h', partnerAnswerDue: '2h' }) };
+    expect(resolvePolicy('major', undefined, configured)).toMatchObject({ reEscalateEvery: 45 * MINUTE, acceptanceWindow: 12 * HOUR, partnerAnswerDue: 2 * HOUR });
+    expect(resolvePolicy('major', override, configured)).toMatchObject({ reEscalateEvery: 30 * MINUTE, acceptanceWindow: 24 * HOUR, partnerAnswerDue: HOUR });
   });
 });
