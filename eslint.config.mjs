@@ -8,7 +8,7 @@ const NODE_BUILTINS = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', '.temporal/**', '.data/**', 'bench/results/**', 'bin/**'] },
+  { ignores: ['node_modules/**', 'dist/**', '.temporal/**', '.data/**', 'bench/results/**', 'bin/**', '.cache/**'] },
   ...tseslint.configs.recommended,
   {
     // Type-aware: the rules below need the TypeScript program (tsconfig.json) to see promises and unions.

@@ -44,6 +44,12 @@ export interface SimulatorsOptions {
   faults?: Partial<FaultSettings>;
   /** Parties the partner simulator hosts (default: any). */
   parties?: readonly string[];
+  /**
+   * Lax mode for all three: the trouble and partner systems accept a second create per external
+   * id and the webhook sink keeps repeated deliveries per idempotency key, every one counted
+   * (`/admin/stats`, `/admin/received`). Tests use it so "exactly once" is the product's doing.
+   */
+  lax?: boolean;
   trouble?: Partial<TroubleTicketSimulatorOptions>;
   partner?: Partial<PartnerSimulatorOptions>;
 }
@@ -89,6 +95,7 @@ export async function startSimulators(options: SimulatorsOptions = {}): Promise<
     autoResolveAfterMs: options.autoResolveAfterMs,
     callbackUrls,
     callbackSecret: callbackSecrets.troubleTicket,
+    lax: options.lax,
     onChange,
     ...options.trouble,
   });
@@ -101,10 +108,11 @@ export async function startSimulators(options: SimulatorsOptions = {}): Promise<
     callbackUrls,
     callbackSecret: callbackSecrets.partner,
     parties: options.parties,
+    lax: options.lax,
     onChange,
     ...options.partner,
   });
-  const webhook = await startWebhookSink({ host, port: options.webhookPort ?? 0, seed: seed + 2, faults: options.faults, onChange });
+  const webhook = await startWebhookSink({ host, port: options.webhookPort ?? 0, seed: seed + 2, faults: options.faults, lax: options.lax, onChange });
 
   const { stateFile } = options;
   let saveTimer: NodeJS.Timeout | undefined;
@@ -186,6 +194,8 @@ export const simulatorSettingsSchema = z.object({
   SIM_TIMEOUT_RATE: rate,
   SIM_422_RATE: rate,
   SIM_DOWN: z.enum(['true', 'false']).optional(),
+  /** `true`: lax mode (duplicates accepted and counted), see SimulatorsOptions.lax. */
+  SIM_LAX: z.enum(['true', 'false']).optional(),
 });
 
 async function main(): Promise<void> {
@@ -215,6 +225,7 @@ async function main(): Promise<void> {
     autoResolveAfterMs: s.SIM_AUTO_RESOLVE_MS,
     seed: s.SIM_SEED,
     faults,
+    lax: s.SIM_LAX === 'true',
   });
   console.log(`resource trouble management (TMF621): ${simulators.troubleUrl}`);
   console.log(

@@ -29,6 +29,13 @@ export interface TroubleTicketSimulatorOptions {
   /** Signs every notification with this secret (see integrations/callback-auth.ts). */
   callbackSecret?: string;
   uniqueExternalId?: RecordBookOptions['uniqueExternalId'];
+  /**
+   * Lax mode: a system that does not enforce unique external ids, so a second create with the
+   * same one stores a second ticket (`createdPerExternalId` in /admin/stats counts every one).
+   * Tests run against it to see the duplicates the product itself would make; it does not make
+   * "exactly one" hold by construction. Shorthand for `uniqueExternalId: false`.
+   */
+  lax?: boolean;
   duplicateCreate?: RecordBookOptions['duplicateCreate'];
   onChange?: () => void;
 }
@@ -54,14 +61,14 @@ export async function startTroubleTicketSimulator(options: TroubleTicketSimulato
       if (!SIMULATED_SEVERITIES.includes(body.severity as (typeof SIMULATED_SEVERITIES)[number])) return 'severity is invalid';
       return undefined;
     },
-    uniqueExternalId: options.uniqueExternalId,
+    uniqueExternalId: options.uniqueExternalId ?? (options.lax ? false : undefined),
     duplicateCreate: options.duplicateCreate,
     autoResolveAfterMs: options.autoResolveAfterMs,
     callbackUrls: options.callbackUrls,
     callbackSecret: options.callbackSecret,
     onChange: options.onChange,
   });
-  const stats = () => ({ requestsReceived, failuresInjected: { ...faults.injected }, ...book.stats() });
+  const stats = () => ({ requestsReceived, failuresInjected: { ...faults.injected }, lax: options.lax === true, ...book.stats() });
 
   const handle: Handler = (req) => {
     const [first, second, third, fourth] = req.segments;

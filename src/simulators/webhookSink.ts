@@ -2,9 +2,11 @@
  * Webhook sink: stands in for the escalation receiver and the Close SPDR process. It records
  * every POST, and deduplicates by `Idempotency-Key` the way a well-behaved receiver would,
  * counting the duplicates separately so tests can see retries happened and were absorbed.
+ * In lax mode it keeps every delivery, repeats included, like a receiver that ignores the key,
+ * so a test sees every delivery the product makes; `deliveriesPerKey` counts them in both modes.
  *
  *   POST   /{any path}        record; answers 200 {received: true, duplicate}
- *   GET    /admin/received    {total, unique, duplicates, received: [...]}; ?path=/escalation filters
+ *   GET    /admin/received    {total, unique, duplicates, lax, deliveriesPerKey, received: [...]}; ?path=/escalation filters
  *   DELETE /admin/received    forget everything
  *   GET|POST|DELETE /admin/faults
  */
@@ -28,13 +30,17 @@ export interface WebhookSinkOptions {
   host?: string;
   faults?: Partial<FaultSettings>;
   seed?: number;
+  /** Keep repeated deliveries of one idempotency key in `received` instead of dropping them. */
+  lax?: boolean;
   onChange?: () => void;
 }
 
 export interface WebhookSink extends RunningServer {
   faults: FaultInjector;
-  /** Unique deliveries (first per idempotency key, plus every delivery without a key). */
+  /** Unique deliveries (first per idempotency key, plus every delivery without a key); in lax mode every delivery. */
   received(path?: string): ReceivedWebhook[];
+  /** Deliveries per idempotency key, repeats included (both modes). */
+  deliveriesPerKey(): Record<string, number>;
   snapshot(): WebhookSinkState;
   restore(state: WebhookSinkState): void;
 }
@@ -45,6 +51,8 @@ export async function startWebhookSink(options: WebhookSinkOptions = {}): Promis
   let duplicates = 0;
   let total = 0;
   const keys = new Set<string>();
+  let deliveriesPerKey: Record<string, number> = {};
+  const lax = options.lax === true;
 
   const list = (path?: string) => (path === undefined ? received : received.filter((r) => r.path === path));
 
@@ -52,13 +60,14 @@ export async function startWebhookSink(options: WebhookSinkOptions = {}): Promis
     if (req.path === '/admin/received') {
       if (req.method === 'GET') {
         const path = req.query.get('path') ?? undefined;
-        return json(200, { total, unique: received.length, duplicates, received: list(path) });
+        return json(200, { total, unique: received.length - (lax ? duplicates : 0), duplicates, lax, deliveriesPerKey, received: list(path) });
       }
       if (req.method === 'DELETE') {
         received = [];
         duplicates = 0;
         total = 0;
         keys.clear();
+        deliveriesPerKey = {};
         options.onChange?.();
         return json(200, { total, unique: 0, duplicates });
       }
@@ -68,8 +77,12 @@ export async function startWebhookSink(options: WebhookSinkOptions = {}): Promis
     total += 1;
     const header = req.headers['idempotency-key'];
     const idempotencyKey = Array.isArray(header) ? header[0] : header;
+    if (idempotencyKey !== undefined) deliveriesPerKey[idempotencyKey] = (deliveriesPerKey[idempotencyKey] ?? 0) + 1;
     if (idempotencyKey !== undefined && keys.has(idempotencyKey)) {
       duplicates += 1;
+      if (!lax) return json(200, { received: true, duplicate: true });
+      received.push({ path: req.path, receivedAt: new Date().toISOString(), idempotencyKey, body: req.body });
+      options.onChange?.();
       return json(200, { received: true, duplicate: true });
     }
     if (idempotencyKey !== undefined) keys.add(idempotencyKey);
@@ -83,13 +96,19 @@ export async function startWebhookSink(options: WebhookSinkOptions = {}): Promis
     ...server,
     faults,
     received: list,
+    deliveriesPerKey: () => ({ ...deliveriesPerKey }),
     snapshot: () => ({ received: [...received], duplicates }),
     restore: (state) => {
       received = [...state.received];
       duplicates = state.duplicates;
       total = received.length + duplicates;
       keys.clear();
-      for (const r of received) if (r.idempotencyKey !== undefined) keys.add(r.idempotencyKey);
+      deliveriesPerKey = {};
+      for (const r of received) {
+        if (r.idempotencyKey === undefined) continue;
+        keys.add(r.idempotencyKey);
+        deliveriesPerKey[r.idempotencyKey] = (deliveriesPerKey[r.idempotencyKey] ?? 0) + 1;
+      }
     },
   };
 }

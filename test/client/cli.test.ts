@@ -7,33 +7,29 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
 import { SpdrClient, type ReportSummary } from '../../src/client';
 import type { Report } from '../../src/domain';
 import { main } from '../../src/starter';
-import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
-import { fakeSystems } from '../support/fake-activities';
+import { connectToDevServer, uniqueTaskQueue } from '../support/env';
+import { startFakeWorker, type RunningFakeWorker } from '../support/fake-worker';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = join(ROOT, 'node_modules/.bin/tsx');
 
 let server: Awaited<ReturnType<typeof connectToDevServer>>;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningFakeWorker;
 let spdr: SpdrClient;
 const taskQueue = uniqueTaskQueue('cli');
 const tmp = mkdtempSync(join(tmpdir(), 'spdr-cli-'));
 
 beforeAll(async () => {
   server = await connectToDevServer();
-  worker = await Worker.create({ connection: server.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fakeSystems().activities });
-  running = worker.run();
+  worker = await startFakeWorker(server.nativeConnection, { taskQueue });
   spdr = new SpdrClient(server.client, { taskQueue });
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await server?.close();
 });
 

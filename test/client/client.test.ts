@@ -3,29 +3,26 @@
  * worker over fake outside systems on a task queue of its own.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import { SpdrClient, SpdrInvalidInputError, SpdrNotFoundError, SpdrRejectedError, type ReportSummary, type StartInputJson } from '../../src/client';
 import type { Report } from '../../src/domain';
-import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
-import { fakeSystems } from '../support/fake-activities';
+import { connectToDevServer, uniqueTaskQueue } from '../support/env';
+import { startFakeWorker, type RunningFakeWorker } from '../support/fake-worker';
+import { eventually } from '../support/wait';
 
 let server: Awaited<ReturnType<typeof connectToDevServer>>;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningFakeWorker;
 let spdr: SpdrClient;
 const taskQueue = uniqueTaskQueue('client');
 
 beforeAll(async () => {
   server = await connectToDevServer();
-  worker = await Worker.create({ connection: server.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fakeSystems().activities });
-  running = worker.run();
+  worker = await startFakeWorker(server.nativeConnection, { taskQueue });
   spdr = new SpdrClient(server.client, { taskQueue });
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await server?.close();
 });
 
@@ -43,15 +40,6 @@ function startInput(overrides: Partial<StartInputJson> = {}): StartInputJson {
     jeopardyPolicy: { resolutionTarget: '4h' },
     ...overrides,
   };
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > until) return value;
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 describe('SpdrClient', () => {
@@ -111,7 +99,7 @@ describe('SpdrClient', () => {
     const assigned = await spdr.assign(reportId, { by: 'noc.anna', taskId: 't1', kind: 'analysis', assignee: 'tx.team', due: '2h' });
     expect(assigned.tasks.map((t) => [t.taskId, t.assignee])).toEqual([['t1', 'tx.team']]);
     await spdr.setStatus(reportId, { by: 'noc.anna', status: 'pending', reason: 'waiting on customer' }, { mode: 'signal' });
-    const pending = await eventually(() => spdr.get(reportId), (r) => r.status === 'pending');
+    const pending = await eventually(() => spdr.get(reportId), (r) => r.status === 'pending', 'the pending status', 10_000);
     expect(pending.status).toBe('pending');
   });
 
@@ -121,6 +109,8 @@ describe('SpdrClient', () => {
     const found = await eventually(
       () => spdr.list({ severity: 'major', jeopardy: 'onTrack', serviceId: input.service.id }),
       (rows) => rows.some((r) => r.reportId === reportId && r.deadline !== undefined),
+      'the report in the list',
+      10_000,
     );
     expect(found.find((r) => r.reportId === reportId)).toMatchObject<Partial<ReportSummary>>({
       workflowId: `spdr-${reportId}`,
@@ -154,7 +144,7 @@ describe('SpdrClient', () => {
     await expect(spdr.addAnalysis(reportId, { author: 'noc.anna', summary: 'late' })).rejects.toThrow(SpdrRejectedError);
     await expect(spdr.addAnalysis(reportId, { author: 'noc.anna', summary: 'late' })).rejects.toThrow(`report ${reportId} rejected addAnalysis: the report is cancelled; it takes no more messages`);
     await expect(spdr.open(input)).rejects.toThrow(/rejected open: the report is cancelled; an ended report is not reopened/);
-    const ended = await eventually(() => spdr.list({ status: 'cancelled', serviceId: input.service.id }), (rows) => rows.length > 0);
+    const ended = await eventually(() => spdr.list({ status: 'cancelled', serviceId: input.service.id }), (rows) => rows.length > 0, 'the cancelled report in the list', 10_000);
     expect(ended.map((r) => [r.reportId, r.executionStatus])).toEqual([[reportId, 'COMPLETED']]);
   });
 
@@ -162,9 +152,9 @@ describe('SpdrClient', () => {
     const { reportId } = await spdr.open(startInput());
     const seen: Report[] = [];
     const watching = spdr.watch(reportId, (report) => void seen.push(report), { intervalMs: 100 });
-    await eventually(async () => seen.length, (count) => count > 0);
+    await eventually(async () => seen.length, (count) => count > 0, 'the first watched report', 10_000);
     await spdr.addAnalysis(reportId, { author: 'noc.anna', summary: 'probe misconfigured' });
-    await eventually(async () => seen.at(-1)?.analysis.length ?? 0, (count) => count === 1);
+    await eventually(async () => seen.at(-1)?.analysis.length ?? 0, (count) => count === 1, 'the watched analysis', 10_000);
     await spdr.cancel(reportId, { by: 'noc.anna', reason: 'falseServiceFailureEvent' }, { mode: 'signal' });
     const last = await watching;
     expect(last?.status).toBe('cancelled');

@@ -2,6 +2,7 @@
  * The visibility query behind `list` and `starter list`: filters become Spdr* clauses, and no
  * filter value can break out of its string literal.
  */
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { SpdrInvalidInputError, buildListQuery, type ReportFilter } from '../../src/client';
 
@@ -56,18 +57,32 @@ describe('buildListQuery', () => {
     expect(buildListQuery({ assignee: 'noc.anna@example.com' })).toContain(`SpdrAssignee = 'noc.anna@example.com'`);
   });
 
-  it('never lets a value end its string literal (property over printable input)', () => {
-    const samples = ["'", "\\'", "a'b", '"', '`', '\\', "' OR '1'='1", 'x\u0000y', '\u2028'];
+  it('never lets a value end its string literal: every quote, backslash or control character is refused', () => {
+    const samples = ["'", "\\'", "a'b", '"', '`', '\\', "' OR '1'='1", 'x\u0000y', '\u2028', "svc') OR ('1'='1"];
     for (const value of samples) {
       for (const field of ['serviceId', 'assignee'] as const) {
-        let query: string | undefined;
+        expect(() => buildListQuery({ [field]: value }), `${field} ${JSON.stringify(value)}`).toThrow(SpdrInvalidInputError);
+      }
+    }
+  });
+
+  it('a value it accepts is quoted whole as the last clause (property over printable input)', () => {
+    const attribute = { serviceId: 'SpdrServiceId', assignee: 'SpdrAssignee' } as const;
+    fc.assert(
+      fc.property(fc.constantFrom('serviceId', 'assignee') as fc.Arbitrary<'serviceId' | 'assignee'>, fc.string({ unit: 'grapheme', maxLength: 30 }), (field, value) => {
+        let query: string;
         try {
           query = buildListQuery({ [field]: value });
         } catch (err) {
           expect(err).toBeInstanceOf(SpdrInvalidInputError);
+          return;
         }
-        if (query !== undefined) expect(query.split("'").length % 2).toBe(1);
-      }
-    }
+        // Accepted: no character that could end or escape the literal, and the literal is the value itself.
+        expect(value).not.toMatch(/['"\\`\p{Cc}]/u);
+        expect(query.endsWith(` AND ${attribute[field]} = '${value.trim()}'`)).toBe(true);
+        expect(query.split("'").length).toBe(2 * 3 + 1); // three literals: type, status, the value
+      }),
+      { numRuns: 500 },
+    );
   });
 });

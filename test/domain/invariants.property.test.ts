@@ -206,8 +206,22 @@ describe('invariants under random command sequences', () => {
         expect(levels).toEqual(levels.map((_, index) => index + 1));
         expect(levels.length).toBeLessThanOrEqual(report.jeopardy.policy.topLevel);
         expect(report.jeopardy.escalationLevel).toBe(levels.length);
+        // Then left alone until nothing more falls due: the whole ladder, once each, up to the top
+        // level exactly (so an empty ladder, or one that never stops, fails).
+        for (let wakeUps = 0; wakeUps < 100; wakeUps++) {
+          const wakeUp = nextWakeUp(report);
+          if (wakeUp === undefined) break;
+          now = Math.max(now, wakeUp);
+          const outcome = tick(deepFreeze(report), now);
+          report = outcome.report;
+          for (const effect of outcome.effects) if (effect.type === 'notifyEscalation') levels.push(effect.level);
+        }
+        const top = report.jeopardy.policy.topLevel;
+        expect(levels).toEqual(Array.from({ length: top }, (_, index) => index + 1));
+        expect(report.jeopardy).toMatchObject({ state: 'breached', escalationLevel: top });
+        expect(nextWakeUp(report)).toBeUndefined();
       }),
-      { numRuns: 200 },
+      { numRuns: Number(process.env.DOMAIN_PROPERTY_RUNS ?? 200) },
     );
   });
 });

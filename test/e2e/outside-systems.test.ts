@@ -14,6 +14,8 @@ import { startSimulators } from '../../src/simulators/main';
 import { createWorker } from '../../src/worker';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { uniqueTaskQueue, workflowBundle } from '../support/env';
+import { eventually } from '../support/wait';
+import { http } from '../support/net';
 
 /** The simulators sign their callbacks with these; the listener checks them. */
 const CALLBACK_SECRETS = { troubleTicket: 'test-trouble-callback-secret-0123456789abcdef', partner: 'test-partner-callback-secret-0123456789abcdef' };
@@ -74,23 +76,6 @@ function newReport(extra: Record<string, unknown> = {}) {
         args: [{ reportId, service: { id: 'svc-volte-fra1', name: 'VoLTE core Frankfurt 1' }, severity: 'critical', description: 'Call setup latency p95 above 3 s', detectedAt: '2026-11-25T10:00:00Z', ...extra }],
       }),
   };
-}
-
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: T = await read();
-  while (!ok(last)) {
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}; last value: ${JSON.stringify(last).slice(0, 800)}`);
-    await new Promise((r) => setTimeout(r, 100));
-    last = await read();
-  }
-  return last;
-}
-
-async function http<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init?.headers ?? {}) } });
-  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url} -> ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
 }
 
 describe('a report through worker, dev server and simulators', () => {

@@ -12,7 +12,7 @@ import { partnerRequestExternalId, troubleTicketExternalId } from '../../src/int
 import { partnerClient } from '../../src/integrations/partner';
 import { troubleTicketClient } from '../../src/integrations/troubleTicket';
 import { startSimulators, type Simulators } from '../../src/simulators/main';
-import { eventually } from './helpers';
+import { eventuallyDefined } from '../support/wait';
 
 type SignalCall = { workflowId: string; signalName: CallbackSignalName; payload: ResourceTroubleUpdate | PartnerUpdate };
 
@@ -66,7 +66,7 @@ describe('callback listener (status flowing back as signals)', () => {
       body: JSON.stringify({ status: 'resolved', statusChangeReason: 'Repaired', resolution: 'Uplink optic replaced' }),
     });
 
-    const call = await eventually(() => calls[0]);
+    const call = await eventuallyDefined(() => calls[0], 'the first signal', 5_000, 20);
     expect(call).toEqual({
       workflowId: 'spdr-R-1001',
       signalName: 'resourceTroubleUpdate',
@@ -95,7 +95,7 @@ describe('callback listener (status flowing back as signals)', () => {
       method: 'POST',
       body: JSON.stringify({ status: 'inProgress', note: 'Splice crew dispatched' }),
     });
-    expect(await eventually(() => calls[0])).toEqual({
+    expect(await eventuallyDefined(() => calls[0], 'the first signal', 5_000, 20)).toEqual({
       workflowId: 'spdr-R-2002',
       signalName: 'partnerUpdate',
       payload: {
@@ -197,7 +197,7 @@ describe('callback listener (status flowing back as signals)', () => {
       description: 'CRC errors',
     });
     sims.trouble.book.setStatus(ticket.ticketId, { status: 'inProgress' });
-    expect(await eventually(() => calls.find((c) => c.workflowId === 'spdr-R-6006'), 10_000)).toMatchObject({
+    expect(await eventuallyDefined(() => calls.find((c) => c.workflowId === 'spdr-R-6006'), 'the signal to spdr-R-6006', 10_000, 20)).toMatchObject({
       payload: { status: 'inProgress' },
     });
   });

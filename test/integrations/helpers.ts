@@ -25,17 +25,6 @@ export async function retryUntilSuccess<T>(attempt: () => Promise<T>, maxAttempt
   }
 }
 
-/** Polls until `check` returns a value (not undefined), for effects that arrive over HTTP. */
-export async function eventually<T>(check: () => T | undefined, timeoutMs = 5_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = check();
-    if (value !== undefined) return value;
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** A one-off HTTP server answering every request with `answer`. */
 export async function stubServer(
   answer: (req: IncomingMessage, res: ServerResponse) => void,

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { startCallbackListener, type ResourceTroubleUpdate } from '../../src/integrations/callbacks';
 import { troubleTicketClient } from '../../src/integrations/troubleTicket';
 import { startSimulators } from '../../src/simulators/main';
-import { eventually } from './helpers';
+import { eventuallyDefined } from '../support/wait';
 
 /** The simulators sign their callbacks with these; the listener checks them. */
 const CALLBACK_SECRETS = { troubleTicket: 'test-trouble-callback-secret-0123456789abcdef', partner: 'test-partner-callback-secret-0123456789abcdef' };
@@ -46,7 +46,7 @@ describe('simulators', () => {
     });
     const sims = await startSimulators({ autoResolveAfterMs: 200, callbackUrl: listener.listenerUrl , callbackSecrets: CALLBACK_SECRETS });
     await troubleTicketClient(sims.config()).createTroubleTicket(newTicket('R-3'));
-    await eventually(() => (updates.length >= 2 ? true : undefined));
+    await eventuallyDefined(() => (updates.length >= 2 ? true : undefined), 'two status updates', 5_000, 20);
     expect(updates.map((u) => u.status)).toEqual(['inProgress', 'resolved']);
     expect(updates[1].resolution).toBe('Fault repaired by simulated field engineer');
     await sims.close();
@@ -84,5 +84,37 @@ describe('simulators', () => {
     expect(first).toContain(503);
     expect(first).toContain(200);
     expect(await run()).toEqual(first);
+  });
+  it('in lax mode accept every duplicate and count it, so only the product keeps creation to one', async () => {
+    const strict = await startSimulators({});
+    const lax = await startSimulators({ lax: true });
+    try {
+      const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+        fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+      const ticket = { externalId: 'spdr-R-9-rtr-PE-1', description: 'jitter', severity: 'minor' };
+      const request = { externalId: 'spdr-R-9-pr-acme-transport-FIB-9', description: 'fibre cut' };
+      const statuses = async (sims: typeof lax) => [
+        (await post(`${sims.troubleUrl}/troubleTicket`, ticket)).status,
+        (await post(`${sims.troubleUrl}/troubleTicket`, ticket)).status,
+        (await post(`${sims.partnerUrl}/acme-transport/performanceRequest`, request)).status,
+        (await post(`${sims.partnerUrl}/acme-transport/performanceRequest`, request)).status,
+        (await post(`${sims.webhookUrl}/escalation`, { level: 1 }, { 'idempotency-key': 'k-1' })).status,
+        (await post(`${sims.webhookUrl}/escalation`, { level: 1 }, { 'idempotency-key': 'k-1' })).status,
+      ];
+      expect(await statuses(strict)).toEqual([201, 409, 201, 409, 200, 200]);
+      expect(await statuses(lax)).toEqual([201, 201, 201, 201, 200, 200]);
+
+      expect(strict.trouble.stats()).toMatchObject({ lax: false, recordsCreated: 1, createdPerExternalId: { [ticket.externalId]: 1 }, duplicateCreates: 1 });
+      expect(lax.trouble.stats()).toMatchObject({ lax: true, recordsCreated: 2, createdPerExternalId: { [ticket.externalId]: 2 }, duplicateCreates: 0 });
+      expect(lax.partner.stats()).toMatchObject({ lax: true, createdPerExternalId: { [request.externalId]: 2 } });
+      expect(strict.webhook.received()).toHaveLength(1);
+      expect(lax.webhook.received()).toHaveLength(2);
+      const received = async (sims: typeof lax) => (await fetch(`${sims.webhookUrl}/admin/received`)).json();
+      expect(await received(strict)).toMatchObject({ lax: false, total: 2, unique: 1, duplicates: 1, deliveriesPerKey: { 'k-1': 2 } });
+      expect(await received(lax)).toMatchObject({ lax: true, total: 2, unique: 1, duplicates: 1, deliveriesPerKey: { 'k-1': 2 } });
+    } finally {
+      await strict.close();
+      await lax.close();
+    }
   });
 });

@@ -1,9 +1,8 @@
 /**
- * Shared by the reliability tests: waiting, HTTP to the simulators, a seeded random sequence,
- * free ports, and the workflow-task-failure audit over every run of a report.
+ * Shared by the reliability tests: a seeded random sequence, scratch dirs, a bounded pool and
+ * the workflow-task-failure audit over every run of a report (waiting and HTTP come from ../support).
  */
 import { existsSync, mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -19,32 +18,8 @@ export function envInt(name: string, fallback: number): number {
   return value;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 30_000, everyMs = 200): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      last = await read();
-      if (ok(last)) return last;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > until) {
-      const seen = last === undefined ? `last error: ${String(lastError)}` : `last value: ${JSON.stringify(last).slice(0, 800)}`;
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}; ${seen}`);
-    }
-    await sleep(everyMs);
-  }
-}
-
-export async function http<T>(url: string, init?: RequestInit): Promise<T> {
-  const res = await fetch(url, { ...init, headers: { 'content-type': 'application/json', ...(init?.headers ?? {}) } });
-  if (!res.ok) throw new Error(`${init?.method ?? 'GET'} ${url} -> ${res.status} ${await res.text()}`);
-  return (await res.json()) as T;
-}
+export { eventually, sleep } from '../support/wait';
+export { freePort, http } from '../support/net';
 
 /** mulberry32: reproducible "random" moments and choices. */
 export { seededRandom as seeded } from '../../src/simulators/faults';
@@ -53,19 +28,6 @@ export { seededRandom as seeded } from '../../src/simulators/faults';
 export function scratchDir(prefix: string): string {
   const base = existsSync('/dev/shm') ? '/dev/shm' : tmpdir();
   return mkdtempSync(join(base, prefix));
-}
-
-/** A TCP port that was free a moment ago (for a server that must come back on the same port). */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Runs `task` over `items` with at most `limit` in flight. */

@@ -30,7 +30,8 @@ const taskQueue = uniqueTaskQueue('outage');
 
 beforeAll(async () => {
   dev = await connectToDevServer();
-  simulators = await startSimulators({ seed: 23 });
+  // Lax: a second create per external id is stored and repeated webhook deliveries are kept, so the counts below are the product's.
+  simulators = await startSimulators({ seed: 23, lax: true });
   const settings = loadWorkerSettings({
     ...simulators.env(),
     SPDR_TASK_QUEUE: taskQueue,
@@ -107,7 +108,8 @@ describe('the resource trouble system is down for a while', () => {
       reports.map((r) => eventually(() => r.handle.query(reportQuery), (x: Report) => x.troubleReports[0]?.ticketId !== undefined, `the ticket of ${r.reportId}`, 60_000, 250)),
     );
     const caughtUpAt = Date.now();
-    const stats = await http<{ createdPerExternalId: Record<string, number>; failuresInjected: { down: number } }>(`${simulators.troubleUrl}/admin/stats`);
+    const stats = await http<{ lax: boolean; createdPerExternalId: Record<string, number>; failuresInjected: { down: number } }>(`${simulators.troubleUrl}/admin/stats`);
+    expect(stats.lax).toBe(true);
     const perCause = reports.map((r) => stats.createdPerExternalId[r.key] ?? 0);
     expect(perCause).toEqual(reports.map(() => 1));
     expect(stats.failuresInjected.down).toBeGreaterThan(0);
@@ -122,11 +124,18 @@ describe('the resource trouble system is down for a while', () => {
     const finals = await Promise.all(reports.map((r) => r.handle.result()));
     expect(finals.map((f) => f.status)).toEqual(reports.map(() => 'closed'));
 
+    // The lax sink keeps every delivery: each is under its threshold's one key, and each report
+    // escalated the outage at most once per failure it recorded (not once per failed attempt).
     const delivered = await escalations();
-    const keys = delivered.map((w) => w.idempotencyKey);
-    expect(new Set(keys).size).toBe(keys.length);
     // One key per escalation: report, level, the failing system and operation, and the failure's number.
     expect(delivered.filter((w) => !String(w.idempotencyKey).startsWith(`spdr-${w.body.reportId}-esc-${w.body.level}-outsideSystemFailing-resourceTroubleManagement-create-trouble-report-`)).map((w) => w.idempotencyKey)).toEqual([]);
+    for (const f of finals) {
+      const keys = new Set(delivered.filter((w) => w.body.reportId === f.reportId).map((w) => w.idempotencyKey));
+      const recorded = f.history.filter((h) => h.action === 'outsideSystemFailed' && h.by === 'resourceTroubleManagement').length;
+      expect(keys.size, `outsideSystemFailing keys of ${f.reportId}`).toBeGreaterThanOrEqual(1);
+      // Lax sink: every delivery is kept; a key delivered twice is a retried webhook, never a second escalation.
+      expect(keys.size).toBeLessThanOrEqual(recorded);
+    }
     const sink = await http<{ duplicates: number }>(`${simulators.webhookUrl}/admin/received`);
     const audit = await auditWorkflowTasks(client, reports.map((r) => `spdr-${r.reportId}`));
     expect(audit.ours).toEqual([]);
@@ -134,7 +143,7 @@ describe('the resource trouble system is down for a while', () => {
     const failures = finals.map((f) => f.outsideFailures.filter((x) => x.system === 'resourceTroubleManagement').length);
     log(
       `outside down: ${reports.length} reports, trouble system down ${((upAt - downAt) / 1000).toFixed(1)}s, first failure recorded ${((firstRecorded - downAt) / 1000).toFixed(1)}s after it went down (window ${ESCALATE_AFTER_MS / 1000}s), ` +
-        `failures recorded per report min ${Math.min(...failures)} max ${Math.max(...failures)}, outsideSystemFailing escalations ${delivered.length} unique (+${sink.duplicates} duplicate deliveries absorbed by the sink), ` +
+        `failures recorded per report min ${Math.min(...failures)} max ${Math.max(...failures)}, outsideSystemFailing escalation deliveries ${delivered.length} (${sink.duplicates} of them repeats of a key, kept by the lax sink), ` +
         `connections dropped ${stats.failuresInjected.down}, caught up ${((caughtUpAt - upAt) / 1000).toFixed(1)}s after it came back, tickets per cause min ${Math.min(...perCause)} max ${Math.max(...perCause)}, all ${finals.length} closed; ` +
         `workflow task failures of ours ${audit.ours.length}; wall ${((Date.now() - wallStart) / 1000).toFixed(1)}s`,
     );

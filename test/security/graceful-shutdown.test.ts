@@ -11,8 +11,10 @@ import { Worker } from '@temporalio/worker';
 import { SpdrClient, type StartInputJson } from '../../src/client';
 import type { Report } from '../../src/domain';
 import type { SpdrActivities } from '../../src/activities/types';
-import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
+import { connectToDevServer, uniqueTaskQueue } from '../support/env';
+import { startFakeWorker } from '../support/fake-worker';
 import { fakeSystems, type FakeSystems } from '../support/fake-activities';
+import { eventually } from '../support/wait';
 
 let server: Awaited<ReturnType<typeof connectToDevServer>>;
 const runTag = `${process.pid.toString(36)}${Date.now().toString(36)}`;
@@ -51,15 +53,6 @@ function slowCreate(systems: FakeSystems, ms: number): SlowCreate {
   return state;
 }
 
-async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ok(value) || Date.now() > until) return value;
-    await sleep(250);
-  }
-}
-
 async function openWithResourceCause(spdr: SpdrClient, reportId: string): Promise<void> {
   const input: StartInputJson = {
     reportId,
@@ -73,10 +66,8 @@ async function openWithResourceCause(spdr: SpdrClient, reportId: string): Promis
   await spdr.signal(reportId, 'addAnalysis', { author: 'noc.anna', summary: 'PE-7 uplink errors', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
 }
 
-async function startWorker(taskQueue: string, activities: SpdrActivities, shutdownGraceTime: string) {
-  const worker = await Worker.create({ connection: server.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities, shutdownGraceTime });
-  const running = worker.run();
-  return { worker, running };
+function startWorker(taskQueue: string, activities: SpdrActivities, shutdownGraceTime: string) {
+  return startFakeWorker(server.nativeConnection, { taskQueue, activities, shutdownGraceTime });
 }
 
 /** Calls shutdown() and resolves with how long the worker took to stop. */
@@ -107,7 +98,7 @@ describe('graceful shutdown', () => {
     const second = fakeSystems();
     const next = await startWorker(taskQueue, second.activities, '5s');
     try {
-      const report = await eventually(() => spdr.get(reportId), (r: Report) => r.troubleReports.length === 1 && r.troubleReports[0].ticketId !== undefined);
+      const report = await eventually(() => spdr.get(reportId), (r: Report) => r.troubleReports.length === 1 && r.troubleReports[0].ticketId !== undefined, 'the ticket recorded by the next worker');
       expect(report.troubleReports).toHaveLength(1);
       expect([...first.createAttempts.values()]).toEqual([1]);
       expect(second.createAttempts.size).toBe(0);
@@ -134,7 +125,7 @@ describe('graceful shutdown', () => {
     const second = fakeSystems();
     const next = await startWorker(taskQueue, second.activities, '5s');
     try {
-      const report = await eventually(() => spdr.get(reportId), (r: Report) => r.troubleReports.length === 1 && r.troubleReports[0].ticketId !== undefined, 60_000);
+      const report = await eventually(() => spdr.get(reportId), (r: Report) => r.troubleReports.length === 1 && r.troubleReports[0].ticketId !== undefined, 'the ticket created by the next worker', 60_000);
       expect(report.troubleReports).toHaveLength(1);
       expect(second.createAttempts.size).toBe(1);
     } finally {

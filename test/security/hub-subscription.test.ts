@@ -8,7 +8,7 @@ import { startCallbackListener, type ResourceTroubleUpdate } from '../../src/int
 import { troubleTicketClient } from '../../src/integrations/troubleTicket';
 import { startSimulators } from '../../src/simulators/main';
 import { hubSubscriptions } from '../../src/worker';
-import { eventually } from '../integrations/helpers';
+import { eventuallyDefined } from '../support/wait';
 
 describe('hub subscription with a per-subscription token', () => {
   it('the worker registers token URLs at start; the trouble hub notifies through it; a guessed token is refused', async () => {
@@ -41,7 +41,7 @@ describe('hub subscription with a per-subscription token', () => {
         description: 'CRC errors',
       });
       sims.trouble.book.setStatus(ticket.ticketId, { status: 'inProgress' });
-      await eventually(() => updates.find((u) => u.status === 'inProgress'), 10_000);
+      await eventuallyDefined(() => updates.find((u) => u.status === 'inProgress'), 'the inProgress update through the subscription', 10_000);
       const guessed = await fetch(`${listener.url}/listener/hub/${'A'.repeat(43)}/troubleTicketStatusChangeEvent`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

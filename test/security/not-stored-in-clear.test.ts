@@ -6,12 +6,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client } from '@temporalio/client';
-import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { SpdrClient, type StartInputJson } from '../../src/client';
 import { dataConverterFromEnv } from '../../src/security/data-converter';
-import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
-import { fakeSystems } from '../support/fake-activities';
+import { connectToDevServer, uniqueTaskQueue } from '../support/env';
+import { startFakeWorker, type RunningFakeWorker } from '../support/fake-worker';
 
 const SECRET_DESCRIPTION = 'SECRET-CUSTOMER-ACME-1234 call setup latency for the bank';
 const SECRET_ANALYSIS = 'SECRET-ANALYSIS-PE7-OPTICS-5678';
@@ -19,8 +18,7 @@ const SECRET_ASSIGNEE_NOTE = 'SECRET-TITLE-9012';
 const codecEnv = { SPDR_CODEC_KEYS: `k1:${randomBytes(32).toString('base64')}`, SPDR_CODEC_CURRENT_KEY: 'k1' };
 
 let server: Awaited<ReturnType<typeof connectToDevServer>>;
-let worker: Worker;
-let running: Promise<void>;
+let worker: RunningFakeWorker;
 let encrypted: SpdrClient;
 let plainClient: Client;
 const taskQueue = uniqueTaskQueue('security-at-rest');
@@ -29,22 +27,14 @@ beforeAll(async () => {
   server = await connectToDevServer();
   const dataConverter = dataConverterFromEnv(codecEnv);
   expect(dataConverter).toBeDefined();
-  worker = await Worker.create({
-    connection: server.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: fakeSystems().activities,
-    dataConverter,
-  });
-  running = worker.run();
+  worker = await startFakeWorker(server.nativeConnection, { taskQueue, dataConverter });
   const client = new Client({ connection: server.client.connection, dataConverter });
   encrypted = new SpdrClient(client, { taskQueue });
   plainClient = server.client;
 });
 
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
+  await worker?.stop();
   await server?.close();
 });
 

@@ -1,19 +1,34 @@
 /**
  * In-memory stand-ins for the outside systems, for the time-skipping workflow scenarios (the
  * workflow is what those tests exercise; the HTTP adapters are tested against the simulators).
- * Creation is keyed like the real systems, so a duplicate create is counted, not hidden.
+ *
+ * The systems themselves are lax: they store a new record on every create call they receive,
+ * whatever its key, and count it. What keeps creation to one record per key is what the real
+ * activities do (look the key up before creating, see `lookupBeforeCreate` in
+ * src/integrations/tmfResource.ts), copied here and switchable off, plus the workflow calling
+ * create once per cause. So a duplicate create is counted, never hidden by the double.
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { EffectOf } from '../../src/domain';
 import type { ReportSettings, SpdrActivities } from '../../src/activities/types';
 
+export interface FakeRecord {
+  /** Id of the first record stored for the key (what a lookup finds). */
+  id: string;
+  status: string;
+  /** Records stored for this key: every create call that reached the system and committed. */
+  creations: number;
+}
+
 export interface FakeSystems {
   activities: SpdrActivities;
   /** Create calls that reached the trouble system, per key (a retry that fails counts too). */
   createAttempts: Map<string, number>;
-  /** Tickets that exist, per key: exactly one each when creation is idempotent. */
-  tickets: Map<string, { ticketId: string; status: string; creations: number }>;
-  partnerRequests: Map<string, { requestId: string; status: string; creations: number }>;
+  /** Tickets that exist, per key: `creations` is 1 for each when creation is idempotent. */
+  tickets: Map<string, FakeRecord & { ticketId: string }>;
+  /** Create calls that reached the partner system, per key. */
+  partnerAttempts: Map<string, number>;
+  partnerRequests: Map<string, FakeRecord & { requestId: string }>;
   escalations: EffectOf<'notifyEscalation'>[];
   assigneeNotices: EffectOf<'notifyAssignee'>[];
   dispatched: EffectOf<'dispatchTask'>[];
@@ -22,14 +37,24 @@ export interface FakeSystems {
   cancelledPartnerRequests: string[];
   /** Make the next N create-trouble-report calls fail (retryably) after committing. */
   failNextCreates(n: number): void;
+  /** Make the next N create-partner-request calls fail (retryably) after committing. */
+  failNextPartnerCreates(n: number): void;
 }
 
-export function fakeSystems(settings: Partial<ReportSettings> = {}): FakeSystems {
+export interface FakeSystemsOptions {
+  /** Look the key up before creating, like the real activities (default true); false shows what the lookup prevents. */
+  lookupBeforeCreate?: boolean;
+}
+
+export function fakeSystems(settings: Partial<ReportSettings> = {}, options: FakeSystemsOptions = {}): FakeSystems {
+  const lookup = options.lookupBeforeCreate ?? true;
   let failCreates = 0;
+  let failPartnerCreates = 0;
   let seq = 0;
   const s: FakeSystems = {
     createAttempts: new Map(),
     tickets: new Map(),
+    partnerAttempts: new Map(),
     partnerRequests: new Map(),
     escalations: [],
     assigneeNotices: [],
@@ -40,17 +65,23 @@ export function fakeSystems(settings: Partial<ReportSettings> = {}): FakeSystems
     failNextCreates(n) {
       failCreates = n;
     },
+    failNextPartnerCreates(n) {
+      failPartnerCreates = n;
+    },
     activities: {
       async reportSettings() {
         return { policyDefaults: {}, outsideFailureEscalateAfterMs: 15 * 60_000, ...settings };
       },
       async createTroubleReport(e) {
         s.createAttempts.set(e.key, (s.createAttempts.get(e.key) ?? 0) + 1);
-        let ticket = s.tickets.get(e.key);
+        let ticket = lookup ? s.tickets.get(e.key) : undefined;
         if (!ticket) {
-          ticket = { ticketId: `TT-${++seq}`, status: 'acknowledged', creations: 0 };
-          s.tickets.set(e.key, ticket);
+          // The lax system stores a record for every create it receives.
+          const existing = s.tickets.get(e.key);
+          ticket = existing ?? { id: `TT-${++seq}`, ticketId: '', status: 'acknowledged', creations: 0 };
+          ticket.ticketId = ticket.id;
           ticket.creations += 1;
+          s.tickets.set(e.key, ticket);
         }
         if (failCreates > 0) {
           failCreates -= 1;
@@ -65,15 +96,25 @@ export function fakeSystems(settings: Partial<ReportSettings> = {}): FakeSystems
         if (t) t.status = 'cancelled';
       },
       async createPartnerRequest(e) {
-        let r = s.partnerRequests.get(e.key);
-        if (!r) {
-          r = { requestId: `PR-${++seq}`, status: 'acknowledged', creations: 1 };
-          s.partnerRequests.set(e.key, r);
+        s.partnerAttempts.set(e.key, (s.partnerAttempts.get(e.key) ?? 0) + 1);
+        let request = lookup ? s.partnerRequests.get(e.key) : undefined;
+        if (!request) {
+          const existing = s.partnerRequests.get(e.key);
+          request = existing ?? { id: `PR-${++seq}`, requestId: '', status: 'acknowledged', creations: 0 };
+          request.requestId = request.id;
+          request.creations += 1;
+          s.partnerRequests.set(e.key, request);
         }
-        return { requestId: r.requestId, status: r.status };
+        if (failPartnerCreates > 0) {
+          failPartnerCreates -= 1;
+          throw ApplicationFailure.retryable('partner performance management: create timed out', 'OutsideSystemUnavailable');
+        }
+        return { requestId: request.requestId, status: request.status };
       },
       async cancelPartnerRequest(e) {
         s.cancelledPartnerRequests.push(e.key);
+        const r = s.partnerRequests.get(e.key);
+        if (r) r.status = 'cancelled';
       },
       async dispatchTask(e) {
         s.dispatched.push(e);

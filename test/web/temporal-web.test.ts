@@ -14,7 +14,6 @@
  * Needs the browser: `scripts/install-browser.sh` (or `CHROMIUM_PATH`).
  */
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +26,8 @@ import { startDevServer } from '../../src/infra/temporal-servers';
 import { reportQuery } from '../../src/workflows/messages';
 import { uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems } from '../support/fake-activities';
+import { freePort } from '../support/net';
+import { eventuallyDefined } from '../support/wait';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -73,33 +74,6 @@ let baseUrl: string;
 let uiVersion: string;
 let taskQueue: string;
 let worker: Worker;
-
-async function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => ok(port));
-    });
-  });
-}
-
-/** Polls `probe` until it returns a value (not undefined) or `timeoutMs` passes; then throws with the last error. */
-async function eventually<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, intervalMs = 250): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await probe();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() >= deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}
 
 async function shot(page: Page, name: string, inDocs = false): Promise<void> {
   const file = join(ARTIFACTS, name);
@@ -167,10 +141,10 @@ beforeAll(async () => {
   const [, bundle] = await Promise.all([
     (async () => {
       env = await startDevServer({ uiPort });
-      uiVersion = await eventually('Temporal Web to answer', 30_000, async () => {
+      uiVersion = await eventuallyDefined(async () => {
         const res = await fetch(`${baseUrl}/api/v1/settings`);
         return res.ok ? String(((await res.json()) as { Version?: unknown }).Version) : undefined;
-      });
+      }, 'Temporal Web to answer', 30_000, 250);
     })(),
     workflowBundle(),
     (async () => {
@@ -206,12 +180,12 @@ describe(`Temporal Web (the dev server's UI)`, () => {
       await spdr.open(decoy);
       // Visibility is eventually consistent: wait until the server's index answers both ways, so
       // the UI's answer below is about the UI, and the decoy's absence is the filter's doing.
-      await eventually('both reports in the visibility index', 20_000, async () => {
+      await eventuallyDefined(async () => {
         const critical = await env.client.workflow.count(`WorkflowId = '${targetId}' AND ${LIST_QUERY}`);
         const minor = await env.client.workflow.count(`WorkflowId = '${decoyId}' AND SpdrSeverity = "minor"`);
         return critical.count === 1 && minor.count === 1 ? true : undefined;
-      });
-      await eventually('the report to be opened by the worker', 15_000, async () => ((await report()).status === 'acknowledged' ? true : undefined));
+      }, 'both reports in the visibility index', 20_000, 250);
+      await eventuallyDefined(async () => ((await report()).status === 'acknowledged' ? true : undefined), 'the report to be opened by the worker', 15_000, 250);
 
       console.info(`  open and index: ${Date.now() - t0} ms`);
       const page = await context.newPage();
@@ -230,7 +204,7 @@ describe(`Temporal Web (the dev server's UI)`, () => {
         // The filter leaves the minor report out (it is indexed: see above)...
         await page.getByRole('link', { name: decoyId, exact: true }).waitFor({ state: 'detached' });
         // ...and keeps the critical one (retrying the search while visibility catches up).
-        await eventually('the filtered list to show the critical report', 20_000, async () => {
+        await eventuallyDefined(async () => {
           try {
             await page.getByRole('link', { name: targetId, exact: true }).waitFor({ timeout: 2_000 });
             return true;
@@ -238,7 +212,7 @@ describe(`Temporal Web (the dev server's UI)`, () => {
             await page.getByRole('button', { name: 'Search', exact: true }).click();
             return undefined;
           }
-        });
+        }, 'the filtered list to show the critical report', 20_000, 250);
         expect(await page.getByRole('link', { name: decoyId, exact: true }).count()).toBe(0);
         await shot(page, 'temporal-web-list.png', true);
       });
@@ -271,11 +245,11 @@ describe(`Temporal Web (the dev server's UI)`, () => {
           .poll(async () => (await report()).analysis.map((a) => ({ author: a.author, summary: a.summary })), { timeout: 10_000 })
           .toContainEqual(ANALYSIS);
         // Current details are read live from the worker; "Press the R for freshness" re-reads them.
-        await eventually('the analysis in the current details', 15_000, async () => {
+        await eventuallyDefined(async () => {
           await page.keyboard.press('r');
           await expect.poll(() => frameText(page, 'user-metadata-current-details'), { timeout: 2_000 }).toContain(`Last analysis (${ANALYSIS.author}`);
           return true;
-        });
+        }, 'the analysis in the current details', 15_000, 250);
         expect(await frameText(page, 'user-metadata-current-details')).toContain(ANALYSIS.summary);
         await shot(page, 'temporal-web-report.png', true);
       });

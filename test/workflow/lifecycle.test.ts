@@ -4,11 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError, WorkflowUpdateFailedError, type WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { temporal } from '@temporalio/proto';
 import type { Report } from '../../src/domain';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import type { degradationReport } from '../../src/workflows';
+import type { CarriedState } from '../../src/workflows/degradation-report';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems, type FakeSystems } from '../support/fake-activities';
 import { captureHistories, recordScenario, timerBalance } from '../support/scenarios';
@@ -38,10 +40,10 @@ function startInput(overrides: Record<string, unknown> = {}) {
   };
 }
 
-type Handle = WorkflowHandle<typeof degradationReport>;
+type Handle = WorkflowHandleWithFirstExecutionRunId<typeof degradationReport>;
 
 /** Runs one scenario with a worker over fake outside systems; records its virtual and wall time. */
-async function scenario(name: string, body: (ctx: { start(input?: Record<string, unknown>): Promise<Handle>; systems: FakeSystems }) => Promise<void>, systems = fakeSystems()) {
+async function scenario(name: string, body: (ctx: { start(input?: Record<string, unknown>, carried?: CarriedState): Promise<Handle>; systems: FakeSystems }) => Promise<void>, systems = fakeSystems()) {
   const taskQueue = uniqueTaskQueue('lifecycle');
   const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: systems.activities });
   const wallStart = Date.now();
@@ -50,9 +52,10 @@ async function scenario(name: string, body: (ctx: { start(input?: Record<string,
     await worker.runUntil(async () => {
       await body({
         systems,
-        start: async (input = startInput()) => {
+        start: async (input = startInput(), carried?: CarriedState) => {
           const reportId = String(input.reportId);
-          const handle = await env.client.workflow.start<typeof degradationReport>('degradationReport', { taskQueue, workflowId: `spdr-${reportId}`, args: [input] });
+          const args: Parameters<typeof degradationReport> = carried ? [input, carried] : [input];
+          const handle = await env.client.workflow.start<typeof degradationReport>('degradationReport', { taskQueue, workflowId: `spdr-${reportId}`, args });
           started.push(handle);
           return handle;
         },
@@ -173,9 +176,16 @@ describe('degradation report lifecycle (time-skipping)', () => {
       await h.signal(MESSAGES.clear.signal, { by: 'noc.anna', resolution: 'Self-healed after reroute' });
       await env.sleep(23 * H);
       expect((await query(h)).status).toBe('cleared');
+      // Sleep past the 24 h window, not `result()`: that skips to whatever timer comes next, so a
+      // report closing at the 72 h default would pass too. Here it must be closed 25 h in.
+      await env.sleep(2 * H);
+      const closed = await query(h);
+      expect(closed.status).toBe('closed');
+      expect(closed.closure).toMatchObject({ how: 'acceptanceWindowExpired' });
+      // Closed by the 24 h timer (a few ms of worker time late at most), checked 25 h in.
+      expect(Date.parse(closed.closure!.at) - Date.parse(closed.clearance!.at)).toBeGreaterThanOrEqual(24 * H);
       const final = await h.result();
       expect(final.status).toBe('closed');
-      expect(final.closure).toMatchObject({ how: 'acceptanceWindowExpired' });
     });
   });
 
@@ -204,6 +214,9 @@ describe('degradation report lifecycle (time-skipping)', () => {
   });
 
   it('a partner-owned cause goes pending, the late partner is escalated, and its answer resumes the clock', async () => {
+    const partnerSystems = fakeSystems();
+    // The partner system commits the first two requests and loses the answers: the retries must find the request, not create more.
+    partnerSystems.failNextPartnerCreates(2);
     await scenario('partner-owned cause: pending, late partner escalated, answer resumes clock', async ({ start, systems }) => {
       const h = await start(startInput({ severity: 'major', partnerOwnedResources: { 'FIB-9': 'acme-transport' }, jeopardyPolicy: { resolutionTarget: '8h', partnerAnswerDue: '2h' } }));
       const deadline0 = Date.parse((await query(h)).jeopardy.deadline);
@@ -213,6 +226,10 @@ describe('degradation report lifecycle (time-skipping)', () => {
       expect(r.status).toBe('pending');
       expect(r.partnerRequests).toHaveLength(1);
       expect(systems.partnerRequests.size).toBe(1);
+      const [partnerKey] = [...systems.partnerRequests.keys()];
+      expect(systems.partnerAttempts.get(partnerKey)).toBe(3);
+      expect(systems.partnerRequests.get(partnerKey)!.creations).toBe(1);
+      expect(r.partnerRequests[0]).toMatchObject({ key: partnerKey, requestId: systems.partnerRequests.get(partnerKey)!.requestId });
       await env.sleep(2 * H);
       expect(systems.escalations.filter((e) => e.reason === 'partnerLate')).toHaveLength(1);
       const key = r.partnerRequests[0].key;
@@ -224,7 +241,7 @@ describe('degradation report lifecycle (time-skipping)', () => {
       expect(paused).toBe(r.jeopardy.pausedMs);
       await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
       await h.result();
-    });
+    }, partnerSystems);
   });
 
   it('cancelling a false alarm cancels its open trouble report and leaves no timer behind', async () => {
@@ -236,7 +253,10 @@ describe('degradation report lifecycle (time-skipping)', () => {
       const final = await h.result();
       expect(final.status).toBe('cancelled');
       expect(final.cancellation).toMatchObject({ by: 'noc.anna', reason: 'falseServiceFailureEvent', note: 'probe misconfigured' });
+      // The ticket was created, then cancelled with the report (an empty list on both sides would prove nothing).
+      expect(systems.tickets.size).toBe(1);
       expect(systems.cancelledTickets).toEqual([...systems.tickets.keys()]);
+      expect([...systems.tickets.values()].map((t) => t.status)).toEqual(['cancelled']);
       expect(systems.escalations).toHaveLength(0);
       expect(timerBalance(await h.fetchHistory())).toEqual({ started: expect.any(Number), open: 0 });
     });
@@ -258,6 +278,166 @@ describe('degradation report lifecycle (time-skipping)', () => {
       await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
       await h.result();
     });
+  });
+
+  it('across continue-as-new the ladder is taken exactly once, every step after it, and nothing of the report is lost', async () => {
+    // A short run (continue-as-new after 20 events), so the report continues before its first threshold and again along the ladder.
+    const systems = fakeSystems({ continueAsNewAfterEvents: 20 });
+    await scenario(
+      'continue-as-new before the thresholds: ladder once, state intact',
+      async ({ start }) => {
+        const h = await start();
+        for (let i = 0; i < 15; i++) await h.signal(MESSAGES.addAnalysis.signal, { author: 'probe', summary: `m${i}` });
+        await env.sleep(MIN);
+        const first = await env.client.workflow.getHandle(h.workflowId, h.firstExecutionRunId).describe();
+        expect(first.status.name).toBe('CONTINUED_AS_NEW');
+        expect(systems.escalations).toHaveLength(0);
+        expect(systems.assigneeNotices).toHaveLength(0);
+        await env.sleep(7 * H); // 4 h target: notice at 2 h, level 1 at 3 h, 2 at 4 h, 3 at 5 h, 4 at 6 h
+        expect(systems.assigneeNotices).toHaveLength(1);
+        expect(systems.escalations.map((e) => [e.level, e.reason])).toEqual([
+          [1, 'jeopardy'],
+          [2, 'breach'],
+          [3, 'reEscalation'],
+          [4, 'reEscalation'],
+        ]);
+        const r = await query(h);
+        expect(r.analysis.map((a) => a.summary)).toEqual(Array.from({ length: 15 }, (_, i) => `m${i}`));
+        expect(r.history.filter((e) => e.action === 'escalated')).toHaveLength(4);
+        expect(r.jeopardy).toMatchObject({ state: 'breached', escalationLevel: 4 });
+        // Follow the chain of runs (the time-skipping server has no visibility list): it continued more than once.
+        let runs = 1;
+        for (let runId: string | undefined = h.firstExecutionRunId; runId; runs += 1) {
+          const history: temporal.api.history.v1.IHistory = await env.client.workflow.getHandle(h.workflowId, runId).fetchHistory();
+          runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+          if (!runId) break;
+        }
+        expect(runs, 'runs of the report').toBeGreaterThan(2);
+        await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
+        expect((await h.result()).status).toBe('cancelled');
+      },
+      systems,
+    );
+  });
+
+  it('a run started with carried pending effects carries each of them out once', async () => {
+    await scenario('run started with carried pending effects', async ({ start, systems }) => {
+      const input = startInput();
+      const earlier = await start(input);
+      const report = await query(earlier);
+      await earlier.terminate('its state is carried into the next run');
+      const carried: CarriedState = {
+        report,
+        settings: await systems.activities.reportSettings(),
+        pendingEffects: [
+          { type: 'notifyEscalation', reportId: report.reportId, level: 1, reason: 'jeopardy', jeopardyState: 'inJeopardy', deadline: report.jeopardy.deadline, detail: 'carried across continue-as-new' },
+          { type: 'dispatchTask', reportId: report.reportId, taskId: 't1', assignee: 'noc.ben', kind: 'analysis' },
+        ],
+      };
+      const h = await start(input, carried);
+      await env.sleep(MIN);
+      expect(systems.escalations.map((e) => e.detail)).toEqual(['carried across continue-as-new']);
+      expect(systems.dispatched.map((d) => d.taskId)).toEqual(['t1']);
+      const r = await query(h);
+      expect(r.openedAt).toBe(report.openedAt);
+      expect(r.jeopardy.deadline).toBe(report.jeopardy.deadline);
+      await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
+      await h.result();
+      expect(systems.escalations).toHaveLength(1);
+      expect(systems.dispatched).toHaveLength(1);
+    });
+  });
+
+  it('operator actions as updates: accepted ones return a small summary, refused ones change nothing', async () => {
+    await scenario('updates accepted and refused', async ({ start }) => {
+      const h = await start();
+      const after = await h.executeUpdate(MESSAGES.addAnalysis.update, { args: [{ author: 'noc.anna', summary: 'Packet loss on PE-7 uplink' }] });
+      // A summary, never the whole report (an update result is stored in history with every update).
+      expect(Object.keys(after).sort()).toEqual(['deadline', 'escalationLevel', 'historyEntries', 'jeopardy', 'reportId', 'status']);
+      expect(after).toMatchObject({ status: 'acknowledged', jeopardy: 'onTrack', escalationLevel: 0 });
+      expect((await query(h)).analysis.map((a) => a.summary)).toEqual(['Packet loss on PE-7 uplink']);
+      const invalid = await h.executeUpdate(MESSAGES.setStatus.update, { args: [{ by: 'noc.anna', status: 'closed' as never, reason: 'x' }] }).catch((e: unknown) => e);
+      expect(String((invalid as WorkflowUpdateFailedError).cause?.message)).toMatch(/^setStatus\.status: /);
+      const illegal = await h.executeUpdate(MESSAGES.confirmClosure.update, { args: [{ by: 'close.process' }] }).catch((e: unknown) => e);
+      expect(illegal).toBeInstanceOf(WorkflowUpdateFailedError);
+      const r = await query(h);
+      expect(r.status).toBe('acknowledged');
+      expect(r.rejectedInputs).toHaveLength(0);
+      const history = await h.fetchHistory();
+      expect(history.events!.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toHaveLength(1);
+      expect(history.events!.filter((e) => e.workflowTaskFailedEventAttributes)).toHaveLength(0);
+      await h.executeUpdate(MESSAGES.cancel.update, { args: [{ by: 'noc.anna', reason: 'other' }] });
+      expect((await h.result()).status).toBe('cancelled');
+    });
+  });
+
+  it('an outage of the trouble system is recorded and escalated once per window; the retried create makes one ticket', async () => {
+    // 10 min window; the first 20 creates fail (committed, answer lost): about 15 attempts fit the first window.
+    const systems = fakeSystems({ outsideFailureEscalateAfterMs: 10 * MIN });
+    systems.failNextCreates(20);
+    await scenario(
+      'trouble system outage: recorded, escalated, retried, one ticket',
+      async ({ start }) => {
+        const h = await start(startInput({ severity: 'minor' }));
+        await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'DSLAM line card', rootCause: { domain: 'resource', resourceId: 'DSLAM-3' } });
+        await env.sleep(12 * MIN);
+        let r = await query(h);
+        expect(r.outsideFailures.map((f) => f.system)).toEqual(['resourceTroubleManagement']);
+        expect(systems.escalations.map((e) => e.reason)).toEqual(['outsideSystemFailing']);
+        expect(r.troubleReports[0].ticketId).toBeUndefined();
+        await env.sleep(20 * MIN);
+        r = await query(h);
+        const [key] = [...systems.tickets.keys()];
+        expect(systems.createAttempts.get(key)).toBe(21);
+        expect(systems.tickets.get(key)!.creations).toBe(1);
+        expect(r.troubleReports[0].ticketId).toBe(systems.tickets.get(key)!.ticketId);
+        expect(r.outsideFailures).toHaveLength(1);
+        const history = await h.fetchHistory();
+        // The first call gave up when its window ran out (failed or timed out in history), and a later attempt succeeded.
+        expect(history.events!.filter((e) => e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes).length).toBeGreaterThanOrEqual(1);
+        expect(history.events!.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)).toBe(true);
+        await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
+        await h.result();
+      },
+      systems,
+    );
+  });
+
+  it('a burst of 1,200 signals waiting for the report is paced over several workflow tasks, none lost', async () => {
+    const name = 'paced burst of 1,200 signals';
+    const systems = fakeSystems();
+    const taskQueue = uniqueTaskQueue('burst');
+    const input = startInput();
+    const wallStart = Date.now();
+    const h = await env.client.workflow.start<typeof degradationReport>('degradationReport', { taskQueue, workflowId: `spdr-${input.reportId}`, args: [input] });
+    try {
+      // No worker polls yet: every signal waits in history, so the first workflow task carries them all.
+      const total = 1200;
+      for (let i = 0; i < total; i += 50) {
+        await Promise.all(Array.from({ length: 50 }, (_, j) => h.signal(MESSAGES.addAnalysis.signal, { author: 'probe', summary: `m${i + j}` })));
+      }
+      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: systems.activities });
+      await worker.runUntil(async () => {
+        await env.sleep(MIN);
+        const r = await query(h);
+        // All of them, once each (50 were sent at a time, so their order within a batch is the server's).
+        expect(r.analysis.map((a) => a.summary).sort()).toEqual(Array.from({ length: total }, (_, i) => `m${i}`).sort());
+        const history = await h.fetchHistory();
+        // At most 500 messages per workflow task: the rest waited on 1 ms pacing timers.
+        const pacing = history.events!.filter((e) => {
+          const d = e.timerStartedEventAttributes?.startToFireTimeout;
+          return d && Number(d.seconds ?? 0) === 0 && Number(d.nanos ?? 0) === 1_000_000;
+        });
+        expect(pacing.length).toBeGreaterThanOrEqual(2);
+        expect(history.events!.filter((e) => e.workflowTaskFailedEventAttributes)).toHaveLength(0);
+        await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
+        expect((await h.result()).status).toBe('cancelled');
+      });
+    } finally {
+      await h.terminate('scenario over').catch(() => undefined);
+    }
+    if (process.env.SPDR_CAPTURE_HISTORIES) await captureHistories(name, [h]);
+    recordScenario(name, 0, Date.now() - wallStart);
   });
 
   it('20 malformed or illegal messages leave the report healthy and listed in rejectedInputs', async () => {

@@ -10,7 +10,7 @@ import type { Report } from '../../src/domain';
 import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
-import { fakeSystems } from '../support/fake-activities';
+import { fakeSystems, type FakeSystems } from '../support/fake-activities';
 import { recordScenario } from '../support/scenarios';
 
 let client: Client;
@@ -34,9 +34,9 @@ function input(reportId: string, extra: Record<string, unknown> = {}) {
   };
 }
 
-async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
+async function withWorker<T>(fn: (taskQueue: string) => Promise<T>, systems: FakeSystems = fakeSystems()): Promise<T> {
   const taskQueue = uniqueTaskQueue('server');
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fakeSystems().activities });
+  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: systems.activities });
   return worker.runUntil(() => fn(taskQueue));
 }
 
@@ -93,6 +93,7 @@ describe('operator actions as updates', () => {
 
   it('5,000 messages cross a continue-as-new with state intact (long lists bounded, totals kept) and the same workflow id', async () => {
     const wall = Date.now();
+    const systems = fakeSystems();
     await withWorker(async (taskQueue) => {
       const reportId = rid('LONG');
       const workflowId = `spdr-${reportId}`;
@@ -120,7 +121,14 @@ describe('operator actions as updates', () => {
       expect(r.analysis.map((a) => a.summary).at(-1)).toMatch(/^m\d+$/);
       expect(new Set(r.analysis.map((a) => a.summary)).size).toBe(r.analysis.length);
       expect(r.troubleReports).toHaveLength(1);
-      expect(r.troubleReports[0].ticketId, JSON.stringify({ tr: r.troubleReports, rejected: r.rejectedInputs.slice(0, 3), hist: r.history.filter((e) => e.action !== 'analysisAdded').slice(-8) })).toBeDefined();
+      // The ticket the trouble system created, once, carried into the new run (not just any id).
+      const [ticketKey] = [...systems.tickets.keys()];
+      expect(systems.tickets.size).toBe(1);
+      expect(systems.createAttempts.get(ticketKey)).toBe(1);
+      expect(r.troubleReports[0], JSON.stringify({ tr: r.troubleReports, rejected: r.rejectedInputs.slice(0, 3), hist: r.history.filter((e) => e.action !== 'analysisAdded').slice(-8) })).toMatchObject({
+        key: ticketKey,
+        ticketId: systems.tickets.get(ticketKey)!.ticketId,
+      });
       const latest = await client.workflow.getHandle(workflowId).describe();
       expect(latest.runId).not.toBe(h.firstExecutionRunId); // it did continue as new
       const first = await client.workflow.getHandle(workflowId, h.firstExecutionRunId).describe();
@@ -134,7 +142,8 @@ describe('operator actions as updates', () => {
       const final: Report = await client.workflow.getHandle(workflowId).result();
       expect(final.status).toBe('closed');
       expect(received(final)).toBe(total + 1);
-    });
+      expect(systems.closeNotices).toHaveLength(1);
+    }, systems);
     recordScenario('5,000 messages across continue-as-new (dev server, real time)', 0, Date.now() - wall);
   }, 240_000);
 });
