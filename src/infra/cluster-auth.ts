@@ -1,7 +1,7 @@
 /**
  * The cluster's own key set and tokens, for Temporal Server's JWT authorizer (`default` authorizer
  * and claim mapper): an RSA key signs JWTs whose `permissions` claim carries the roles
- * (`<namespace>:writer`, `<namespace>:reader`, `system:admin`); the server reads the public half from
+ * (`<namespace>:write`, `<namespace>:read`, `temporal-system:admin`: the server's system scope); the server reads the public half from
  * a JWKS file (`TEMPORAL_JWT_KEY_SOURCE1=file://...`, reloaded every minute).
  *
  * Layout under `<dir>`: `signing-key.pem` (0600, never leaves the machine), `jwks.json`, and one token
@@ -45,7 +45,7 @@ export function ensureClusterAuth(dir: string, namespace = 'default', nowS = Mat
   writeFileSync(jwksFile, `${JSON.stringify({ keys: [{ ...jwk, kid, use: 'sig', alg: 'RS256' }] }, null, 2)}\n`);
   chmodSync(jwksFile, 0o644);
 
-  const permissions: Record<TokenRole, string[]> = { writer: [`${namespace}:writer`], reader: [`${namespace}:reader`], admin: ['system:admin'] };
+  const permissions: Record<TokenRole, string[]> = { writer: [`${namespace}:write`], reader: [`${namespace}:read`], admin: ['temporal-system:admin'] };
   const tokens = {} as Record<TokenRole, string>;
   for (const role of Object.keys(permissions) as TokenRole[]) {
     tokens[role] = signJwt(privateKey, kid, { sub: `spdr-${role}`, permissions: permissions[role], iat: nowS, exp: nowS + TOKEN_LIFETIME_S, jti: randomUUID() });

@@ -25,6 +25,8 @@ export const TEMPORAL_SERVER_VERSION = '1.32.2';
 /** The server's go.mod asks for a newer Go than Debian's; the go command fetches this toolchain itself. */
 export const GO_TOOLCHAIN = 'go1.27.3';
 export const HISTORY_SHARDS = 16;
+/** The server's default services plus the internal frontend, which its own system workers use without a token. */
+export const SERVER_SERVICES = ['frontend', 'internal-frontend', 'history', 'matching', 'worker'] as const;
 
 export interface ServerBinaries {
   server: string;
@@ -334,10 +336,11 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       WORKER_MEMBERSHIP_PORT: String(ports.workerMembership),
       TEMPORAL_JWT_KEY_SOURCE1: auth.jwksUri,
       DYNAMIC_CONFIG_FILE_PATH: opts.dynamicConfigFile ?? join(PROJECT_ROOT, 'deploy/dynamicconfig/production.yaml'),
+      ...(process.env.SPDR_CLUSTER_LOG_LEVEL ? { LOG_LEVEL: process.env.SPDR_CLUSTER_LOG_LEVEL } : {}),
     };
     const address = `127.0.0.1:${ports.frontend}`;
     const startServer = async () => {
-      server = spawnChild('Temporal Server', bins.server, ['start'], serverEnv, join(dir, 'temporal-server.log'));
+      server = spawnChild('Temporal Server', bins.server, ['start', ...SERVER_SERVICES.flatMap((svc) => ['--service', svc])], serverEnv, join(dir, 'temporal-server.log'));
       await waitFor(async () => {
         const c = await Connection.connect({ address, apiKey: auth.tokens.admin, tls: false, connectTimeout: 2_000 });
         try {
