@@ -142,24 +142,27 @@ export const DEFAULT_CLUSTER_PORTS: ClusterPorts = {
   postgres: 5433,
 };
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+/** True when nothing listens on 127.0.0.1:port right now. */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolveFree) => {
     const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolvePort(port));
-    });
+    srv.once('error', () => resolveFree(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolveFree(true)));
   });
 }
 
-/** Free ports for every listener (tests run clusters beside anything else). */
+/**
+ * Free ports for every listener (tests run clusters beside anything else). They are drawn from
+ * 20000-32767, not the kernel's ephemeral range: the server stores membership ports in a SQL
+ * smallint, so a port above 32767 stops it at start.
+ */
 export async function freeClusterPorts(): Promise<ClusterPorts> {
   const ports = {} as Record<keyof ClusterPorts, number>;
   const seen = new Set<number>();
   for (const key of Object.keys(DEFAULT_CLUSTER_PORTS) as (keyof ClusterPorts)[]) {
-    let port = await freePort();
-    while (seen.has(port)) port = await freePort();
+    let port = 0;
+    do port = 20_000 + Math.floor(Math.random() * 12_700);
+    while (seen.has(port) || !(await portIsFree(port)));
     seen.add(port);
     ports[key] = port;
   }
@@ -268,7 +271,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     void exited.then((code) => {
       const i = children.indexOf(child);
       if (i >= 0) children.splice(i, 1);
-      if (!stopping && i >= 0) reportCrash(`${name} exited (${code}); see ${logFile}`);
+      if (!stopping && i >= 0) reportCrash(`${name} exited (${code}); the end of ${logFile}:\n${tail(logFile, 1500)}`);
     });
     children.push(child);
     return child;
@@ -428,6 +431,14 @@ function pgOsUser(): { uid: number; gid: number } {
   if (!line) throw new ClusterProvisioningError('running as root, PostgreSQL needs the "postgres" system user (created by apt-get install postgresql)');
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
+}
+
+function tail(file: string, chars: number): string {
+  try {
+    return readFileSync(file, 'utf8').slice(-chars);
+  } catch {
+    return '(no log)';
+  }
 }
 
 /** KEY=VALUE lines; `#` comments and blank lines ignored. */
