@@ -25,8 +25,6 @@ export const TEMPORAL_SERVER_VERSION = '1.32.2';
 /** The server's go.mod asks for a newer Go than Debian's; the go command fetches this toolchain itself. */
 export const GO_TOOLCHAIN = 'go1.27.3';
 export const HISTORY_SHARDS = 16;
-/** The server's default services plus the internal frontend, which its own system workers use without a token. */
-export const SERVER_SERVICES = ['frontend', 'internal-frontend', 'history', 'matching', 'worker'] as const;
 
 export interface ServerBinaries {
   server: string;
@@ -343,7 +341,7 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     };
     const address = `127.0.0.1:${ports.frontend}`;
     const startServer = async () => {
-      server = spawnChild('Temporal Server', bins.server, ['start', ...SERVER_SERVICES.flatMap((svc) => ['--service', svc])], serverEnv, join(dir, 'temporal-server.log'));
+      server = spawnChild('Temporal Server', bins.server, ['start'], serverEnv, join(dir, 'temporal-server.log'));
       await waitFor(async () => {
         const c = await Connection.connect({ address, apiKey: auth.tokens.admin, tls: false, connectTimeout: 2_000 });
         try {
