@@ -58,7 +58,9 @@ async function main(): Promise<void> {
   console.log(`Temporal test server ${TEMPORAL_TEST_SERVER_VERSION}: ${ts.type === 'existing-path' ? ts.path : `SDK download cache (${ts.downloadDir})`}`);
 
   await step('compose', async () => {
-    if (!onPath('docker-compose')) await aptInstall(['docker-compose']);
+    // curl: scripts/smoke-start.sh checks `npm start` with it.
+    const missing = [['docker-compose', 'docker-compose'], ['curl', 'curl']].filter(([cmd]) => !onPath(cmd!)).map(([, pkg]) => pkg!);
+    if (missing.length > 0) await aptInstall(missing);
     return `docker-compose: ${(await run('docker-compose', ['version', '--short'])).stdout.trim()}`;
   });
   await step('browser', async () => {

