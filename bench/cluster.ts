@@ -54,6 +54,7 @@ export async function runClusterBench(args: { quick: boolean; minutes: number; o
   const targets = args.quick ? [200, 500] : [1_000, 5_000, 10_000, 25_000, 50_000, 100_000];
   const deadline = Date.now() + args.minutes * 60_000;
   const log = (line: string) => process.stderr.write(`[bench --cluster] ${line}\n`);
+  mkdirSync(resolve(__dirname, '..', '.data'), { recursive: true });
   const dir = mkdtempSync(join(resolve(__dirname, '..', '.data'), 'bench-cluster-'));
   chmodSync(dir, 0o755);
   const startedAt = new Date();

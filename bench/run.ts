@@ -73,8 +73,7 @@ async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.cluster) {
     Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
-    process.exitCode = await runClusterBench({ quick: args.quick, minutes: args.minutes ?? 20, out: args.out });
-    return;
+    process.exit(await runClusterBench({ quick: args.quick, minutes: args.minutes ?? 20, out: args.out }));
   }
   const wants = (n: number) => !args.only || args.only.has(n);
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });

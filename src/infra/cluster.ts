@@ -343,9 +343,10 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const startServer = async () => {
       server = spawnChild('Temporal Server', bins.server, ['start'], serverEnv, join(dir, 'temporal-server.log'));
       await waitFor(async () => {
-        const c = await Connection.connect({ address, apiKey: auth.tokens.admin, tls: false, connectTimeout: 2_000 });
+        // Lazy, so the connection is closed even when the server does not answer yet (a failed connect leaves a channel behind).
+        const c = Connection.lazy({ address, apiKey: auth.tokens.admin, tls: false, connectTimeout: 2_000 });
         try {
-          await c.workflowService.getSystemInfo({});
+          await c.withDeadline(Date.now() + 2_000, () => c.workflowService.getSystemInfo({}));
           return true;
         } finally {
           await c.close();
