@@ -9,7 +9,7 @@
  * and says which. Writes bench/results/<timestamp>-cluster/results.json and prints a table.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync, chmodSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client, Connection } from '@temporalio/client';
@@ -27,7 +27,8 @@ interface ClusterStep {
   startRpcMs: Summary;
   armed: number;
   serverRssBytes: number;
-  postgresRssBytes: number;
+  /** All PostgreSQL processes, proportional set size (shared buffers counted once). */
+  postgresPssBytes: number;
   workerRssBytes: number;
   postgresBytes: number;
   postgresBytesPerReport: number;
@@ -36,12 +37,23 @@ interface ClusterStep {
 
 const ARMED_QUERY = `WorkflowType = 'degradationReport' AND ExecutionStatus = 'Running' AND SpdrStatus = 'acknowledged'`;
 
-/** RSS of a process and all its children (PostgreSQL forks one backend per connection). */
-function treeRss(pid: number | undefined): number {
+/**
+ * Proportional set size of a process and its children: PostgreSQL forks one backend per connection,
+ * and each backend's RSS counts the shared buffers again, so RSS would add them up many times.
+ */
+function treePss(pid: number | undefined): number {
   if (!pid) return Number.NaN;
-  let total = rssOf(pid);
+  const pss = (p: number) => {
+    try {
+      const kb = /^Pss:\s+(\d+) kB/m.exec(readFileSync(`/proc/${p}/smaps_rollup`, 'utf8'));
+      return kb ? Number(kb[1]) * 1024 : 0;
+    } catch {
+      return 0;
+    }
+  };
+  let total = pss(pid);
   try {
-    for (const child of execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean)) total += rssOf(child);
+    for (const child of execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean)) total += pss(child);
   } catch {
     // no children
   }
@@ -115,7 +127,7 @@ export async function runClusterBench(args: { quick: boolean; minutes: number; o
         startRpcMs: summarize(startMs),
         armed,
         serverRssBytes: rssOf(cluster.serverPid()),
-        postgresRssBytes: treeRss(cluster.postgresPid()),
+        postgresPssBytes: treePss(cluster.postgresPid()),
         workerRssBytes: worker.rss(),
         postgresBytes: db.temporal + db.visibility,
         postgresBytesPerReport: bytes / opened,
@@ -124,7 +136,7 @@ export async function runClusterBench(args: { quick: boolean; minutes: number; o
       steps.push(step);
       log(
         `${step.openReports} open (${step.armed} armed, ${failed} failed), ${step.openPerSecond.toFixed(1)}/s, start p50/p99 ${step.startRpcMs.p50.toFixed(0)}/${step.startRpcMs.p99.toFixed(0)} ms, ` +
-          `PostgreSQL ${(step.postgresBytesPerReport / 1024).toFixed(1)} KB/report, RSS server ${mb(step.serverRssBytes)}, PostgreSQL ${mb(step.postgresRssBytes)}, worker ${mb(step.workerRssBytes)}`,
+          `PostgreSQL ${(step.postgresBytesPerReport / 1024).toFixed(1)} KB/report, RSS server ${mb(step.serverRssBytes)}, PostgreSQL PSS ${mb(step.postgresPssBytes)}, worker ${mb(step.workerRssBytes)}`,
       );
       if (failed > 0) {
         stoppedBy = `${failed} starts failed`;
@@ -148,13 +160,13 @@ export async function runClusterBench(args: { quick: boolean; minutes: number; o
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   const rows = steps.map(
     (s) =>
-      `| ${s.openReports} | ${s.armed} | ${s.startRpcMs.p50.toFixed(0)} / ${s.startRpcMs.p99.toFixed(0)} ms | ${(s.postgresBytesPerReport / 1024).toFixed(1)} KB | ${mb(s.serverRssBytes)} | ${mb(s.postgresRssBytes)} | ${mb(s.workerRssBytes)} | ${s.atSeconds.toFixed(0)} s |`,
+      `| ${s.openReports} | ${s.armed} | ${s.startRpcMs.p50.toFixed(0)} / ${s.startRpcMs.p99.toFixed(0)} ms | ${(s.postgresBytesPerReport / 1024).toFixed(1)} KB | ${mb(s.serverRssBytes)} | ${mb(s.postgresPssBytes)} | ${mb(s.workerRssBytes)} | ${s.atSeconds.toFixed(0)} s |`,
   );
   process.stdout.write(
     [
       `## Open-report capacity on the cluster (${results.meta.server})`,
       '',
-      '| open reports | armed | start RPC p50 / p99 | PostgreSQL per report | server RSS | PostgreSQL RSS | worker RSS | at |',
+      '| open reports | armed | start RPC p50 / p99 | PostgreSQL per report | server RSS | PostgreSQL PSS | worker RSS | at |',
       '| --- | --- | --- | --- | --- | --- | --- | --- |',
       ...rows,
       '',
