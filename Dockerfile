@@ -1,5 +1,5 @@
 # The worker image (also runs the simulators). No build step: tsx runs the TypeScript sources.
-FROM node:20-bookworm-slim
+FROM node:24.22.3-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./

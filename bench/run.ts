@@ -4,6 +4,7 @@
  *   npm run bench                 full mode (about 20 minutes on 2 cores)
  *   npm run bench -- --quick      quick mode (about 2-3 minutes)
  *   options: --no-wal             run the dev server exactly as startDevServer() does (rollback journal)
+ *            --cluster [--minutes=20]  open-report capacity on `npm run cluster`'s topology instead (bench/cluster.ts)
  *            --only=1,3           run only some sections (1 lifecycle, 2 capacity, 3 latency, 4 escalation, 5 memory/replay, 6 profile)
  *            --out=DIR            results root (default bench/results)
  *
@@ -21,6 +22,7 @@ import { resolveCli } from '../src/infra/temporal-servers';
 import { startHarness, type Harness } from './harness';
 import { renderMarkdown, writeResults, type BenchResults, type SectionEnv } from './output';
 import { Progress } from './progress';
+import { runClusterBench } from './cluster';
 import { runCapacity } from './sections/capacity';
 import { cpuMsOf, selfCpuMs, type SectionContext } from './sections/common';
 import { runDomainProfile } from './sections/domain-profile';
@@ -34,6 +36,8 @@ interface Args {
   wal: boolean;
   only?: Set<number>;
   out: string;
+  cluster?: boolean;
+  minutes?: number;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -42,6 +46,8 @@ function parseArgs(argv: string[]): Args {
     if (arg === '--quick') args.quick = true;
     else if (arg === '--full') args.quick = false;
     else if (arg === '--no-wal') args.wal = false;
+    else if (arg === '--cluster') args.cluster = true;
+    else if (arg.startsWith('--minutes=')) args.minutes = Number(arg.slice(10));
     else if (arg.startsWith('--only=')) args.only = new Set(arg.slice(7).split(',').map(Number));
     else if (arg.startsWith('--out=')) args.out = resolve(arg.slice(6));
     else if (arg === '--help' || arg === '-h') {
@@ -130,6 +136,10 @@ async function runSections(ctx: SectionContext, args: Args, sections: BenchResul
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.cluster) {
+    Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+    process.exit(await runClusterBench({ quick: args.quick, minutes: args.minutes ?? 20, out: args.out }));
+  }
   Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
   const progress = new Progress();
   const startedAt = new Date();

@@ -38,7 +38,9 @@ async function main(): Promise<void> {
   const codePath = process.env.BENCH_WORKFLOW_BUNDLE!;
   const maxCached = process.env.BENCH_MAX_CACHED ? Number(process.env.BENCH_MAX_CACHED) : undefined;
   const settings = loadWorkerSettings(process.env);
-  const connection = await NativeConnection.connect({ address });
+  // On the cluster (bench/cluster.ts) the worker sends the cluster's token; the local cluster listens in clear.
+  const apiKey = process.env.BENCH_TEMPORAL_API_KEY;
+  const connection = await NativeConnection.connect({ address, ...(apiKey ? { apiKey, tls: false } : {}) });
   // Mirrors createWorker() in src/worker.ts; only the bundle differs (product workflows + baseline).
   const worker = await Worker.create({
     connection,

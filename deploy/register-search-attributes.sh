@@ -2,6 +2,10 @@
 # Waits for the Temporal frontend, then creates the namespace and the report search attributes.
 # Idempotent: re-running it against a set-up cluster changes nothing.
 set -eu
+# With the server's JWT authorization: the admin token (TEMPORAL_API_KEY_FILE), sent in clear inside the compose network.
+if [ -n "${TEMPORAL_API_KEY_FILE:-}" ]; then
+  TEMPORAL_API_KEY="$(cat "$TEMPORAL_API_KEY_FILE")"; TEMPORAL_TLS=false; export TEMPORAL_API_KEY TEMPORAL_TLS
+fi
 ADDR="${TEMPORAL_ADDRESS:-temporal:7233}"
 NS="${TEMPORAL_NAMESPACE:-default}"
 until temporal operator cluster health --address "$ADDR" >/dev/null 2>&1; do echo "waiting for $ADDR"; sleep 2; done

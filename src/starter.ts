@@ -285,6 +285,16 @@ function exitCodeOf(err: unknown): number {
   return EXIT.other;
 }
 
+/** The error with its causes (the SDK wraps the server's answer, e.g. "Failed to start Workflow"), and what to do about a refusal. */
+function describeFailure(err: unknown): string {
+  const parts: string[] = [];
+  for (let e: unknown = err; e instanceof Error; e = e.cause) if (!parts.some((p) => p.includes(e.message))) parts.push(e.message);
+  const text = parts.join(': ') || String(err);
+  return /PERMISSION_DENIED/.test(text)
+    ? `${text} (the cluster refused these credentials: set TEMPORAL_API_KEY, or SPDR_TEMPORAL_API_KEY_FILE to a token with write access such as .data/cluster/auth/writer.token)`
+    : text;
+}
+
 /** Runs one CLI invocation and returns its exit code; never throws. */
 export async function main(argv: string[], io: Io): Promise<number> {
   const [name, ...rest] = argv;
@@ -315,7 +325,7 @@ export async function main(argv: string[], io: Io): Promise<number> {
     spdr = await SpdrClient.connect(io.env);
     return await run(spdr);
   } catch (err) {
-    io.err(`starter ${name}: ${err instanceof Error ? err.message : String(err)}`);
+    io.err(`starter ${name}: ${describeFailure(err)}`);
     if (err instanceof UsageError) io.err(`usage: starter ${command.usage}  (starter ${name} --help)`);
     return exitCodeOf(err);
   } finally {

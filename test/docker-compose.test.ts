@@ -1,12 +1,50 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { readEnvFile } from '../src/infra/cluster';
 import { ALL_SEARCH_ATTRIBUTES } from '../src/search-attributes';
+
+const withPassword = { ...process.env, POSTGRES_PASSWORD: 'from-the-operator' };
+const rendered = (): string => execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], { encoding: 'utf8', env: withPassword });
 
 // No Docker engine runs here, so the stack is validated, not started.
 describe('docker-compose.yml', () => {
   it('is a valid Compose file (docker-compose config -q)', () => {
-    expect(() => execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { stdio: 'pipe' })).not.toThrow();
+    expect(() => execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { stdio: 'pipe', env: withPassword })).not.toThrow();
+  });
+
+  it('has no default password: without POSTGRES_PASSWORD it stops, saying so', () => {
+    const env = { ...process.env };
+    delete env.POSTGRES_PASSWORD;
+    const result = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { encoding: 'utf8', env });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/set POSTGRES_PASSWORD, there is no default password/);
+    expect(rendered()).not.toMatch(/PASSWORD: temporal|PWD: temporal/);
+  });
+
+  it('publishes every port on 127.0.0.1 only', () => {
+    const published = [...rendered().matchAll(/^\s+- (\S+:\d+\/tcp)$/gm)].map((m) => m[1]!);
+    expect(published.length).toBeGreaterThanOrEqual(5);
+    expect(published.filter((p) => !p.startsWith('127.0.0.1:'))).toEqual([]);
+  });
+
+  it('pins every image to a version (no latest, no bare major)', () => {
+    const images = [...rendered().matchAll(/image: (\S+)/g)].map((m) => m[1]!);
+    expect(images.length).toBeGreaterThanOrEqual(4);
+    expect(images.filter((i) => !/:\d+\.\d+(\.\d+)?(-[a-z0-9]+)?$/.test(i))).toEqual([]);
+  });
+
+  it('runs the server on the configuration npm run cluster uses: 16 history shards, JWT authorization, the internal frontend', () => {
+    expect(readFileSync('docker-compose.yml', 'utf8')).toContain('env_file: deploy/temporal-server.env');
+    expect(readFileSync('src/infra/cluster.ts', 'utf8')).toContain("'deploy/temporal-server.env'");
+    expect(readEnvFile('deploy/temporal-server.env')).toMatchObject({
+      DB: 'postgres12',
+      NUM_HISTORY_SHARDS: '16',
+      TEMPORAL_AUTH_AUTHORIZER: 'default',
+      TEMPORAL_AUTH_CLAIM_MAPPER: 'default',
+      USE_INTERNAL_FRONTEND: 'true',
+    });
+    expect(rendered()).toMatch(/TEMPORAL_JWT_KEY_SOURCE1: file:\/\/\/auth\/jwks.json/);
   });
 
   it('registers every search attribute the workflow writes', () => {
@@ -15,7 +53,7 @@ describe('docker-compose.yml', () => {
   });
 
   it('runs PostgreSQL, schema setup, the server, Temporal Web 2.38+, the worker and the simulators', () => {
-    const config = execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], { encoding: 'utf8' });
+    const config = rendered();
     for (const service of ['postgresql:', 'temporal-schema:', 'temporal:', 'temporal-setup:', 'temporal-ui:', 'worker:', 'simulators:']) {
       expect(config).toContain(`  ${service}`);
     }

@@ -22,7 +22,7 @@ const cell = (value: unknown): string => markdownCell(value);
 /** Markdown for Temporal Web's "details": what was detected, by whom, and what the report's own policy says. */
 export function staticDetailsOf(input: StartInput): string {
   const origin = [input.openedBy && `opened by ${input.openedBy}`, input.originator && `originator ${[input.originator.name, input.originator.system, input.originator.id].filter(Boolean).join(' / ')}`];
-  const lines = [`**${input.severity}** service performance degradation on **${cell(input.service.name ?? input.service.id)}** (${input.service.id})`, '', `${cell(input.description)}`, '', `Detected ${input.detectedAt}${origin.filter(Boolean).map((o) => ` · ${o}`).join('')}`];
+  const lines = [`**${input.severity}** service performance degradation on **${cell(input.service.name ?? input.service.id)}** (${input.service.id})`, '', `${cell(input.description)}`, '', `Detected ${input.detectedAt ?? 'when opened'}${origin.filter(Boolean).map((o) => ` · ${o}`).join('')}`];
   if (input.degradedKpis.length > 0) {
     lines.push('', '| KPI | threshold | observed | unit |', '| --- | --- | --- | --- |');
     for (const k of input.degradedKpis) lines.push(`| ${cell(k.name)} | ${cell(k.threshold)} | ${cell(k.observed)} | ${cell(k.unit)} |`);

@@ -32,7 +32,8 @@ export const StartInput = z.strictObject({
   service: Service,
   severity: Severity,
   description: RequiredText(4000),
-  detectedAt: IsoDateTime,
+  /** When the degradation was detected; a caller that does not know (Temporal Web's Start Workflow dialog) leaves it out: the opening time. */
+  detectedAt: IsoDateTime.optional(),
   degradedKpis: z.array(DegradedKpi).max(100).default([]),
   /** The report's own policy (customer SLA), merged over the configured default for its severity. */
   jeopardyPolicy: JeopardyPolicyOverride.optional(),

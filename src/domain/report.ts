@@ -43,7 +43,7 @@ export function openReport(input: StartInput, nowMs: number, opts: OpenOptions =
     severity: input.severity,
     service: input.service,
     description: input.description,
-    detectedAt: input.detectedAt,
+    detectedAt: input.detectedAt ?? at,
     openedAt: at,
     openedBy,
     originator: input.originator,
