@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { readEnvFile } from '../src/infra/cluster';
 import { ALL_SEARCH_ATTRIBUTES } from '../src/search-attributes';
 
-const withPassword = { ...process.env, POSTGRES_PASSWORD: 'from-the-operator' };
+const withPassword = { ...process.env, POSTGRES_PASSWORD: 'from-the-operator', SPDR_TROUBLE_CALLBACK_SECRET: 'c'.repeat(64) };
 const rendered = (): string => execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], { encoding: 'utf8', env: withPassword });
 
 // No Docker engine runs here, so the stack is validated, not started.
@@ -14,12 +14,23 @@ describe('docker-compose.yml', () => {
   });
 
   it('has no default password: without POSTGRES_PASSWORD it stops, saying so', () => {
-    const env = { ...process.env };
+    const env = { ...withPassword } as NodeJS.ProcessEnv;
     delete env.POSTGRES_PASSWORD;
     const result = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { encoding: 'utf8', env });
     expect(result.status).not.toBe(0);
     expect(result.stderr).toMatch(/set POSTGRES_PASSWORD, there is no default password/);
     expect(rendered()).not.toMatch(/PASSWORD: temporal|PWD: temporal/);
+  });
+
+  it('has no default callback secret: without SPDR_TROUBLE_CALLBACK_SECRET it stops, saying so; simulators and worker share it', () => {
+    const env = { ...withPassword } as NodeJS.ProcessEnv;
+    delete env.SPDR_TROUBLE_CALLBACK_SECRET;
+    const result = spawnSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { encoding: 'utf8', env });
+    expect(result.status).not.toBe(0);
+    expect(result.stderr).toMatch(/set SPDR_TROUBLE_CALLBACK_SECRET/);
+    const text = rendered();
+    expect(text.match(/SIM_TROUBLE_CALLBACK_SECRET: c{64}/g)).toHaveLength(1);
+    expect(text.match(/SPDR_TROUBLE_CALLBACK_SECRET: c{64}/g)).toHaveLength(1);
   });
 
   it('publishes every port on 127.0.0.1 only', () => {
