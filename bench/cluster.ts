@@ -53,7 +53,11 @@ function treePss(pid: number | undefined): number {
   };
   let total = pss(pid);
   try {
-    for (const child of execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' }).split('\n').map(Number).filter(Boolean)) total += pss(child);
+    for (const child of execFileSync('ps', ['-o', 'pid=', '--ppid', String(pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map(Number)
+      .filter(Boolean))
+      total += pss(child);
   } catch {
     // no children
   }
@@ -102,7 +106,11 @@ export async function runClusterBench(args: { quick: boolean; minutes: number; o
         if (Date.now() > deadline) return;
         const s = performance.now();
         try {
-          await client.workflow.start('degradationReport', { taskQueue, workflowId: workflowIdOf(id), args: [startInput(id, { severityIndex: i })] });
+          await client.workflow.start('degradationReport', {
+            taskQueue,
+            workflowId: workflowIdOf(id),
+            args: [startInput(id, { severityIndex: i })],
+          });
           startMs.push(performance.now() - s);
         } catch {
           failed += 1;
@@ -154,7 +162,15 @@ export async function runClusterBench(args: { quick: boolean; minutes: number; o
     await cluster.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const results = { meta: { startedAt: startedAt.toISOString(), server: `Temporal Server ${TEMPORAL_SERVER_VERSION}, ${HISTORY_SHARDS} history shards, PostgreSQL`, node: process.version, stoppedBy }, steps };
+  const results = {
+    meta: {
+      startedAt: startedAt.toISOString(),
+      server: `Temporal Server ${TEMPORAL_SERVER_VERSION}, ${HISTORY_SHARDS} history shards, PostgreSQL`,
+      node: process.version,
+      stoppedBy,
+    },
+    steps,
+  };
   const outDir = join(args.out, `${startedAt.toISOString().replace(/[:.]/g, '-')}-cluster`);
   mkdirSync(outDir, { recursive: true });
   writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);

@@ -18,7 +18,12 @@ import { PROJECT_ROOT, TEMPORAL_CLI_VERSION, TEMPORAL_TEST_SERVER_VERSION } from
 import { resolveCli, resolveTestServer } from '../src/infra/temporal-servers';
 
 const run = promisify(execFile);
-const skip = new Set((process.env.SPDR_PROVISION_SKIP ?? '').split(',').map((s) => s.trim()).filter(Boolean));
+const skip = new Set(
+  (process.env.SPDR_PROVISION_SKIP ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
 const problems: string[] = [];
 
 function onPath(cmd: string): boolean {
@@ -33,10 +38,14 @@ function onPath(cmd: string): boolean {
 async function aptInstall(packages: string[]): Promise<void> {
   const root = process.getuid?.() === 0;
   const sudo = root ? [] : onPath('sudo') ? ['sudo', '-n'] : undefined;
-  if (!sudo || !onPath('apt-get')) throw new Error(`install ${packages.join(' ')} (Debian/Ubuntu: sudo apt-get install ${packages.join(' ')})`);
+  if (!sudo || !onPath('apt-get'))
+    throw new Error(`install ${packages.join(' ')} (Debian/Ubuntu: sudo apt-get install ${packages.join(' ')})`);
   const [cmd, ...pre] = [...sudo, 'apt-get'];
   await run(cmd!, [...pre, 'update', '-qq']);
-  await run(cmd!, [...pre, 'install', '-y', '-qq', '--no-install-recommends', ...packages], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, maxBuffer: 64 * 1024 * 1024 });
+  await run(cmd!, [...pre, 'install', '-y', '-qq', '--no-install-recommends', ...packages], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 async function step(name: string, what: () => Promise<string>): Promise<void> {
@@ -53,20 +62,31 @@ async function step(name: string, what: () => Promise<string>): Promise<void> {
 
 async function main(): Promise<void> {
   const cli = await resolveCli();
-  console.log(`Temporal CLI ${TEMPORAL_CLI_VERSION}: ${cli.type === 'existing-path' ? cli.path : `SDK download cache (${cli.downloadDir})`}`);
+  console.log(
+    `Temporal CLI ${TEMPORAL_CLI_VERSION}: ${cli.type === 'existing-path' ? cli.path : `SDK download cache (${cli.downloadDir})`}`,
+  );
   const ts = await resolveTestServer();
-  console.log(`Temporal test server ${TEMPORAL_TEST_SERVER_VERSION}: ${ts.type === 'existing-path' ? ts.path : `SDK download cache (${ts.downloadDir})`}`);
+  console.log(
+    `Temporal test server ${TEMPORAL_TEST_SERVER_VERSION}: ${ts.type === 'existing-path' ? ts.path : `SDK download cache (${ts.downloadDir})`}`,
+  );
 
   await step('compose', async () => {
     // curl: scripts/smoke-start.sh checks `npm start` with it.
-    const missing = [['docker-compose', 'docker-compose'], ['curl', 'curl']].filter(([cmd]) => !onPath(cmd!)).map(([, pkg]) => pkg!);
+    const missing = [
+      ['docker-compose', 'docker-compose'],
+      ['curl', 'curl'],
+    ]
+      .filter(([cmd]) => !onPath(cmd!))
+      .map(([, pkg]) => pkg!);
     if (missing.length > 0) await aptInstall(missing);
     return `docker-compose: ${(await run('docker-compose', ['version', '--short'])).stdout.trim()}`;
   });
   await step('browser', async () => {
-    const { stdout } = await run(join(PROJECT_ROOT, 'scripts/install-browser.sh'), [], { maxBuffer: 16 * 1024 * 1024 }).catch((err: { stderr?: string }) => {
-      throw new Error((err.stderr ?? String(err)).trim());
-    });
+    const { stdout } = await run(join(PROJECT_ROOT, 'scripts/install-browser.sh'), [], { maxBuffer: 16 * 1024 * 1024 }).catch(
+      (err: { stderr?: string }) => {
+        throw new Error((err.stderr ?? String(err)).trim());
+      },
+    );
     return stdout.trim().split('\n').pop() ?? '';
   });
   await step('postgres', async () => {

@@ -5,12 +5,15 @@ import { readEnvFile } from '../src/infra/cluster';
 import { ALL_SEARCH_ATTRIBUTES } from '../src/search-attributes';
 
 const withPassword = { ...process.env, POSTGRES_PASSWORD: 'from-the-operator', SPDR_TROUBLE_CALLBACK_SECRET: 'c'.repeat(64) };
-const rendered = (): string => execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], { encoding: 'utf8', env: withPassword });
+const rendered = (): string =>
+  execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], { encoding: 'utf8', env: withPassword });
 
 // No Docker engine runs here, so the stack is validated, not started.
 describe('docker-compose.yml', () => {
   it('is a valid Compose file (docker-compose config -q)', () => {
-    expect(() => execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { stdio: 'pipe', env: withPassword })).not.toThrow();
+    expect(() =>
+      execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config', '-q'], { stdio: 'pipe', env: withPassword }),
+    ).not.toThrow();
   });
 
   it('has no default password: without POSTGRES_PASSWORD it stops, saying so', () => {

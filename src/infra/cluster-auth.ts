@@ -45,10 +45,20 @@ export function ensureClusterAuth(dir: string, namespace = 'default', nowS = Mat
   writeFileSync(jwksFile, `${JSON.stringify({ keys: [{ ...jwk, kid, use: 'sig', alg: 'RS256' }] }, null, 2)}\n`);
   chmodSync(jwksFile, 0o644);
 
-  const permissions: Record<TokenRole, string[]> = { writer: [`${namespace}:write`], reader: [`${namespace}:read`], admin: ['temporal-system:admin'] };
+  const permissions: Record<TokenRole, string[]> = {
+    writer: [`${namespace}:write`],
+    reader: [`${namespace}:read`],
+    admin: ['temporal-system:admin'],
+  };
   const tokens = {} as Record<TokenRole, string>;
   for (const role of Object.keys(permissions) as TokenRole[]) {
-    tokens[role] = signJwt(privateKey, kid, { sub: `spdr-${role}`, permissions: permissions[role], iat: nowS, exp: nowS + TOKEN_LIFETIME_S, jti: randomUUID() });
+    tokens[role] = signJwt(privateKey, kid, {
+      sub: `spdr-${role}`,
+      permissions: permissions[role],
+      iat: nowS,
+      exp: nowS + TOKEN_LIFETIME_S,
+      jti: randomUUID(),
+    });
     writeFileSync(join(dir, `${role}.token`), `${tokens[role]}\n`, { mode: 0o600 });
   }
   return { dir, jwksFile, jwksUri: `file://${jwksFile}`, tokens, tokenFile: (role) => join(dir, `${role}.token`) };

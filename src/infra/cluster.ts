@@ -8,7 +8,20 @@
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -35,7 +48,10 @@ type Log = (line: string) => void;
 
 /** Where the provisioned server binaries live (git-ignored, next to the Temporal CLI). */
 export function serverBinaries(dir = binDir()): ServerBinaries {
-  return { server: join(dir, `temporal-server-${TEMPORAL_SERVER_VERSION}`), sqlTool: join(dir, `temporal-sql-tool-${TEMPORAL_SERVER_VERSION}`) };
+  return {
+    server: join(dir, `temporal-server-${TEMPORAL_SERVER_VERSION}`),
+    sqlTool: join(dir, `temporal-sql-tool-${TEMPORAL_SERVER_VERSION}`),
+  };
 }
 
 export class ClusterProvisioningError extends Error {}
@@ -63,10 +79,17 @@ export async function provisionServerBinaries(log: Log = console.log, dir = binD
       if (existsSync(path)) continue;
       log(`building ${pkg}@v${TEMPORAL_SERVER_VERSION} with go install (cached in ${dir}; the first build takes minutes)`);
       await run(go, ['install', `go.temporal.io/server/${pkg}@v${TEMPORAL_SERVER_VERSION}`], {
-        env: { ...process.env, GOBIN: gobin, GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? GO_TOOLCHAIN, CGO_ENABLED: process.env.CGO_ENABLED ?? '0' },
+        env: {
+          ...process.env,
+          GOBIN: gobin,
+          GOTOOLCHAIN: process.env.GOTOOLCHAIN ?? GO_TOOLCHAIN,
+          CGO_ENABLED: process.env.CGO_ENABLED ?? '0',
+        },
         maxBuffer: 64 * 1024 * 1024,
       }).catch((err: { stderr?: string }) => {
-        throw new ClusterProvisioningError(`go install go.temporal.io/server/${pkg}@v${TEMPORAL_SERVER_VERSION} failed: ${String(err.stderr ?? err).slice(-2000)}`);
+        throw new ClusterProvisioningError(
+          `go install go.temporal.io/server/${pkg}@v${TEMPORAL_SERVER_VERSION} failed: ${String(err.stderr ?? err).slice(-2000)}`,
+        );
       });
       renameSync(join(gobin, name), path);
     }
@@ -101,9 +124,15 @@ export async function provisionPostgres(log: Log = console.log): Promise<string>
   }
   log('installing PostgreSQL (apt-get install postgresql)');
   await run('apt-get', ['update', '-qq']);
-  await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, maxBuffer: 64 * 1024 * 1024 });
+  await run('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'postgresql'], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const installed = findPostgres();
-  if (!installed) throw new ClusterProvisioningError('apt-get install postgresql finished but no PostgreSQL binaries were found under /usr/lib/postgresql');
+  if (!installed)
+    throw new ClusterProvisioningError(
+      'apt-get install postgresql finished but no PostgreSQL binaries were found under /usr/lib/postgresql',
+    );
   return installed;
 }
 
@@ -221,14 +250,18 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     throw new ClusterProvisioningError(`Temporal Server ${TEMPORAL_SERVER_VERSION} is not built (${bins.server}): run npm run provision`);
   }
   const pgBin = findPostgres();
-  if (!pgBin) throw new ClusterProvisioningError('PostgreSQL is not installed: run npm run provision (as root it installs Debian\'s postgresql), or apt-get install postgresql');
+  if (!pgBin)
+    throw new ClusterProvisioningError(
+      "PostgreSQL is not installed: run npm run provision (as root it installs Debian's postgresql), or apt-get install postgresql",
+    );
 
   mkdirSync(dir, { recursive: true });
   const isRoot = process.getuid?.() === 0;
   // PostgreSQL refuses to run as root: as root it runs as the `postgres` user, which must reach its data folder.
   if (isRoot) chmodSync(dir, statSync(dir).mode | 0o711);
   const pgUser = isRoot ? pgOsUser() : undefined;
-  const asPgUser = (cmd: string, args: string[]): [string, string[]] => (pgUser ? ['setpriv', [`--reuid=${pgUser.uid}`, `--regid=${pgUser.gid}`, '--clear-groups', '--', cmd, ...args]] : [cmd, args]);
+  const asPgUser = (cmd: string, args: string[]): [string, string[]] =>
+    pgUser ? ['setpriv', [`--reuid=${pgUser.uid}`, `--regid=${pgUser.gid}`, '--clear-groups', '--', cmd, ...args]] : [cmd, args];
 
   const passwordFile = join(dir, 'postgres-password');
   const pgData = join(dir, 'postgres');
@@ -245,7 +278,18 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       chownSync(pwfile, pgUser.uid, pgUser.gid);
     }
     try {
-      const [cmd, args] = asPgUser(join(pgBin, 'initdb'), ['-D', pgData, '-U', DB_USER, `--pwfile=${pwfile}`, '-A', 'scram-sha-256', '-E', 'UTF8', '--no-locale']);
+      const [cmd, args] = asPgUser(join(pgBin, 'initdb'), [
+        '-D',
+        pgData,
+        '-U',
+        DB_USER,
+        `--pwfile=${pwfile}`,
+        '-A',
+        'scram-sha-256',
+        '-E',
+        'UTF8',
+        '--no-locale',
+      ]);
       await run(cmd, args).catch((err: { stderr?: string }) => {
         throw new Error(`initdb failed: ${err.stderr ?? String(err)}`);
       });
@@ -293,24 +337,53 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
   let server: Child | undefined;
   try {
     // Sockets off: TCP on 127.0.0.1 only, so no folder outside the data dir is needed.
-    const [pgCmd, pgArgs] = asPgUser(join(pgBin, 'postgres'), ['-D', pgData, '-p', String(ports.postgres), '-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200']);
+    const [pgCmd, pgArgs] = asPgUser(join(pgBin, 'postgres'), [
+      '-D',
+      pgData,
+      '-p',
+      String(ports.postgres),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+    ]);
     postgres = spawnChild('PostgreSQL', pgCmd, pgArgs, process.env, join(dir, 'postgres.log'));
-    await waitFor(async () => {
-      await run(join(pgBin, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(ports.postgres)]);
-      return true;
-    }, `PostgreSQL on 127.0.0.1:${ports.postgres} (log: ${join(dir, 'postgres.log')})`, 30_000, crashed);
+    await waitFor(
+      async () => {
+        await run(join(pgBin, 'pg_isready'), ['-q', '-h', '127.0.0.1', '-p', String(ports.postgres)]);
+        return true;
+      },
+      `PostgreSQL on 127.0.0.1:${ports.postgres} (log: ${join(dir, 'postgres.log')})`,
+      30_000,
+      crashed,
+    );
 
     const psql = async (db: string, sql: string): Promise<string> =>
-      (await run(join(pgBin, 'psql'), ['-h', '127.0.0.1', '-p', String(ports.postgres), '-U', DB_USER, '-d', db, '-tAc', sql], { env: { ...process.env, PGPASSWORD: password } })).stdout.trim();
-    const sqlEnv = { ...process.env, SQL_PLUGIN: 'postgres12', SQL_HOST: '127.0.0.1', SQL_PORT: String(ports.postgres), SQL_USER: DB_USER, SQL_PASSWORD: password };
+      (
+        await run(join(pgBin, 'psql'), ['-h', '127.0.0.1', '-p', String(ports.postgres), '-U', DB_USER, '-d', db, '-tAc', sql], {
+          env: { ...process.env, PGPASSWORD: password },
+        })
+      ).stdout.trim();
+    const sqlEnv = {
+      ...process.env,
+      SQL_PLUGIN: 'postgres12',
+      SQL_HOST: '127.0.0.1',
+      SQL_PORT: String(ports.postgres),
+      SQL_USER: DB_USER,
+      SQL_PASSWORD: password,
+    };
     const sqlTool = async (db: string, args: string[]) => {
       await run(bins.sqlTool, ['--db', db, ...args], { env: sqlEnv }).catch((err: { stdout?: string; stderr?: string }) => {
         throw new Error(`temporal-sql-tool --db ${db} ${args.join(' ')} failed: ${(err.stderr || err.stdout || String(err)).slice(-1500)}`);
       });
     };
     for (const db of DATABASES) {
-      if ((await psql('postgres', `SELECT 1 FROM pg_database WHERE datname = '${db.name}'`)) !== '1') await sqlTool(db.name, ['create-database']);
-      if ((await psql(db.name, "SELECT to_regclass('public.schema_version') IS NOT NULL")) !== 't') await sqlTool(db.name, ['setup-schema', '-v', '0.0']);
+      if ((await psql('postgres', `SELECT 1 FROM pg_database WHERE datname = '${db.name}'`)) !== '1')
+        await sqlTool(db.name, ['create-database']);
+      if ((await psql(db.name, "SELECT to_regclass('public.schema_version') IS NOT NULL")) !== 't')
+        await sqlTool(db.name, ['setup-schema', '-v', '0.0']);
       await sqlTool(db.name, ['update-schema', '--schema-name', db.schema]);
     }
 
@@ -342,16 +415,21 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     const address = `127.0.0.1:${ports.frontend}`;
     const startServer = async () => {
       server = spawnChild('Temporal Server', bins.server, ['start'], serverEnv, join(dir, 'temporal-server.log'));
-      await waitFor(async () => {
-        // Lazy, so the connection is closed even when the server does not answer yet (a failed connect leaves a channel behind).
-        const c = Connection.lazy({ address, apiKey: auth.tokens.admin, tls: false, connectTimeout: 2_000 });
-        try {
-          await c.withDeadline(Date.now() + 2_000, () => c.workflowService.getSystemInfo({}));
-          return true;
-        } finally {
-          await c.close();
-        }
-      }, `Temporal Server frontend on ${address} (log: ${join(dir, 'temporal-server.log')})`, 120_000, crashed);
+      await waitFor(
+        async () => {
+          // Lazy, so the connection is closed even when the server does not answer yet (a failed connect leaves a channel behind).
+          const c = Connection.lazy({ address, apiKey: auth.tokens.admin, tls: false, connectTimeout: 2_000 });
+          try {
+            await c.withDeadline(Date.now() + 2_000, () => c.workflowService.getSystemInfo({}));
+            return true;
+          } finally {
+            await c.close();
+          }
+        },
+        `Temporal Server frontend on ${address} (log: ${join(dir, 'temporal-server.log')})`,
+        120_000,
+        crashed,
+      );
     };
     await startServer();
     await registerNamespace(address, auth.tokens.admin, namespace);
@@ -411,13 +489,17 @@ export async function registerNamespace(address: string, adminToken: string, nam
     }
     // A new namespace reaches every service's cache within seconds.
     const wanted = Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED_VALUE_TYPE[k.type]!]));
-    await waitFor(async () => {
-      const existing = await connection.operatorService.listSearchAttributes({ namespace });
-      const missing = Object.fromEntries(Object.entries(wanted).filter(([name]) => !(name in (existing.customAttributes ?? {}))));
-      if (Object.keys(missing).length > 0) await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
-      const after = await connection.operatorService.listSearchAttributes({ namespace });
-      return Object.keys(wanted).every((name) => name in (after.customAttributes ?? {}));
-    }, `namespace ${namespace} and its search attributes`, 60_000);
+    await waitFor(
+      async () => {
+        const existing = await connection.operatorService.listSearchAttributes({ namespace });
+        const missing = Object.fromEntries(Object.entries(wanted).filter(([name]) => !(name in (existing.customAttributes ?? {}))));
+        if (Object.keys(missing).length > 0) await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: missing });
+        const after = await connection.operatorService.listSearchAttributes({ namespace });
+        return Object.keys(wanted).every((name) => name in (after.customAttributes ?? {}));
+      },
+      `namespace ${namespace} and its search attributes`,
+      60_000,
+    );
   } finally {
     await connection.close();
   }
@@ -427,7 +509,10 @@ function pgOsUser(): { uid: number; gid: number } {
   const line = readFileSync('/etc/passwd', 'utf8')
     .split('\n')
     .find((l) => l.startsWith('postgres:'));
-  if (!line) throw new ClusterProvisioningError('running as root, PostgreSQL needs the "postgres" system user (created by apt-get install postgresql)');
+  if (!line)
+    throw new ClusterProvisioningError(
+      'running as root, PostgreSQL needs the "postgres" system user (created by apt-get install postgresql)',
+    );
   const [, , uid, gid] = line.split(':');
   return { uid: Number(uid), gid: Number(gid) };
 }
@@ -466,5 +551,7 @@ async function waitFor(probe: () => Promise<boolean>, what: string, timeoutMs: n
     }
     await new Promise((r) => setTimeout(r, 300));
   }
-  throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${last instanceof Error ? last.message : String(last)}` : ''}`);
+  throw new Error(
+    `timed out after ${timeoutMs / 1000} s waiting for ${what}${last ? `: ${last instanceof Error ? last.message : String(last)}` : ''}`,
+  );
 }

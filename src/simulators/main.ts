@@ -14,11 +14,7 @@ import { simulatorEnv, loadIntegrationConfig, SIMULATED_PARTIES, type Integratio
 import type { FaultSettings } from './faults';
 import { startPartnerSimulator, type PartnerSimulator, type PartnerSimulatorOptions } from './partnerSimulator';
 import type { RecordBookState } from './recordBook';
-import {
-  startTroubleTicketSimulator,
-  type TroubleTicketSimulator,
-  type TroubleTicketSimulatorOptions,
-} from './troubleTicketSimulator';
+import { startTroubleTicketSimulator, type TroubleTicketSimulator, type TroubleTicketSimulatorOptions } from './troubleTicketSimulator';
 import { startWebhookSink, type WebhookSink, type WebhookSinkState } from './webhookSink';
 
 export interface SimulatorsOptions {
@@ -112,7 +108,14 @@ export async function startSimulators(options: SimulatorsOptions = {}): Promise<
     onChange,
     ...options.partner,
   });
-  const webhook = await startWebhookSink({ host, port: options.webhookPort ?? 0, seed: seed + 2, faults: options.faults, lax: options.lax, onChange });
+  const webhook = await startWebhookSink({
+    host,
+    port: options.webhookPort ?? 0,
+    seed: seed + 2,
+    faults: options.faults,
+    lax: options.lax,
+    onChange,
+  });
 
   const { stateFile } = options;
   let saveTimer: NodeJS.Timeout | undefined;

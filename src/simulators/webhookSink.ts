@@ -60,7 +60,14 @@ export async function startWebhookSink(options: WebhookSinkOptions = {}): Promis
     if (req.path === '/admin/received') {
       if (req.method === 'GET') {
         const path = req.query.get('path') ?? undefined;
-        return json(200, { total, unique: received.length - (lax ? duplicates : 0), duplicates, lax, deliveriesPerKey, received: list(path) });
+        return json(200, {
+          total,
+          unique: received.length - (lax ? duplicates : 0),
+          duplicates,
+          lax,
+          deliveriesPerKey,
+          received: list(path),
+        });
       }
       if (req.method === 'DELETE') {
         received = [];

@@ -25,7 +25,9 @@ describe('buildListQuery', () => {
 
   it('includes ended reports when asked, or when every status asked for is final', () => {
     expect(buildListQuery({ openOnly: false, severity: 'minor' })).toBe(`WorkflowType = 'degradationReport' AND SpdrSeverity = 'minor'`);
-    expect(buildListQuery({ status: ['closed', 'cancelled'] })).toBe(`WorkflowType = 'degradationReport' AND SpdrStatus IN ('closed', 'cancelled')`);
+    expect(buildListQuery({ status: ['closed', 'cancelled'] })).toBe(
+      `WorkflowType = 'degradationReport' AND SpdrStatus IN ('closed', 'cancelled')`,
+    );
     expect(buildListQuery({ status: ['cleared', 'closed'] })).toContain(`ExecutionStatus = 'Running'`);
   });
 
@@ -69,19 +71,23 @@ describe('buildListQuery', () => {
   it('a value it accepts is quoted whole as the last clause (property over printable input)', () => {
     const attribute = { serviceId: 'SpdrServiceId', assignee: 'SpdrAssignee' } as const;
     fc.assert(
-      fc.property(fc.constantFrom('serviceId', 'assignee') as fc.Arbitrary<'serviceId' | 'assignee'>, fc.string({ unit: 'grapheme', maxLength: 30 }), (field, value) => {
-        let query: string;
-        try {
-          query = buildListQuery({ [field]: value });
-        } catch (err) {
-          expect(err).toBeInstanceOf(SpdrInvalidInputError);
-          return;
-        }
-        // Accepted: no character that could end or escape the literal, and the literal is the value itself.
-        expect(value).not.toMatch(/['"\\`\p{Cc}]/u);
-        expect(query.endsWith(` AND ${attribute[field]} = '${value.trim()}'`)).toBe(true);
-        expect(query.split("'").length).toBe(2 * 3 + 1); // three literals: type, status, the value
-      }),
+      fc.property(
+        fc.constantFrom('serviceId', 'assignee') as fc.Arbitrary<'serviceId' | 'assignee'>,
+        fc.string({ unit: 'grapheme', maxLength: 30 }),
+        (field, value) => {
+          let query: string;
+          try {
+            query = buildListQuery({ [field]: value });
+          } catch (err) {
+            expect(err).toBeInstanceOf(SpdrInvalidInputError);
+            return;
+          }
+          // Accepted: no character that could end or escape the literal, and the literal is the value itself.
+          expect(value).not.toMatch(/['"\\`\p{Cc}]/u);
+          expect(query.endsWith(` AND ${attribute[field]} = '${value.trim()}'`)).toBe(true);
+          expect(query.split("'").length).toBe(2 * 3 + 1); // three literals: type, status, the value
+        },
+      ),
       { numRuns: 500 },
     );
   });

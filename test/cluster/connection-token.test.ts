@@ -24,13 +24,21 @@ describe('the cluster token in the connection settings', () => {
 
   it('is not used for the embedded dev server, nor when SPDR_TEMPORAL_API_KEY_FILE is empty or names a missing file', () => {
     expect(loadTemporalTarget({ SPDR_DATA_DIR: dataDir }).config.connectionOptions.apiKey).toBeUndefined();
-    expect(loadTemporalTarget({ TEMPORAL_ADDRESS: '127.0.0.1:7233', SPDR_DATA_DIR: dataDir, SPDR_TEMPORAL_API_KEY_FILE: '' }).config.connectionOptions.apiKey).toBeUndefined();
-    expect(loadTemporalTarget({ TEMPORAL_ADDRESS: '127.0.0.1:7233', SPDR_TEMPORAL_API_KEY_FILE: join(dataDir, 'none') }).config.connectionOptions.apiKey).toBeUndefined();
+    expect(
+      loadTemporalTarget({ TEMPORAL_ADDRESS: '127.0.0.1:7233', SPDR_DATA_DIR: dataDir, SPDR_TEMPORAL_API_KEY_FILE: '' }).config
+        .connectionOptions.apiKey,
+    ).toBeUndefined();
+    expect(
+      loadTemporalTarget({ TEMPORAL_ADDRESS: '127.0.0.1:7233', SPDR_TEMPORAL_API_KEY_FILE: join(dataDir, 'none') }).config.connectionOptions
+        .apiKey,
+    ).toBeUndefined();
   });
 
   it('can be any file named by SPDR_TEMPORAL_API_KEY_FILE', () => {
     const file = join(dataDir, 'other.token');
     writeFileSync(file, 'other');
-    expect(loadTemporalTarget({ TEMPORAL_ADDRESS: '127.0.0.1:7233', SPDR_TEMPORAL_API_KEY_FILE: file }).config.connectionOptions.apiKey).toBe('other');
+    expect(
+      loadTemporalTarget({ TEMPORAL_ADDRESS: '127.0.0.1:7233', SPDR_TEMPORAL_API_KEY_FILE: file }).config.connectionOptions.apiKey,
+    ).toBe('other');
   });
 });

@@ -57,13 +57,21 @@ const workers: WorkerProcess[] = [];
 beforeAll(async () => {
   tmp = scratchDir('spdr-cluster-');
   chmodSync(tmp, 0o755);
-  const [started, bundle] = await Promise.all([startCluster({ dir: join(tmp, 'cluster'), ports: await freeClusterPorts(), log }), workflowBundle()]);
+  const [started, bundle] = await Promise.all([
+    startCluster({ dir: join(tmp, 'cluster'), ports: await freeClusterPorts(), log }),
+    workflowBundle(),
+  ]);
   cluster = started;
   // The product's own connection settings: the address, and the token found in the cluster's folder.
-  client = await connectClient(loadTemporalTarget({ TEMPORAL_ADDRESS: cluster.address, SPDR_TEMPORAL_API_KEY_FILE: cluster.auth.tokenFile('writer') }));
+  client = await connectClient(
+    loadTemporalTarget({ TEMPORAL_ADDRESS: cluster.address, SPDR_TEMPORAL_API_KEY_FILE: cluster.auth.tokenFile('writer') }),
+  );
   bundleFile = join(tmp, 'workflow-bundle.json');
   writeFileSync(bundleFile, JSON.stringify(bundle));
-  listener = await startCallbackListener({ port: 0, signal: async (workflowId, name, payload) => void (await client.workflow.getHandle(workflowId).signal(name, payload)) });
+  listener = await startCallbackListener({
+    port: 0,
+    signal: async (workflowId, name, payload) => void (await client.workflow.getHandle(workflowId).signal(name, payload)),
+  });
   simulators = await startSimulators({ callbackUrl: listener.listenerUrl, seed: 13, faults: { latencyMs: 200 } });
 }, 300_000);
 
@@ -127,8 +135,13 @@ async function refusal(call: Promise<unknown>): Promise<string> {
 
 const ours = (id: unknown) => new RegExp(`^(spdr-)?TOPO-${process.pid}-`).test(String(id));
 const escalations = async () =>
-  (await http<{ received: ReceivedWebhook[] }>(`${simulators.webhookUrl}/admin/received?path=/escalation`)).received.filter((w) => w.body.type === 'spdr.escalation' && ours(w.body.reportId));
-const ticketsCreated = async () => Object.keys((await http<{ createdPerExternalId: Record<string, number> }>(`${simulators.troubleUrl}/admin/stats`)).createdPerExternalId).filter(ours).length;
+  (await http<{ received: ReceivedWebhook[] }>(`${simulators.webhookUrl}/admin/received?path=/escalation`)).received.filter(
+    (w) => w.body.type === 'spdr.escalation' && ours(w.body.reportId),
+  );
+const ticketsCreated = async () =>
+  Object.keys(
+    (await http<{ createdPerExternalId: Record<string, number> }>(`${simulators.troubleUrl}/admin/stats`)).createdPerExternalId,
+  ).filter(ours).length;
 
 describe('production topology: PostgreSQL + Temporal Server (16 shards, JWT authorization) + three workers', () => {
   it('a client without a valid token cannot start, signal or terminate a report; the writer token can', async () => {
@@ -141,11 +154,25 @@ describe('production topology: PostgreSQL + Temporal Server (16 shards, JWT auth
     const readOnly = Connection.lazy({ address: cluster.address, apiKey: cluster.auth.tokens.reader, tls: false });
     const forged = Connection.lazy({ address: cluster.address, apiKey: `${cluster.auth.tokens.writer.slice(0, -8)}AAAAAAAA`, tls: false });
     try {
-      for (const [who, connection] of [['no token', noToken], ['reader token', readOnly], ['forged token', forged]] as const) {
+      for (const [who, connection] of [
+        ['no token', noToken],
+        ['reader token', readOnly],
+        ['forged token', forged],
+      ] as const) {
         const c = new Client({ connection });
         const other = `TOPO-${process.pid}-refused`;
-        expect(await refusal(c.workflow.start('degradationReport', { taskQueue, workflowId: `spdr-${other}`, args: [{ ...input, reportId: other }] })), who).toMatch(/PERMISSION_DENIED/);
-        expect(await refusal(c.workflow.getHandle(handle.workflowId).signal(MESSAGES.cancel.signal, { by: 'mallory', reason: 'falseServiceFailureEvent' })), who).toMatch(/PERMISSION_DENIED/);
+        expect(
+          await refusal(
+            c.workflow.start('degradationReport', { taskQueue, workflowId: `spdr-${other}`, args: [{ ...input, reportId: other }] }),
+          ),
+          who,
+        ).toMatch(/PERMISSION_DENIED/);
+        expect(
+          await refusal(
+            c.workflow.getHandle(handle.workflowId).signal(MESSAGES.cancel.signal, { by: 'mallory', reason: 'falseServiceFailureEvent' }),
+          ),
+          who,
+        ).toMatch(/PERMISSION_DENIED/);
         expect(await refusal(c.workflow.getHandle(handle.workflowId).terminate('mallory')), who).toMatch(/PERMISSION_DENIED/);
       }
       // The read-only token still reads (what a read-only Temporal Web gets).
@@ -174,11 +201,27 @@ describe('production topology: PostgreSQL + Temporal Server (16 shards, JWT auth
         const handle: Handle = await client.workflow.start<typeof degradationReport>('degradationReport', {
           taskQueue,
           workflowId: `spdr-${reportId}`,
-          args: [{ reportId, service: { id: `svc-${i % 5}` }, severity: 'critical', description: 'Call setup latency p95 above 3 s', jeopardyPolicy: { resolutionTarget: TARGET_MS } }],
+          args: [
+            {
+              reportId,
+              service: { id: `svc-${i % 5}` },
+              severity: 'critical',
+              description: 'Call setup latency p95 above 3 s',
+              jeopardyPolicy: { resolutionTarget: TARGET_MS },
+            },
+          ],
         });
         const resourceId = `PE-${i}`;
-        await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: `suspect ${resourceId}`, rootCause: { domain: 'resource', resourceId } });
-        await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.ben', summary: 'same cause again', rootCause: { domain: 'resource', resourceId } });
+        await handle.signal(MESSAGES.addAnalysis.signal, {
+          author: 'noc.anna',
+          summary: `suspect ${resourceId}`,
+          rootCause: { domain: 'resource', resourceId },
+        });
+        await handle.signal(MESSAGES.addAnalysis.signal, {
+          author: 'noc.ben',
+          summary: 'same cause again',
+          rootCause: { domain: 'resource', resourceId },
+        });
         return { reportId, handle, key: `spdr-${reportId}-rtr-${resourceId}` };
       },
     );
@@ -199,23 +242,54 @@ describe('production topology: PostgreSQL + Temporal Server (16 shards, JWT auth
 
     // 3. Visibility on PostgreSQL answers on the Spdr* attributes.
     const count = async (query: string) => (await client.workflow.count(`TaskQueue = "${taskQueue}" AND ${query}`)).count;
-    await eventually(() => count(`SpdrSeverity = "critical" AND SpdrJeopardy = "breached" AND SpdrEscalationLevel >= 2`), (n) => n === REPORTS, 'breached reports in visibility', 180_000, 1_000);
+    await eventually(
+      () => count(`SpdrSeverity = "critical" AND SpdrJeopardy = "breached" AND SpdrEscalationLevel >= 2`),
+      (n) => n === REPORTS,
+      'breached reports in visibility',
+      180_000,
+      1_000,
+    );
     expect(await count(`SpdrServiceId = "svc-3" AND SpdrStatus = "inProgress"`)).toBe(REPORTS / 5);
     const listed: string[] = [];
-    for await (const w of client.workflow.list({ query: `TaskQueue = "${taskQueue}" AND SpdrServiceId = "svc-1" AND SpdrAssignee = "resource-trouble-management"` })) listed.push(w.workflowId);
-    expect(listed.sort()).toEqual(reports.filter((_, i) => i % 5 === 1).map((r) => `spdr-${r.reportId}`).sort());
+    for await (const w of client.workflow.list({
+      query: `TaskQueue = "${taskQueue}" AND SpdrServiceId = "svc-1" AND SpdrAssignee = "resource-trouble-management"`,
+    }))
+      listed.push(w.workflowId);
+    expect(listed.sort()).toEqual(
+      reports
+        .filter((_, i) => i % 5 === 1)
+        .map((r) => `spdr-${r.reportId}`)
+        .sort(),
+    );
     phase('visibility');
 
     // 4. Tickets resolved by the trouble system, the ladder at its top, then clear and close.
     for (const r of reports) {
-      await eventually(() => r.handle.query(reportQuery), (x: Report) => x.troubleReports.length === 1 && Boolean(x.troubleReports[0]!.ticketId), `ticket of ${r.reportId}`, 120_000, 500);
+      await eventually(
+        () => r.handle.query(reportQuery),
+        (x: Report) => x.troubleReports.length === 1 && Boolean(x.troubleReports[0]!.ticketId),
+        `ticket of ${r.reportId}`,
+        120_000,
+        500,
+      );
     }
     await pool(reports, 8, async (r) => {
-      const [ticket] = await http<{ id: string; status: string }[]>(`${simulators.troubleUrl}/troubleTicket?externalId=${encodeURIComponent(r.key)}`);
-      await http(`${simulators.troubleUrl}/admin/troubleTicket/${ticket!.id}/status`, { method: 'POST', body: JSON.stringify({ status: 'resolved', resolution: 'optics replaced' }) });
+      const [ticket] = await http<{ id: string; status: string }[]>(
+        `${simulators.troubleUrl}/troubleTicket?externalId=${encodeURIComponent(r.key)}`,
+      );
+      await http(`${simulators.troubleUrl}/admin/troubleTicket/${ticket!.id}/status`, {
+        method: 'POST',
+        body: JSON.stringify({ status: 'resolved', resolution: 'optics replaced' }),
+      });
     });
     for (const r of reports) {
-      await eventually(() => r.handle.query(reportQuery), (x: Report) => x.troubleReports[0]?.status === 'resolved', `resolution of ${r.reportId}`, 60_000, 500);
+      await eventually(
+        () => r.handle.query(reportQuery),
+        (x: Report) => x.troubleReports[0]?.status === 'resolved',
+        `resolution of ${r.reportId}`,
+        60_000,
+        500,
+      );
     }
     await eventually(escalations, (list) => list.length >= REPORTS * TOP_LEVEL, 'every escalation delivered', 180_000, 500);
     phase('escalated');
@@ -238,13 +312,25 @@ describe('production topology: PostgreSQL + Temporal Server (16 shards, JWT auth
     expect([...keysPerThreshold].filter(([, keys]) => keys.size > 1)).toEqual([]);
     expect(delivered).toHaveLength(REPORTS * TOP_LEVEL);
     for (const f of finals) {
-      expect(f.history.filter((h) => h.action === 'escalated').map((h) => h.detail?.match(/^level (\d+)/)?.[1])).toEqual(['1', '2', '3', '4']);
+      expect(f.history.filter((h) => h.action === 'escalated').map((h) => h.detail?.match(/^level (\d+)/)?.[1])).toEqual([
+        '1',
+        '2',
+        '3',
+        '4',
+      ]);
     }
-    const audit = await auditWorkflowTasks(client, reports.map((r) => `spdr-${r.reportId}`));
+    const audit = await auditWorkflowTasks(
+      client,
+      reports.map((r) => `spdr-${r.reportId}`),
+    );
     expect(audit.ours).toEqual([]);
 
     const bytes = await cluster.databaseBytes();
-    log(`${REPORTS} reports closed on ${WORKERS} workers (1 SIGKILLed) and a server restart; tickets per cause 1; escalations ${delivered.length} (${keysPerThreshold.size} thresholds); workflow task timeouts ${audit.timedOut}, events ${audit.events}`);
-    log(`phases ${phases.join(', ')}; PostgreSQL temporal ${(bytes.temporal / 1e6).toFixed(1)} MB, visibility ${(bytes.visibility / 1e6).toFixed(1)} MB`);
+    log(
+      `${REPORTS} reports closed on ${WORKERS} workers (1 SIGKILLed) and a server restart; tickets per cause 1; escalations ${delivered.length} (${keysPerThreshold.size} thresholds); workflow task timeouts ${audit.timedOut}, events ${audit.events}`,
+    );
+    log(
+      `phases ${phases.join(', ')}; PostgreSQL temporal ${(bytes.temporal / 1e6).toFixed(1)} MB, visibility ${(bytes.visibility / 1e6).toFixed(1)} MB`,
+    );
   }, 600_000);
 });

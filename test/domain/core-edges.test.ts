@@ -61,7 +61,28 @@ describe('durations', () => {
   });
 
   it('refuses empty, bare, zero, out-of-order and foreign forms', () => {
-    for (const text of ['', '   ', 'P', 'PT', 'P1DT', 'P1Y', 'P1M', 'xPT4H', 'PT4Hx', '0s', '0h0m', 'P0D', '30m1h', '1h1h', '4', 'h', '1.h', '.5h', '1x', '4h ago']) {
+    for (const text of [
+      '',
+      '   ',
+      'P',
+      'PT',
+      'P1DT',
+      'P1Y',
+      'P1M',
+      'xPT4H',
+      'PT4Hx',
+      '0s',
+      '0h0m',
+      'P0D',
+      '30m1h',
+      '1h1h',
+      '4',
+      'h',
+      '1.h',
+      '.5h',
+      '1x',
+      '4h ago',
+    ]) {
       expect(parseDuration(text), JSON.stringify(text)).toBeUndefined();
     }
   });
@@ -83,10 +104,14 @@ describe('durations', () => {
       const parsed = DurationSchema.safeParse(value);
       return parsed.success ? undefined : parsed.error.issues.map((i) => `${i.code}: ${i.message}`).join('; ');
     };
-    expect(refusal(MAX_DURATION_MS + 1)).toBe(`custom: invalid duration ${MAX_DURATION_MS + 1}: use e.g. "90s", "30m", "4h", "2d", "1h30m", ISO-8601 "PT4H", or a positive number of milliseconds, at most 366 days`);
+    expect(refusal(MAX_DURATION_MS + 1)).toBe(
+      `custom: invalid duration ${MAX_DURATION_MS + 1}: use e.g. "90s", "30m", "4h", "2d", "1h30m", ISO-8601 "PT4H", or a positive number of milliseconds, at most 366 days`,
+    );
     expect(refusal(0)).toMatch(/^custom: invalid duration 0: /);
     expect(refusal(-1)).toMatch(/^custom: invalid duration -1: /);
-    expect(refusal('367d')).toBe('custom: invalid duration "367d": use e.g. "90s", "30m", "4h", "2d", "1h30m", ISO-8601 "PT4H", or a positive number of milliseconds');
+    expect(refusal('367d')).toBe(
+      'custom: invalid duration "367d": use e.g. "90s", "30m", "4h", "2d", "1h30m", ISO-8601 "PT4H", or a positive number of milliseconds',
+    );
     expect(refusal('soon')).toMatch(/^custom: invalid duration "soon": /);
   });
 });
@@ -99,18 +124,27 @@ describe('jeopardy clock', () => {
     expect(jeopardyStateAt(critical, 4 * HOUR)).toBe('breached');
     expect(jeopardyStateAt(critical, 2 * HOUR - 1)).toBe('onTrack');
     expect(jeopardyStateAt(critical, 2 * HOUR)).toBe('inJeopardy');
-    const early = resolvePolicy('critical', JeopardyPolicyOverride.parse({ thresholds: [{ at: 0.5, state: 'breached', action: 'escalate' }] }));
+    const early = resolvePolicy(
+      'critical',
+      JeopardyPolicyOverride.parse({ thresholds: [{ at: 0.5, state: 'breached', action: 'escalate' }] }),
+    );
     expect(jeopardyStateAt(early, 2 * HOUR - 1)).toBe('onTrack');
     expect(jeopardyStateAt(early, 2 * HOUR)).toBe('breached');
   });
 
   it('a breached threshold before the target starts re-escalation from it', () => {
-    const early = resolvePolicy('critical', JeopardyPolicyOverride.parse({ thresholds: [{ at: 0.5, state: 'breached', action: 'escalate' }], topLevel: 2 }));
+    const early = resolvePolicy(
+      'critical',
+      JeopardyPolicyOverride.parse({ thresholds: [{ at: 0.5, state: 'breached', action: 'escalate' }], topLevel: 2 }),
+    );
     expect(escalationLadder(early).map((s) => [s.activeMs / HOUR, s.level, s.state, s.reason])).toEqual([
       [2, 1, 'breached', 'breach'],
       [3, 2, 'breached', 'reEscalation'],
     ]);
-    const notify = resolvePolicy('critical', JeopardyPolicyOverride.parse({ thresholds: [{ at: 1, state: 'breached', action: 'notifyAssignee' }], topLevel: 1 }));
+    const notify = resolvePolicy(
+      'critical',
+      JeopardyPolicyOverride.parse({ thresholds: [{ at: 1, state: 'breached', action: 'notifyAssignee' }], topLevel: 1 }),
+    );
     expect(escalationLadder(notify).map((s) => [s.activeMs / HOUR, s.action, s.level, s.reason])).toEqual([
       [4, 'notifyAssignee', 0, 'breach'],
       [5, 'escalate', 1, 'reEscalation'],
@@ -120,12 +154,24 @@ describe('jeopardy clock', () => {
   });
 
   it('a threshold with an explicit level skips levels, and a level above the top is left out', () => {
-    const policy = resolvePolicy('critical', JeopardyPolicyOverride.parse({ thresholds: [{ at: 0.5, state: 'inJeopardy', action: 'escalate', level: 2 }, { at: 0.75, state: 'inJeopardy', action: 'escalate', level: 4 }], topLevel: 3 }));
+    const policy = resolvePolicy(
+      'critical',
+      JeopardyPolicyOverride.parse({
+        thresholds: [
+          { at: 0.5, state: 'inJeopardy', action: 'escalate', level: 2 },
+          { at: 0.75, state: 'inJeopardy', action: 'escalate', level: 4 },
+        ],
+        topLevel: 3,
+      }),
+    );
     expect(escalationLadder(policy).map((s) => [s.activeMs / HOUR, s.level])).toEqual([
       [2, 2],
       [5, 3],
     ]);
-    const atTop = resolvePolicy('critical', JeopardyPolicyOverride.parse({ thresholds: [{ at: 0.5, state: 'inJeopardy', action: 'escalate', level: 3 }], topLevel: 3 }));
+    const atTop = resolvePolicy(
+      'critical',
+      JeopardyPolicyOverride.parse({ thresholds: [{ at: 0.5, state: 'inJeopardy', action: 'escalate', level: 3 }], topLevel: 3 }),
+    );
     expect(escalationLadder(atTop).map((s) => s.level)).toEqual([3]);
   });
 
@@ -141,10 +187,7 @@ describe('jeopardy clock', () => {
   it('pauses in pending, cleared and the final statuses, in held only when the policy says so', () => {
     const changes = (statuses: string[]) => statuses.map((status, i) => ({ at: T0 + i * HOUR, status }));
     const seq = changes(['acknowledged', 'pending', 'inProgress', 'held', 'inProgress', 'cleared', 'closed']);
-    expect(pauseIntervals(seq, false)).toEqual([
-      { from: T0 + HOUR, to: T0 + 2 * HOUR },
-      { from: T0 + 5 * HOUR },
-    ]);
+    expect(pauseIntervals(seq, false)).toEqual([{ from: T0 + HOUR, to: T0 + 2 * HOUR }, { from: T0 + 5 * HOUR }]);
     expect(pauseIntervals(seq, true)).toEqual([
       { from: T0 + HOUR, to: T0 + 2 * HOUR },
       { from: T0 + 3 * HOUR, to: T0 + 4 * HOUR },
@@ -172,9 +215,21 @@ describe('policy layers', () => {
 
   it('takes every clock from the report override, then the configured default, then the built-in one', () => {
     const override = JeopardyPolicyOverride.parse({ reEscalateEvery: '30m', acceptanceWindow: '24h', partnerAnswerDue: '1h' });
-    expect(resolvePolicy('major', override)).toMatchObject({ reEscalateEvery: 30 * MINUTE, acceptanceWindow: 24 * HOUR, partnerAnswerDue: HOUR });
+    expect(resolvePolicy('major', override)).toMatchObject({
+      reEscalateEvery: 30 * MINUTE,
+      acceptanceWindow: 24 * HOUR,
+      partnerAnswerDue: HOUR,
+    });
     const configured = { major: JeopardyPolicyOverride.parse({ reEscalateEvery: '45m', acceptanceWindow: '12h', partnerAnswerDue: '2h' }) };
-    expect(resolvePolicy('major', undefined, configured)).toMatchObject({ reEscalateEvery: 45 * MINUTE, acceptanceWindow: 12 * HOUR, partnerAnswerDue: 2 * HOUR });
-    expect(resolvePolicy('major', override, configured)).toMatchObject({ reEscalateEvery: 30 * MINUTE, acceptanceWindow: 24 * HOUR, partnerAnswerDue: HOUR });
+    expect(resolvePolicy('major', undefined, configured)).toMatchObject({
+      reEscalateEvery: 45 * MINUTE,
+      acceptanceWindow: 12 * HOUR,
+      partnerAnswerDue: 2 * HOUR,
+    });
+    expect(resolvePolicy('major', override, configured)).toMatchObject({
+      reEscalateEvery: 30 * MINUTE,
+      acceptanceWindow: 24 * HOUR,
+      partnerAnswerDue: HOUR,
+    });
   });
 });

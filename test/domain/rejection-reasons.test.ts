@@ -18,9 +18,13 @@ describe('rejection reasons', () => {
     expect(reason('addAnalysis', { author: 'a', summary: 's', owner: 1 })).toBe('addAnalysis: Unrecognized key: "owner"');
     expect(reason('addAnalysis', { author: 'a', summary: 's', k1: 1, k2: 2 })).toBe('addAnalysis: Unrecognized keys: "k1", "k2"');
     const seven = Object.fromEntries(Array.from({ length: 7 }, (_, i) => [`k${i}`, i]));
-    expect(reason('addAnalysis', { author: 'a', summary: 's', ...seven })).toBe('addAnalysis: Unrecognized keys: "k0", "k1", "k2", "k3", "k4" and 2 more');
+    expect(reason('addAnalysis', { author: 'a', summary: 's', ...seven })).toBe(
+      'addAnalysis: Unrecognized keys: "k0", "k1", "k2", "k3", "k4" and 2 more',
+    );
     const five = Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`k${i}`, i]));
-    expect(reason('addAnalysis', { author: 'a', summary: 's', ...five })).toBe('addAnalysis: Unrecognized keys: "k0", "k1", "k2", "k3", "k4"');
+    expect(reason('addAnalysis', { author: 'a', summary: 's', ...five })).toBe(
+      'addAnalysis: Unrecognized keys: "k0", "k1", "k2", "k3", "k4"',
+    );
   });
 
   it('cut a long field name to 60 characters', () => {
@@ -39,6 +43,8 @@ describe('rejection reasons', () => {
   });
 
   it('refuse a payload above the size limit before validating it', () => {
-    expect(reason('addAnalysis', { author: 'a', summary: 'z'.repeat(70_000) })).toMatch(/^addAnalysis: payload too large \(\d+ characters as JSON, limit \d+\)$/);
+    expect(reason('addAnalysis', { author: 'a', summary: 'z'.repeat(70_000) })).toMatch(
+      /^addAnalysis: payload too large \(\d+ characters as JSON, limit \d+\)$/,
+    );
   });
 });

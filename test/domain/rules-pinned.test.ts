@@ -34,7 +34,16 @@ describe('external ids', () => {
   });
 
   it('refuse what is not one of theirs', () => {
-    for (const id of ['', 'spdr-R-1', 'spdr-R-1-rtr-', 'spdr--rtr-PE-7', 'xspdr-R-1-rtr-PE-7', 'SPDR-R-1-rtr-PE-7', 'spdr-R-1-tt-PE-7', 'TT-000001']) {
+    for (const id of [
+      '',
+      'spdr-R-1',
+      'spdr-R-1-rtr-',
+      'spdr--rtr-PE-7',
+      'xspdr-R-1-rtr-PE-7',
+      'SPDR-R-1-rtr-PE-7',
+      'spdr-R-1-tt-PE-7',
+      'TT-000001',
+    ]) {
       expect(reportIdFromExternalId(id), id).toBeUndefined();
     }
   });
@@ -59,7 +68,10 @@ describe('root cause', () => {
     expect(issues({ domain: 'partner', resourceId: 'FIB-9', partyId: 'acme' })).toEqual([]);
     expect(issues({ domain: 'partner', partyId: 'acme' })).toEqual(['resourceId: required when domain is "partner"']);
     expect(issues({ domain: 'partner', resourceId: 'FIB-9' })).toEqual(['partyId: required when domain is "partner"']);
-    expect(issues({ domain: 'partner' })).toEqual(['resourceId: required when domain is "partner"', 'partyId: required when domain is "partner"']);
+    expect(issues({ domain: 'partner' })).toEqual([
+      'resourceId: required when domain is "partner"',
+      'partyId: required when domain is "partner"',
+    ]);
   });
 
   it('a party on a resource cause is allowed, and unknown fields are not', () => {
@@ -73,7 +85,12 @@ describe('threshold ordering', () => {
     const parsed = Thresholds.safeParse(thresholds);
     return parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   };
-  const t = (at: number, action: 'notifyAssignee' | 'escalate', extra: Record<string, unknown> = {}) => ({ at, state: at >= 1 ? 'breached' : 'inJeopardy', action, ...extra });
+  const t = (at: number, action: 'notifyAssignee' | 'escalate', extra: Record<string, unknown> = {}) => ({
+    at,
+    state: at >= 1 ? 'breached' : 'inJeopardy',
+    action,
+    ...extra,
+  });
 
   it('accepts strictly increasing fractions with climbing levels, and no thresholds at all', () => {
     expect(problems([])).toEqual([]);
@@ -82,14 +99,22 @@ describe('threshold ordering', () => {
   });
 
   it('refuses an equal or smaller fraction, naming the threshold', () => {
-    expect(problems([t(0.5, 'escalate'), t(0.5, 'escalate')])).toEqual(['1.at: thresholds must be listed in strictly increasing "at" order']);
-    expect(problems([t(0.8, 'escalate'), t(0.6, 'escalate')])).toEqual(['1.at: thresholds must be listed in strictly increasing "at" order']);
+    expect(problems([t(0.5, 'escalate'), t(0.5, 'escalate')])).toEqual([
+      '1.at: thresholds must be listed in strictly increasing "at" order',
+    ]);
+    expect(problems([t(0.8, 'escalate'), t(0.6, 'escalate')])).toEqual([
+      '1.at: thresholds must be listed in strictly increasing "at" order',
+    ]);
   });
 
   it('refuses a level that does not climb, counting implicit levels', () => {
-    expect(problems([t(0.5, 'escalate', { level: 2 }), t(0.9, 'escalate', { level: 2 })])).toEqual(['1.level: escalation levels must increase (previous level 2)']);
+    expect(problems([t(0.5, 'escalate', { level: 2 }), t(0.9, 'escalate', { level: 2 })])).toEqual([
+      '1.level: escalation levels must increase (previous level 2)',
+    ]);
     // The first escalate is level 1 implicitly, so an explicit level 1 after it does not climb.
-    expect(problems([t(0.5, 'escalate'), t(0.9, 'escalate', { level: 1 })])).toEqual(['1.level: escalation levels must increase (previous level 1)']);
+    expect(problems([t(0.5, 'escalate'), t(0.9, 'escalate', { level: 1 })])).toEqual([
+      '1.level: escalation levels must increase (previous level 1)',
+    ]);
     // A notify threshold in between does not count as a level.
     expect(problems([t(0.3, 'escalate'), t(0.5, 'notifyAssignee'), t(0.9, 'escalate', { level: 2 })])).toEqual([]);
   });
@@ -120,7 +145,16 @@ describe('escalation ladder order', () => {
   });
 
   it('re-escalates from the later of the target and the last threshold, and stops at the top level', () => {
-    const policy = resolvePolicy('critical', JeopardyPolicyOverride.parse({ thresholds: [{ at: 0.5, state: 'inJeopardy', action: 'escalate' }, { at: 1.5, state: 'breached', action: 'escalate' }], topLevel: 3 }));
+    const policy = resolvePolicy(
+      'critical',
+      JeopardyPolicyOverride.parse({
+        thresholds: [
+          { at: 0.5, state: 'inJeopardy', action: 'escalate' },
+          { at: 1.5, state: 'breached', action: 'escalate' },
+        ],
+        topLevel: 3,
+      }),
+    );
     expect(escalationLadder(policy).map((s) => [s.activeMs / HOUR, s.level, s.reason])).toEqual([
       [2, 1, 'jeopardy'],
       [6, 2, 'breach'],

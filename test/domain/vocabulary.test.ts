@@ -26,10 +26,24 @@ describe('vocabulary', () => {
     expect(ReportStatus.options).toEqual(['acknowledged', 'inProgress', 'pending', 'held', 'cleared', 'closed', 'cancelled']);
     expect(TaskKind.options).toEqual(['analysis', 'restoration', 'repair', 'improvement', 'verification']);
     expect(TaskStatus.options).toEqual(['planned', 'dispatched', 'inProgress', 'done', 'cancelled']);
-    expect(TroubleTicketStatus.options).toEqual(['acknowledged', 'inProgress', 'pending', 'held', 'resolved', 'closed', 'cancelled', 'rejected']);
+    expect(TroubleTicketStatus.options).toEqual([
+      'acknowledged',
+      'inProgress',
+      'pending',
+      'held',
+      'resolved',
+      'closed',
+      'cancelled',
+      'rejected',
+    ]);
     expect(PartnerAnswerStatus.options).toEqual(['acknowledged', 'inProgress', 'resolved', 'rejected', 'cancelled']);
     expect(CancelReason.options).toEqual(['falseServiceFailureEvent', 'duplicate', 'customerRequest', 'other']);
-    expect(OutsideSystem.options).toEqual(['resourceTroubleManagement', 'partnerPerformanceManagement', 'escalationNotification', 'closeProcess']);
+    expect(OutsideSystem.options).toEqual([
+      'resourceTroubleManagement',
+      'partnerPerformanceManagement',
+      'escalationNotification',
+      'closeProcess',
+    ]);
     expect(EscalationReason.options).toEqual(['jeopardy', 'breach', 'reEscalation', 'taskOverdue', 'partnerLate', 'outsideSystemFailing']);
     expect(HistoryAction.options).toEqual([
       'opened',
@@ -59,8 +73,17 @@ describe('vocabulary', () => {
 
   it('a report carries the statuses of its trouble reports, partner requests and closure by name', () => {
     const shape = Report.shape;
-    expect(shape.troubleReports.element.shape.status.options.flatMap((o: { options?: string[]; value?: string }) => o.options ?? [o.value])).toEqual(['requested', ...TroubleTicketStatus.options]);
-    expect(shape.partnerRequests.element.shape.status.options).toEqual(['requested', 'acknowledged', 'inProgress', 'resolved', 'rejected', 'cancelled']);
+    expect(
+      shape.troubleReports.element.shape.status.options.flatMap((o: { options?: string[]; value?: string }) => o.options ?? [o.value]),
+    ).toEqual(['requested', ...TroubleTicketStatus.options]);
+    expect(shape.partnerRequests.element.shape.status.options).toEqual([
+      'requested',
+      'acknowledged',
+      'inProgress',
+      'resolved',
+      'rejected',
+      'cancelled',
+    ]);
     expect(shape.closure.unwrap().shape.how.options).toEqual(['confirmed', 'acceptanceWindowExpired']);
   });
 });
@@ -73,12 +96,16 @@ describe('actors and due times', () => {
   });
 
   it('a due time is an ISO date-time or a positive duration of at most 366 days', () => {
-    for (const ok of ['2026-11-25T12:00:00Z', '2h', 'PT30M', 1, 366 * 24 * HOUR, '366d']) expect(DueTime.safeParse(ok).success, String(ok)).toBe(true);
+    for (const ok of ['2026-11-25T12:00:00Z', '2h', 'PT30M', 1, 366 * 24 * HOUR, '366d'])
+      expect(DueTime.safeParse(ok).success, String(ok)).toBe(true);
     for (const bad of ['later', '', 0, -1, 366 * 24 * HOUR + 1, '367d', 'P99999999W', '+275760-09-13T00:00:00.001Z', Number.NaN]) {
       const parsed = DueTime.safeParse(bad);
       expect(parsed.success, String(bad)).toBe(false);
     }
-    expect(DueTime.safeParse('later').error?.issues[0]).toMatchObject({ code: 'custom', message: expect.stringMatching(/^expected an ISO date-time or a duration from now of at most 366 days/) });
+    expect(DueTime.safeParse('later').error?.issues[0]).toMatchObject({
+      code: 'custom',
+      message: expect.stringMatching(/^expected an ISO date-time or a duration from now of at most 366 days/),
+    });
   });
 
   it('resolves a due time from now, or as the instant given', () => {
@@ -94,6 +121,8 @@ describe('partner update', () => {
     expect(PartnerUpdate.safeParse({ externalId: 'spdr-R-1-pr-acme-X', status: 'resolved' }).success).toBe(true);
     expect(PartnerUpdate.safeParse({ requestId: 'REQ-1', status: 'resolved' }).success).toBe(true);
     const missing = PartnerUpdate.safeParse({ status: 'resolved' });
-    expect(missing.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['externalId', 'one of externalId or requestId is required']]);
+    expect(missing.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([
+      ['externalId', 'one of externalId or requestId is required'],
+    ]);
   });
 });

@@ -127,7 +127,13 @@ describe('resource trouble management client', () => {
     // A lax server stores every create: here only the lookup keeps it to one after commit-then-hang. The
     // client waits 1.5 s, so a create is stored before the client gives up; with 500 ms on a loaded
     // 2-core machine a create still queued on the server was once retried into a second ticket (README).
-    { mode: 'lax server (no unique external id), lookup, then create', lookupBeforeCreate: true, lax: true, timeoutMs: 1_500, hangMs: 3_000 },
+    {
+      mode: 'lax server (no unique external id), lookup, then create',
+      lookupBeforeCreate: true,
+      lax: true,
+      timeoutMs: 1_500,
+      hangMs: 3_000,
+    },
   ])('with the simulator failing 30% of calls, 50 resource causes yield exactly one ticket each ($mode)', async (mode) => {
     await start({ seed: 42, faults: { errorRate: 0.15, timeoutRate: 0.15, hangMs: mode.hangMs }, lax: mode.lax });
     const client = new TroubleTicketClient({ baseUrl: sim.url, timeoutMs: mode.timeoutMs, lookupBeforeCreate: mode.lookupBeforeCreate });

@@ -27,7 +27,10 @@ import { uniqueTaskQueue, workflowBundle } from '../support/env';
 import { auditWorkflowTasks, envInt, eventually, http, log, pool, scratchDir, seeded, sleep } from './helpers';
 
 /** The simulators sign their callbacks with these; the listener checks them. */
-const CALLBACK_SECRETS = { troubleTicket: 'test-trouble-callback-secret-0123456789abcdef', partner: 'test-partner-callback-secret-0123456789abcdef' };
+const CALLBACK_SECRETS = {
+  troubleTicket: 'test-trouble-callback-secret-0123456789abcdef',
+  partner: 'test-partner-callback-secret-0123456789abcdef',
+};
 
 const REPORTS = envInt('SPDR_CRASH_REPORTS', 100);
 const CYCLES = envInt('SPDR_CRASH_CYCLES', 3);
@@ -71,7 +74,13 @@ beforeAll(async () => {
       await client.workflow.getHandle(workflowId).signal(name, payload);
     },
   });
-  simulators = await startSimulators({ callbackUrl: listener.listenerUrl, seed: SEED, faults: { latencyMs: 200 }, lax: true, callbackSecrets: CALLBACK_SECRETS });
+  simulators = await startSimulators({
+    callbackUrl: listener.listenerUrl,
+    seed: SEED,
+    faults: { latencyMs: 200 },
+    lax: true,
+    callbackSecrets: CALLBACK_SECRETS,
+  });
 });
 
 afterAll(async () => {
@@ -161,13 +170,27 @@ describe('worker process SIGKILLed repeatedly while reports are mid-lifecycle', 
         lastOpenedAt = Date.now();
         const resources = i % 3 === 0 ? [`PE-${i}`, `AGG-${i}`] : [`PE-${i}`];
         for (const resourceId of resources) {
-          await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: `suspect ${resourceId}`, rootCause: { domain: 'resource', resourceId } });
+          await handle.signal(MESSAGES.addAnalysis.signal, {
+            author: 'noc.anna',
+            summary: `suspect ${resourceId}`,
+            rootCause: { domain: 'resource', resourceId },
+          });
         }
-        await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.ben', summary: 'same cause again', rootCause: { domain: 'resource', resourceId: resources[0] } });
+        await handle.signal(MESSAGES.addAnalysis.signal, {
+          author: 'noc.ben',
+          summary: 'same cause again',
+          rootCause: { domain: 'resource', resourceId: resources[0] },
+        });
         return { reportId, handle, keys: resources.map((r) => `spdr-${reportId}-rtr-${r}`) };
       },
     );
-    await eventually(async () => firstOpenedAt, (t) => t > 0, 'the first report', 30_000, 20);
+    await eventually(
+      async () => firstOpenedAt,
+      (t) => t > 0,
+      'the first report',
+      30_000,
+      20,
+    );
     const ours = (id: unknown) => new RegExp(`^(spdr-)?CRASH-${process.pid}-`).test(String(id));
     const escalations = async () =>
       (await http<{ received: ReceivedWebhook[] }>(`${simulators.webhookUrl}/admin/received?path=/escalation`)).received.filter(
@@ -184,7 +207,10 @@ describe('worker process SIGKILLed repeatedly while reports are mid-lifecycle', 
         const causes = REPORTS + Math.ceil(REPORTS / 3);
         const wanted = Math.max(1, Math.floor(causes * (0.15 + random() * 0.4)));
         await eventually(
-          async () => Object.keys((await http<{ createdPerExternalId: Record<string, number> }>(`${simulators.troubleUrl}/admin/stats`)).createdPerExternalId).filter(ours).length,
+          async () =>
+            Object.keys(
+              (await http<{ createdPerExternalId: Record<string, number> }>(`${simulators.troubleUrl}/admin/stats`)).createdPerExternalId,
+            ).filter(ours).length,
           (created) => created >= wanted,
           'the ticket creation wave',
           30_000,
@@ -201,7 +227,10 @@ describe('worker process SIGKILLed repeatedly while reports are mid-lifecycle', 
         // the wave are in flight (the sink answers after 200 ms).
         reports ??= await opening;
         const level = cycle === 1 ? 1 : cycle - 1;
-        if (level > TOP_LEVEL) throw new Error(`SPDR_CRASH_CYCLES=${CYCLES}: cycle ${cycle} would wait for escalation level ${level}, above the top level ${TOP_LEVEL}`);
+        if (level > TOP_LEVEL)
+          throw new Error(
+            `SPDR_CRASH_CYCLES=${CYCLES}: cycle ${cycle} would wait for escalation level ${level}, above the top level ${TOP_LEVEL}`,
+          );
         const wanted = Math.max(1, Math.floor(reports.length * (0.15 + random() * 0.4)));
         await sleep(1_000); // at least a moment of work for the worker that just started
         // Throws if the wave never comes: a kill that hits no work in flight would prove nothing.
@@ -233,19 +262,38 @@ describe('worker process SIGKILLed repeatedly while reports are mid-lifecycle', 
     const phase = (name: string) => phases.push(`${name} ${((Date.now() - wallStart) / 1000).toFixed(1)}s`);
     // The last worker stays up. Activities that died with a worker come back after their 30 s start-to-close timeout.
     for (const r of reports) {
-      await eventually(() => r.handle.query(reportQuery), (x: Report) => x.troubleReports.length === r.keys.length && x.troubleReports.every((t) => t.ticketId), `tickets of ${r.reportId}`, 120_000, 500);
+      await eventually(
+        () => r.handle.query(reportQuery),
+        (x: Report) => x.troubleReports.length === r.keys.length && x.troubleReports.every((t) => t.ticketId),
+        `tickets of ${r.reportId}`,
+        120_000,
+        500,
+      );
     }
     phase('tickets');
     // Checked before anything else uses the tickets: a second ticket for a cause (the lax trouble system stores it) fails here.
-    const created = (await http<{ createdPerExternalId: Record<string, number> }>(`${simulators.troubleUrl}/admin/stats`)).createdPerExternalId;
+    const created = (await http<{ createdPerExternalId: Record<string, number> }>(`${simulators.troubleUrl}/admin/stats`))
+      .createdPerExternalId;
     expect(reports.flatMap((r) => r.keys).filter((k) => created[k] !== 1)).toEqual([]);
     await resolveTickets(reports);
     for (const r of reports) {
-      await eventually(() => r.handle.query(reportQuery), (x: Report) => x.troubleReports.every((t) => t.status === 'resolved'), `resolution callbacks of ${r.reportId}`, 60_000, 500);
+      await eventually(
+        () => r.handle.query(reportQuery),
+        (x: Report) => x.troubleReports.every((t) => t.status === 'resolved'),
+        `resolution callbacks of ${r.reportId}`,
+        60_000,
+        500,
+      );
     }
     // Let the ladder reach its top and every escalation be delivered before clearing.
     phase('resolved');
-    await eventually(escalations, (list) => new Set(list.map((w) => w.idempotencyKey)).size >= reports.length * TOP_LEVEL, 'every escalation delivered', 120_000, 500);
+    await eventually(
+      escalations,
+      (list) => new Set(list.map((w) => w.idempotencyKey)).size >= reports.length * TOP_LEVEL,
+      'every escalation delivered',
+      120_000,
+      500,
+    );
     phase('escalated');
 
     for (const r of reports) await r.handle.signal(MESSAGES.clear.signal, { by: 'noc.anna', resolution: 'restored' });
@@ -258,14 +306,21 @@ describe('worker process SIGKILLed repeatedly while reports are mid-lifecycle', 
 
     // 2. Exactly one ticket per resource cause; no ticket for anything else. The lax trouble system
     //    stores every create it receives, so a second create per cause would show here as 2.
-    const stats = await http<{ lax: boolean; createdPerExternalId: Record<string, number>; duplicateCreates: number }>(`${simulators.troubleUrl}/admin/stats`);
+    const stats = await http<{ lax: boolean; createdPerExternalId: Record<string, number>; duplicateCreates: number }>(
+      `${simulators.troubleUrl}/admin/stats`,
+    );
     expect(stats.lax).toBe(true);
     const expectedKeys = reports.flatMap((r) => r.keys);
     const perCause = expectedKeys.map((k) => stats.createdPerExternalId[k] ?? 0);
-    expect(Object.keys(stats.createdPerExternalId).filter((k) => k.startsWith(`spdr-CRASH-${process.pid}-`)).sort()).toEqual([...expectedKeys].sort());
+    expect(
+      Object.keys(stats.createdPerExternalId)
+        .filter((k) => k.startsWith(`spdr-CRASH-${process.pid}-`))
+        .sort(),
+    ).toEqual([...expectedKeys].sort());
     expect(new Set(perCause)).toEqual(new Set([1]));
     for (const f of finals) {
-      for (const t of f.troubleReports) expect(f.history.filter((h) => h.action === 'troubleReportCreated' && h.detail?.includes(t.key))).toHaveLength(1);
+      for (const t of f.troubleReports)
+        expect(f.history.filter((h) => h.action === 'troubleReportCreated' && h.detail?.includes(t.key))).toHaveLength(1);
     }
 
     // 3. Escalations: one key per (report, level, reason); the ladder taken once. The lax sink keeps
@@ -285,12 +340,17 @@ describe('worker process SIGKILLed repeatedly while reports are mid-lifecycle', 
       const levels = new Map(delivered.filter((w) => w.body.reportId === f.reportId).map((w) => [w.idempotencyKey, w.body.level]));
       expect([...levels.values()].sort()).toEqual([1, 2, 3, 4]);
     }
-    const sink = await http<{ lax: boolean; total: number; unique: number; duplicates: number; deliveriesPerKey: Record<string, number> }>(`${simulators.webhookUrl}/admin/received`);
+    const sink = await http<{ lax: boolean; total: number; unique: number; duplicates: number; deliveriesPerKey: Record<string, number> }>(
+      `${simulators.webhookUrl}/admin/received`,
+    );
     expect(sink.lax).toBe(true);
 
     // 4. Per report: one assignee notice (50%), one Close notice (the clearance), every analysis kept.
-    const all = (await http<{ received: ReceivedWebhook[] }>(`${simulators.webhookUrl}/admin/received`)).received.filter((w) => ours(w.body.reportId));
-    const keysOf = (reportId: string, type: string) => new Set(all.filter((w) => w.body.reportId === reportId && w.body.type === type).map((w) => w.idempotencyKey));
+    const all = (await http<{ received: ReceivedWebhook[] }>(`${simulators.webhookUrl}/admin/received`)).received.filter((w) =>
+      ours(w.body.reportId),
+    );
+    const keysOf = (reportId: string, type: string) =>
+      new Set(all.filter((w) => w.body.reportId === reportId && w.body.type === type).map((w) => w.idempotencyKey));
     for (const [i, f] of finals.entries()) {
       expect(keysOf(f.reportId, 'spdr.jeopardy').size, `assignee notices of ${f.reportId}`).toBe(1);
       expect(keysOf(f.reportId, 'spdr.cleared').size, `Close notices of ${f.reportId}`).toBe(1);
@@ -302,16 +362,25 @@ describe('worker process SIGKILLed repeatedly while reports are mid-lifecycle', 
 
     // 5. No workflow task failure caused by our code; and the kills mattered: workflow tasks held by a
     //    killed worker timed out, and activities it was running were retried.
-    const audit = await auditWorkflowTasks(client, reports.map((r) => `spdr-${r.reportId}`));
+    const audit = await auditWorkflowTasks(
+      client,
+      reports.map((r) => `spdr-${r.reportId}`),
+    );
     expect(audit.ours).toEqual([]);
     expect(audit.timedOut, 'workflow tasks timed out with a killed worker').toBeGreaterThan(0);
     const retried = Object.values(audit.retriedActivities).reduce((n, k) => n + k, 0);
     expect(retried, 'activities retried after a kill').toBeGreaterThan(0);
 
     const outsideFailures = finals.reduce((n, f) => n + f.outsideFailures.length, 0);
-    log(`worker crash: crash cycles survived ${CYCLES}, reports checked ${finals.length} (all closed), resource causes ${perCause.length}, tickets per cause min ${Math.min(...perCause)} max ${Math.max(...perCause)} (lax trouble system: duplicates stored, not refused)`);
-    log(`worker crash: escalations ${delivered.length} deliveries (${byThreshold.size} thresholds, ${twoKeys.length} with two keys); webhook deliveries total ${sink.total}, unique keys ${sink.unique}, repeated deliveries of a key ${sink.duplicates} (kept by the lax sink), most deliveries of one key ${maxDeliveries}`);
-    log(`worker crash: workflow task failures of ours ${audit.ours.length}, UnhandledCommand (benign) ${audit.unhandledCommand}, workflow task timeouts (killed worker) ${audit.timedOut}, runs ${audit.runs}, events ${audit.events}, outside failures recorded ${outsideFailures}`);
+    log(
+      `worker crash: crash cycles survived ${CYCLES}, reports checked ${finals.length} (all closed), resource causes ${perCause.length}, tickets per cause min ${Math.min(...perCause)} max ${Math.max(...perCause)} (lax trouble system: duplicates stored, not refused)`,
+    );
+    log(
+      `worker crash: escalations ${delivered.length} deliveries (${byThreshold.size} thresholds, ${twoKeys.length} with two keys); webhook deliveries total ${sink.total}, unique keys ${sink.unique}, repeated deliveries of a key ${sink.duplicates} (kept by the lax sink), most deliveries of one key ${maxDeliveries}`,
+    );
+    log(
+      `worker crash: workflow task failures of ours ${audit.ours.length}, UnhandledCommand (benign) ${audit.unhandledCommand}, workflow task timeouts (killed worker) ${audit.timedOut}, runs ${audit.runs}, events ${audit.events}, outside failures recorded ${outsideFailures}`,
+    );
     log(`worker crash: activities completed on a retry after a kill ${JSON.stringify(audit.retriedActivities)}`);
     log(`worker crash: phases ${phases.join(', ')}, checked ${((Date.now() - wallStart) / 1000).toFixed(1)}s`);
   }, 400_000);
@@ -323,9 +392,14 @@ async function resolveTickets(reports: readonly { keys: string[] }[]): Promise<v
     reports.flatMap((r) => r.keys),
     8,
     async (key) => {
-      const [ticket] = await http<{ id: string; status: string }[]>(`${simulators.troubleUrl}/troubleTicket?externalId=${encodeURIComponent(key)}`);
+      const [ticket] = await http<{ id: string; status: string }[]>(
+        `${simulators.troubleUrl}/troubleTicket?externalId=${encodeURIComponent(key)}`,
+      );
       if (!ticket || ticket.status === 'resolved') return;
-      await http(`${simulators.troubleUrl}/admin/troubleTicket/${ticket.id}/status`, { method: 'POST', body: JSON.stringify({ status: 'resolved', resolution: 'optics replaced' }) });
+      await http(`${simulators.troubleUrl}/admin/troubleTicket/${ticket.id}/status`, {
+        method: 'POST',
+        body: JSON.stringify({ status: 'resolved', resolution: 'optics replaced' }),
+      });
     },
   );
 }

@@ -36,7 +36,11 @@ interface SlowCreate {
 /** The fake systems with a createTroubleReport that takes `ms` (or until the worker cancels it). */
 function slowCreate(systems: FakeSystems, ms: number): SlowCreate {
   let markStarted!: () => void;
-  const state: SlowCreate = { activities: { ...systems.activities }, started: new Promise<void>((r) => (markStarted = r)), finished: false };
+  const state: SlowCreate = {
+    activities: { ...systems.activities },
+    started: new Promise<void>((r) => (markStarted = r)),
+    finished: false,
+  };
   state.activities.createTroubleReport = async (effect) => {
     markStarted();
     const ctx = Context.current();
@@ -63,7 +67,11 @@ async function openWithResourceCause(spdr: SpdrClient, reportId: string): Promis
     degradedKpis: [],
   };
   await spdr.open(input);
-  await spdr.signal(reportId, 'addAnalysis', { author: 'noc.anna', summary: 'PE-7 uplink errors', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
+  await spdr.signal(reportId, 'addAnalysis', {
+    author: 'noc.anna',
+    summary: 'PE-7 uplink errors',
+    rootCause: { domain: 'resource', resourceId: 'PE-7' },
+  });
 }
 
 function startWorker(taskQueue: string, activities: SpdrActivities, shutdownGraceTime: string) {
@@ -98,7 +106,11 @@ describe('graceful shutdown', () => {
     const second = fakeSystems();
     const next = await startWorker(taskQueue, second.activities, '5s');
     try {
-      const report = await eventually(() => spdr.get(reportId), (r: Report) => r.troubleReports.length === 1 && r.troubleReports[0].ticketId !== undefined, 'the ticket recorded by the next worker');
+      const report = await eventually(
+        () => spdr.get(reportId),
+        (r: Report) => r.troubleReports.length === 1 && r.troubleReports[0].ticketId !== undefined,
+        'the ticket recorded by the next worker',
+      );
       expect(report.troubleReports).toHaveLength(1);
       expect([...first.createAttempts.values()]).toEqual([1]);
       expect(second.createAttempts.size).toBe(0);
@@ -125,7 +137,12 @@ describe('graceful shutdown', () => {
     const second = fakeSystems();
     const next = await startWorker(taskQueue, second.activities, '5s');
     try {
-      const report = await eventually(() => spdr.get(reportId), (r: Report) => r.troubleReports.length === 1 && r.troubleReports[0].ticketId !== undefined, 'the ticket created by the next worker', 60_000);
+      const report = await eventually(
+        () => spdr.get(reportId),
+        (r: Report) => r.troubleReports.length === 1 && r.troubleReports[0].ticketId !== undefined,
+        'the ticket created by the next worker',
+        60_000,
+      );
       expect(report.troubleReports).toHaveLength(1);
       expect(second.createAttempts.size).toBe(1);
     } finally {

@@ -41,7 +41,11 @@ describe('hub subscription with a per-subscription token', () => {
         description: 'CRC errors',
       });
       sims.trouble.book.setStatus(ticket.ticketId, { status: 'inProgress' });
-      await eventuallyDefined(() => updates.find((u) => u.status === 'inProgress'), 'the inProgress update through the subscription', 10_000);
+      await eventuallyDefined(
+        () => updates.find((u) => u.status === 'inProgress'),
+        'the inProgress update through the subscription',
+        10_000,
+      );
       const guessed = await fetch(`${listener.url}/listener/hub/${'A'.repeat(43)}/troubleTicketStatusChangeEvent`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },

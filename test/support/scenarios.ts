@@ -15,18 +15,23 @@ export const HISTORY_DIR = join(__dirname, '..', 'histories');
  */
 export async function captureHistories(scenario: string, handles: WorkflowHandle[]): Promise<void> {
   mkdirSync(HISTORY_DIR, { recursive: true });
-  const slug = scenario.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+  const slug = scenario
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
   for (const [i, h] of handles.entries()) {
     const name = `${slug}${handles.length > 1 ? `-${i + 1}` : ''}`;
     const runs: temporal.api.history.v1.IHistory[] = [];
     const first = (h as { firstExecutionRunId?: string }).firstExecutionRunId;
-    for (let runId = first; runId; ) {
+    for (let runId = first; runId;) {
       const history = await h.client.getHandle(h.workflowId, runId).fetchHistory();
       runs.push(history);
       runId = history.events?.at(-1)?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
     }
     if (runs.length === 0) runs.push(await h.fetchHistory());
-    for (const [k, history] of runs.entries()) writeFileSync(join(HISTORY_DIR, `${name}${runs.length > 1 ? `-run-${k + 1}` : ''}.json`), historyToJSON(history));
+    for (const [k, history] of runs.entries())
+      writeFileSync(join(HISTORY_DIR, `${name}${runs.length > 1 ? `-run-${k + 1}` : ''}.json`), historyToJSON(history));
   }
 }
 

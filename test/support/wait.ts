@@ -6,7 +6,13 @@ export const sleep = (ms: number): Promise<void> => new Promise((resolve) => set
  * Reads until `ok` holds and returns that value; throws once `timeoutMs` has passed, naming `what`
  * and the last value (or error) seen. It never returns a value that failed `ok`.
  */
-export async function eventually<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+export async function eventually<T>(
+  read: () => T | Promise<T>,
+  ok: (value: T) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+  everyMs = 200,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: { value: T } | undefined;
   let lastError: unknown;
@@ -27,6 +33,11 @@ export async function eventually<T>(read: () => T | Promise<T>, ok: (value: T) =
 }
 
 /** `eventually` for a read that yields undefined until the thing exists. */
-export async function eventuallyDefined<T>(read: () => T | undefined | Promise<T | undefined>, what: string, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+export async function eventuallyDefined<T>(
+  read: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  timeoutMs = 30_000,
+  everyMs = 200,
+): Promise<T> {
   return (await eventually(read, (value) => value !== undefined, what, timeoutMs, everyMs)) as T;
 }

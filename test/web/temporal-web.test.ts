@@ -141,10 +141,15 @@ beforeAll(async () => {
   const [, bundle] = await Promise.all([
     (async () => {
       env = await startDevServer({ uiPort });
-      uiVersion = await eventuallyDefined(async () => {
-        const res = await fetch(`${baseUrl}/api/v1/settings`);
-        return res.ok ? String(((await res.json()) as { Version?: unknown }).Version) : undefined;
-      }, 'Temporal Web to answer', 30_000, 250);
+      uiVersion = await eventuallyDefined(
+        async () => {
+          const res = await fetch(`${baseUrl}/api/v1/settings`);
+          return res.ok ? String(((await res.json()) as { Version?: unknown }).Version) : undefined;
+        },
+        'Temporal Web to answer',
+        30_000,
+        250,
+      );
     })(),
     workflowBundle(),
     (async () => {
@@ -157,7 +162,12 @@ beforeAll(async () => {
     })(),
   ]);
   taskQueue = uniqueTaskQueue('web');
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: fakeSystems().activities });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: fakeSystems().activities,
+  });
 }, 90_000);
 
 afterAll(async () => {
@@ -180,12 +190,22 @@ describe(`Temporal Web (the dev server's UI)`, () => {
       await spdr.open(decoy);
       // Visibility is eventually consistent: wait until the server's index answers both ways, so
       // the UI's answer below is about the UI, and the decoy's absence is the filter's doing.
-      await eventuallyDefined(async () => {
-        const critical = await env.client.workflow.count(`WorkflowId = '${targetId}' AND ${LIST_QUERY}`);
-        const minor = await env.client.workflow.count(`WorkflowId = '${decoyId}' AND SpdrSeverity = "minor"`);
-        return critical.count === 1 && minor.count === 1 ? true : undefined;
-      }, 'both reports in the visibility index', 20_000, 250);
-      await eventuallyDefined(async () => ((await report()).status === 'acknowledged' ? true : undefined), 'the report to be opened by the worker', 15_000, 250);
+      await eventuallyDefined(
+        async () => {
+          const critical = await env.client.workflow.count(`WorkflowId = '${targetId}' AND ${LIST_QUERY}`);
+          const minor = await env.client.workflow.count(`WorkflowId = '${decoyId}' AND SpdrSeverity = "minor"`);
+          return critical.count === 1 && minor.count === 1 ? true : undefined;
+        },
+        'both reports in the visibility index',
+        20_000,
+        250,
+      );
+      await eventuallyDefined(
+        async () => ((await report()).status === 'acknowledged' ? true : undefined),
+        'the report to be opened by the worker',
+        15_000,
+        250,
+      );
 
       console.info(`  open and index: ${Date.now() - t0} ms`);
       const page = await context.newPage();
@@ -204,15 +224,20 @@ describe(`Temporal Web (the dev server's UI)`, () => {
         // The filter leaves the minor report out (it is indexed: see above)...
         await page.getByRole('link', { name: decoyId, exact: true }).waitFor({ state: 'detached' });
         // ...and keeps the critical one (retrying the search while visibility catches up).
-        await eventuallyDefined(async () => {
-          try {
-            await page.getByRole('link', { name: targetId, exact: true }).waitFor({ timeout: 2_000 });
-            return true;
-          } catch {
-            await page.getByRole('button', { name: 'Search', exact: true }).click();
-            return undefined;
-          }
-        }, 'the filtered list to show the critical report', 20_000, 250);
+        await eventuallyDefined(
+          async () => {
+            try {
+              await page.getByRole('link', { name: targetId, exact: true }).waitFor({ timeout: 2_000 });
+              return true;
+            } catch {
+              await page.getByRole('button', { name: 'Search', exact: true }).click();
+              return undefined;
+            }
+          },
+          'the filtered list to show the critical report',
+          20_000,
+          250,
+        );
         expect(await page.getByRole('link', { name: decoyId, exact: true }).count()).toBe(0);
         await shot(page, 'temporal-web-list.png', true);
       });
@@ -222,13 +247,16 @@ describe(`Temporal Web (the dev server's UI)`, () => {
         await page.waitForURL((url) => url.pathname.includes(`/workflows/${targetId}/`));
         await page.getByRole('button', { name: 'More Actions' }).waitFor();
         // The one timer the report waits on carries its summary.
-        await page.getByText(/next deadline \S+ \(jeopardy onTrack, level 0\)/).first().waitFor();
+        await page
+          .getByText(/next deadline \S+ \(jeopardy onTrack, level 0\)/)
+          .first()
+          .waitFor();
         // "User Metadata": the start's summary and details, and the workflow's current details
         // (markdown, each rendered by Temporal Web in its own frame).
         await page.getByTestId('user-metadata-tab').click();
-        await expect.poll(() => frameText(page, 'user-metadata-summary'), { timeout: 10_000 }).toContain(
-          'critical · svc-volte-fra1 (VoLTE core Frankfurt 1) · Call setup latency p95 above 3 s',
-        );
+        await expect
+          .poll(() => frameText(page, 'user-metadata-summary'), { timeout: 10_000 })
+          .toContain('critical · svc-volte-fra1 (VoLTE core Frankfurt 1) · Call setup latency p95 above 3 s');
         await expect.poll(() => frameText(page, 'user-metadata-details'), { timeout: 10_000 }).toContain('callSetupLatencyP95');
         await expect
           .poll(() => frameText(page, 'user-metadata-current-details'), { timeout: 10_000 })
@@ -245,11 +273,18 @@ describe(`Temporal Web (the dev server's UI)`, () => {
           .poll(async () => (await report()).analysis.map((a) => ({ author: a.author, summary: a.summary })), { timeout: 10_000 })
           .toContainEqual(ANALYSIS);
         // Current details are read live from the worker; "Press the R for freshness" re-reads them.
-        await eventuallyDefined(async () => {
-          await page.keyboard.press('r');
-          await expect.poll(() => frameText(page, 'user-metadata-current-details'), { timeout: 2_000 }).toContain(`Last analysis (${ANALYSIS.author}`);
-          return true;
-        }, 'the analysis in the current details', 15_000, 250);
+        await eventuallyDefined(
+          async () => {
+            await page.keyboard.press('r');
+            await expect
+              .poll(() => frameText(page, 'user-metadata-current-details'), { timeout: 2_000 })
+              .toContain(`Last analysis (${ANALYSIS.author}`);
+            return true;
+          },
+          'the analysis in the current details',
+          15_000,
+          250,
+        );
         expect(await frameText(page, 'user-metadata-current-details')).toContain(ANALYSIS.summary);
         await shot(page, 'temporal-web-report.png', true);
       });

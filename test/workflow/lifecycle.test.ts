@@ -43,9 +43,18 @@ function startInput(overrides: Record<string, unknown> = {}) {
 type Handle = WorkflowHandleWithFirstExecutionRunId<typeof degradationReport>;
 
 /** Runs one scenario with a worker over fake outside systems; records its virtual and wall time. */
-async function scenario(name: string, body: (ctx: { start(input?: Record<string, unknown>, carried?: CarriedState): Promise<Handle>; systems: FakeSystems }) => Promise<void>, systems = fakeSystems()) {
+async function scenario(
+  name: string,
+  body: (ctx: { start(input?: Record<string, unknown>, carried?: CarriedState): Promise<Handle>; systems: FakeSystems }) => Promise<void>,
+  systems = fakeSystems(),
+) {
   const taskQueue = uniqueTaskQueue('lifecycle');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: systems.activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: systems.activities,
+  });
   const wallStart = Date.now();
   const started: Handle[] = [];
   try {
@@ -55,7 +64,11 @@ async function scenario(name: string, body: (ctx: { start(input?: Record<string,
         start: async (input = startInput(), carried?: CarriedState) => {
           const reportId = String(input.reportId);
           const args: Parameters<typeof degradationReport> = carried ? [input, carried] : [input];
-          const handle = await env.client.workflow.start<typeof degradationReport>('degradationReport', { taskQueue, workflowId: `spdr-${reportId}`, args });
+          const handle = await env.client.workflow.start<typeof degradationReport>('degradationReport', {
+            taskQueue,
+            workflowId: `spdr-${reportId}`,
+            args,
+          });
           started.push(handle);
           return handle;
         },
@@ -139,8 +152,16 @@ describe('degradation report lifecycle (time-skipping)', () => {
       'resource cause -> one trouble report despite 2 failed creates -> resolved -> clear -> close',
       async ({ start }) => {
         const h = await start();
-        await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'Packet loss on PE-7 uplink', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
-        await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.ben', summary: 'PE-7 again', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
+        await h.signal(MESSAGES.addAnalysis.signal, {
+          author: 'noc.anna',
+          summary: 'Packet loss on PE-7 uplink',
+          rootCause: { domain: 'resource', resourceId: 'PE-7' },
+        });
+        await h.signal(MESSAGES.addAnalysis.signal, {
+          author: 'noc.ben',
+          summary: 'PE-7 again',
+          rootCause: { domain: 'resource', resourceId: 'PE-7' },
+        });
         await env.sleep(5 * MIN);
         let r = await query(h);
         const [key] = [...systems.tickets.keys()];
@@ -153,7 +174,12 @@ describe('degradation report lifecycle (time-skipping)', () => {
         const task = r.tasks.find((t) => t.taskId === r.troubleReports[0].taskId)!;
         expect(task).toMatchObject({ kind: 'restoration', status: 'dispatched' });
 
-        await h.signal(MESSAGES.resourceTroubleUpdate.signal, { externalId: key, status: 'resolved', resolution: 'uplink optics replaced', by: 'resource-trouble-management' });
+        await h.signal(MESSAGES.resourceTroubleUpdate.signal, {
+          externalId: key,
+          status: 'resolved',
+          resolution: 'uplink optics replaced',
+          by: 'resource-trouble-management',
+        });
         r = await query(h);
         expect(r.tasks.find((t) => t.taskId === task.taskId)!.status).toBe('done');
 
@@ -193,8 +219,21 @@ describe('degradation report lifecycle (time-skipping)', () => {
     await scenario('three-task plan in dependency order; overdue task escalates', async ({ start, systems }) => {
       const h = await start(startInput({ severity: 'minor' }));
       await h.signal(MESSAGES.assign.signal, { by: 'noc.anna', taskId: 'analyse', kind: 'analysis', assignee: 'noc.ben', due: '2h' });
-      await h.signal(MESSAGES.assign.signal, { by: 'noc.anna', taskId: 'repair', kind: 'repair', assignee: 'field.ops', due: '6h', dependsOn: ['analyse'] });
-      await h.signal(MESSAGES.assign.signal, { by: 'noc.anna', taskId: 'verify', kind: 'verification', assignee: 'noc.anna', dependsOn: ['repair'] });
+      await h.signal(MESSAGES.assign.signal, {
+        by: 'noc.anna',
+        taskId: 'repair',
+        kind: 'repair',
+        assignee: 'field.ops',
+        due: '6h',
+        dependsOn: ['analyse'],
+      });
+      await h.signal(MESSAGES.assign.signal, {
+        by: 'noc.anna',
+        taskId: 'verify',
+        kind: 'verification',
+        assignee: 'noc.anna',
+        dependsOn: ['repair'],
+      });
       await env.sleep(MIN);
       expect(systems.dispatched.map((d) => d.taskId)).toEqual(['analyse']);
       expect((await query(h)).status).toBe('inProgress');
@@ -217,37 +256,60 @@ describe('degradation report lifecycle (time-skipping)', () => {
     const partnerSystems = fakeSystems();
     // The partner system commits the first two requests and loses the answers: the retries must find the request, not create more.
     partnerSystems.failNextPartnerCreates(2);
-    await scenario('partner-owned cause: pending, late partner escalated, answer resumes clock', async ({ start, systems }) => {
-      const h = await start(startInput({ severity: 'major', partnerOwnedResources: { 'FIB-9': 'acme-transport' }, jeopardyPolicy: { resolutionTarget: '8h', partnerAnswerDue: '2h' } }));
-      const deadline0 = Date.parse((await query(h)).jeopardy.deadline);
-      await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'Fibre cut on leased span', rootCause: { domain: 'resource', resourceId: 'FIB-9' } });
-      await env.sleep(MIN);
-      let r = await query(h);
-      expect(r.status).toBe('pending');
-      expect(r.partnerRequests).toHaveLength(1);
-      expect(systems.partnerRequests.size).toBe(1);
-      const [partnerKey] = [...systems.partnerRequests.keys()];
-      expect(systems.partnerAttempts.get(partnerKey)).toBe(3);
-      expect(systems.partnerRequests.get(partnerKey)!.creations).toBe(1);
-      expect(r.partnerRequests[0]).toMatchObject({ key: partnerKey, requestId: systems.partnerRequests.get(partnerKey)!.requestId });
-      await env.sleep(2 * H);
-      expect(systems.escalations.filter((e) => e.reason === 'partnerLate')).toHaveLength(1);
-      const key = r.partnerRequests[0].key;
-      await h.signal(MESSAGES.partnerUpdate.signal, { externalId: key, status: 'resolved', note: 'splice done', by: 'partner:acme-transport' });
-      r = await query(h);
-      expect(r.status).toBe('inProgress');
-      const paused = Date.parse(r.jeopardy.deadline) - deadline0;
-      expect(paused).toBeGreaterThanOrEqual(2 * H);
-      expect(paused).toBe(r.jeopardy.pausedMs);
-      await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
-      await h.result();
-    }, partnerSystems);
+    await scenario(
+      'partner-owned cause: pending, late partner escalated, answer resumes clock',
+      async ({ start, systems }) => {
+        const h = await start(
+          startInput({
+            severity: 'major',
+            partnerOwnedResources: { 'FIB-9': 'acme-transport' },
+            jeopardyPolicy: { resolutionTarget: '8h', partnerAnswerDue: '2h' },
+          }),
+        );
+        const deadline0 = Date.parse((await query(h)).jeopardy.deadline);
+        await h.signal(MESSAGES.addAnalysis.signal, {
+          author: 'noc.anna',
+          summary: 'Fibre cut on leased span',
+          rootCause: { domain: 'resource', resourceId: 'FIB-9' },
+        });
+        await env.sleep(MIN);
+        let r = await query(h);
+        expect(r.status).toBe('pending');
+        expect(r.partnerRequests).toHaveLength(1);
+        expect(systems.partnerRequests.size).toBe(1);
+        const [partnerKey] = [...systems.partnerRequests.keys()];
+        expect(systems.partnerAttempts.get(partnerKey)).toBe(3);
+        expect(systems.partnerRequests.get(partnerKey)!.creations).toBe(1);
+        expect(r.partnerRequests[0]).toMatchObject({ key: partnerKey, requestId: systems.partnerRequests.get(partnerKey)!.requestId });
+        await env.sleep(2 * H);
+        expect(systems.escalations.filter((e) => e.reason === 'partnerLate')).toHaveLength(1);
+        const key = r.partnerRequests[0].key;
+        await h.signal(MESSAGES.partnerUpdate.signal, {
+          externalId: key,
+          status: 'resolved',
+          note: 'splice done',
+          by: 'partner:acme-transport',
+        });
+        r = await query(h);
+        expect(r.status).toBe('inProgress');
+        const paused = Date.parse(r.jeopardy.deadline) - deadline0;
+        expect(paused).toBeGreaterThanOrEqual(2 * H);
+        expect(paused).toBe(r.jeopardy.pausedMs);
+        await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
+        await h.result();
+      },
+      partnerSystems,
+    );
   });
 
   it('cancelling a false alarm cancels its open trouble report and leaves no timer behind', async () => {
     await scenario('false alarm cancelled: trouble report cancelled, no timer left', async ({ start, systems }) => {
       const h = await start();
-      await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'Suspect PE-7', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
+      await h.signal(MESSAGES.addAnalysis.signal, {
+        author: 'noc.anna',
+        summary: 'Suspect PE-7',
+        rootCause: { domain: 'resource', resourceId: 'PE-7' },
+      });
       await env.sleep(10 * MIN);
       await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'falseServiceFailureEvent', note: 'probe misconfigured' });
       const final = await h.result();
@@ -330,7 +392,15 @@ describe('degradation report lifecycle (time-skipping)', () => {
         report,
         settings: await systems.activities.reportSettings(),
         pendingEffects: [
-          { type: 'notifyEscalation', reportId: report.reportId, level: 1, reason: 'jeopardy', jeopardyState: 'inJeopardy', deadline: report.jeopardy.deadline, detail: 'carried across continue-as-new' },
+          {
+            type: 'notifyEscalation',
+            reportId: report.reportId,
+            level: 1,
+            reason: 'jeopardy',
+            jeopardyState: 'inJeopardy',
+            deadline: report.jeopardy.deadline,
+            detail: 'carried across continue-as-new',
+          },
           { type: 'dispatchTask', reportId: report.reportId, taskId: 't1', assignee: 'noc.ben', kind: 'analysis' },
         ],
       };
@@ -351,12 +421,16 @@ describe('degradation report lifecycle (time-skipping)', () => {
   it('operator actions as updates: accepted ones return a small summary, refused ones change nothing', async () => {
     await scenario('updates accepted and refused', async ({ start }) => {
       const h = await start();
-      const after = await h.executeUpdate(MESSAGES.addAnalysis.update, { args: [{ author: 'noc.anna', summary: 'Packet loss on PE-7 uplink' }] });
+      const after = await h.executeUpdate(MESSAGES.addAnalysis.update, {
+        args: [{ author: 'noc.anna', summary: 'Packet loss on PE-7 uplink' }],
+      });
       // A summary, never the whole report (an update result is stored in history with every update).
       expect(Object.keys(after).sort()).toEqual(['deadline', 'escalationLevel', 'historyEntries', 'jeopardy', 'reportId', 'status']);
       expect(after).toMatchObject({ status: 'acknowledged', jeopardy: 'onTrack', escalationLevel: 0 });
       expect((await query(h)).analysis.map((a) => a.summary)).toEqual(['Packet loss on PE-7 uplink']);
-      const invalid = await h.executeUpdate(MESSAGES.setStatus.update, { args: [{ by: 'noc.anna', status: 'closed' as never, reason: 'x' }] }).catch((e: unknown) => e);
+      const invalid = await h
+        .executeUpdate(MESSAGES.setStatus.update, { args: [{ by: 'noc.anna', status: 'closed' as never, reason: 'x' }] })
+        .catch((e: unknown) => e);
       expect(String((invalid as WorkflowUpdateFailedError).cause?.message)).toMatch(/^setStatus\.status: /);
       const illegal = await h.executeUpdate(MESSAGES.confirmClosure.update, { args: [{ by: 'close.process' }] }).catch((e: unknown) => e);
       expect(illegal).toBeInstanceOf(WorkflowUpdateFailedError);
@@ -379,7 +453,11 @@ describe('degradation report lifecycle (time-skipping)', () => {
       'trouble system outage: recorded, escalated, retried, one ticket',
       async ({ start }) => {
         const h = await start(startInput({ severity: 'minor' }));
-        await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'DSLAM line card', rootCause: { domain: 'resource', resourceId: 'DSLAM-3' } });
+        await h.signal(MESSAGES.addAnalysis.signal, {
+          author: 'noc.anna',
+          summary: 'DSLAM line card',
+          rootCause: { domain: 'resource', resourceId: 'DSLAM-3' },
+        });
         await env.sleep(12 * MIN);
         let r = await query(h);
         expect(r.outsideFailures.map((f) => f.system)).toEqual(['resourceTroubleManagement']);
@@ -394,7 +472,9 @@ describe('degradation report lifecycle (time-skipping)', () => {
         expect(r.outsideFailures).toHaveLength(1);
         const history = await h.fetchHistory();
         // The first call gave up when its window ran out (failed or timed out in history), and a later attempt succeeded.
-        expect(history.events!.filter((e) => e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes).length).toBeGreaterThanOrEqual(1);
+        expect(
+          history.events!.filter((e) => e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes).length,
+        ).toBeGreaterThanOrEqual(1);
         expect(history.events!.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1)).toBe(true);
         await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
         await h.result();
@@ -409,14 +489,25 @@ describe('degradation report lifecycle (time-skipping)', () => {
     const taskQueue = uniqueTaskQueue('burst');
     const input = startInput();
     const wallStart = Date.now();
-    const h = await env.client.workflow.start<typeof degradationReport>('degradationReport', { taskQueue, workflowId: `spdr-${input.reportId}`, args: [input] });
+    const h = await env.client.workflow.start<typeof degradationReport>('degradationReport', {
+      taskQueue,
+      workflowId: `spdr-${input.reportId}`,
+      args: [input],
+    });
     try {
       // No worker polls yet: every signal waits in history, so the first workflow task carries them all.
       const total = 1200;
       for (let i = 0; i < total; i += 50) {
-        await Promise.all(Array.from({ length: 50 }, (_, j) => h.signal(MESSAGES.addAnalysis.signal, { author: 'probe', summary: `m${i + j}` })));
+        await Promise.all(
+          Array.from({ length: 50 }, (_, j) => h.signal(MESSAGES.addAnalysis.signal, { author: 'probe', summary: `m${i + j}` })),
+        );
       }
-      const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: systems.activities });
+      const worker = await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue,
+        workflowBundle: await workflowBundle(),
+        activities: systems.activities,
+      });
       await worker.runUntil(async () => {
         await env.sleep(MIN);
         const r = await query(h);
@@ -488,7 +579,13 @@ describe('degradation report lifecycle (time-skipping)', () => {
 
   it('invalid start input fails fast with a non-retryable error naming the bad field', async () => {
     await scenario('invalid start input', async ({ start }) => {
-      const h = await start({ reportId: `R-BAD-${process.pid}`, service: { id: 'svc' }, severity: 'catastrophic', description: 'x', detectedAt: 'yesterday' });
+      const h = await start({
+        reportId: `R-BAD-${process.pid}`,
+        service: { id: 'svc' },
+        severity: 'catastrophic',
+        description: 'x',
+        detectedAt: 'yesterday',
+      });
       const err = await h.result().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowFailedError);
       const message = String((err as WorkflowFailedError).cause?.message);

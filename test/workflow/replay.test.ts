@@ -38,12 +38,27 @@ describe('replay of committed histories', () => {
       const d = e.timerStartedEventAttributes?.startToFireTimeout;
       return d !== undefined && d !== null && Number(d.seconds ?? 0) === 0 && Number(d.nanos ?? 0) === 1_000_000;
     };
-    expect(events.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes), 'an accepted update').toBe(true);
-    expect(events.some((e) => e.workflowExecutionContinuedAsNewEventAttributes), 'a continue-as-new').toBe(true);
+    expect(
+      events.some((e) => e.workflowExecutionUpdateAcceptedEventAttributes),
+      'an accepted update',
+    ).toBe(true);
+    expect(
+      events.some((e) => e.workflowExecutionContinuedAsNewEventAttributes),
+      'a continue-as-new',
+    ).toBe(true);
     expect(carried.length, 'runs started with carried state').toBeGreaterThan(0);
-    expect(carried.some((c) => (c.pendingEffects?.length ?? 0) > 0), 'a run started with carried pending effects').toBe(true);
-    expect(events.some((e) => e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes), 'a failed activity').toBe(true);
-    expect(events.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1), 'a retried activity').toBe(true);
+    expect(
+      carried.some((c) => (c.pendingEffects?.length ?? 0) > 0),
+      'a run started with carried pending effects',
+    ).toBe(true);
+    expect(
+      events.some((e) => e.activityTaskFailedEventAttributes ?? e.activityTaskTimedOutEventAttributes),
+      'a failed activity',
+    ).toBe(true);
+    expect(
+      events.some((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1),
+      'a retried activity',
+    ).toBe(true);
     expect(events.some(oneMs), 'a paced burst (1 ms pacing timer)').toBe(true);
   });
 
@@ -57,12 +72,17 @@ describe('replay of committed histories', () => {
 
 // The guard itself, as in the SDK's own test-replay.ts: a changed workflow must fail replay.
 describe('replay through a deliberately changed workflow', () => {
-  const changed = bundleReportWorkflows({ workflowsPath: join(__dirname, 'changed-workflow', 'index.ts'), logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} } });
+  const changed = bundleReportWorkflows({
+    workflowsPath: join(__dirname, 'changed-workflow', 'index.ts'),
+    logger: { log() {}, trace() {}, debug() {}, info() {}, warn() {}, error() {} },
+  });
   const current = files.filter((f) => !f.includes('/'));
 
   it.each(current)('%s fails with a determinism violation', async (file) => {
     const { history, workflowId } = load(file);
-    await expect(Worker.runReplayHistory({ workflowBundle: await changed }, history, workflowId)).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(Worker.runReplayHistory({ workflowBundle: await changed }, history, workflowId)).rejects.toBeInstanceOf(
+      DeterminismViolationError,
+    );
   });
 });
 
