@@ -37,6 +37,10 @@ export function renderReport(report: Report): string {
         ['detected', report.detectedAt],
         ['opened', `${report.openedAt} by ${report.openedBy}`],
         ['jeopardy', `${j.state} · escalation level ${j.escalationLevel} · deadline ${j.deadline}${j.pausedSince ? ` · clock paused since ${j.pausedSince}` : ''}`],
+        ...(['response', 'update'] as const).flatMap((name) => {
+          const clock = j.clocks?.[name];
+          return clock ? [[`${name} clock`, `${clock.state} · deadline ${clock.deadline}${clock.metAt ? ` · met ${clock.metAt}` : ''}`]] : [];
+        }),
         ...(report.clearance ? [['cleared', `${report.clearance.at} by ${report.clearance.by}: ${report.clearance.resolution}`]] : []),
         ...(report.cancellation ? [['cancelled', `${report.cancellation.at} by ${report.cancellation.by}: ${report.cancellation.reason}${report.cancellation.note ? ` (${report.cancellation.note})` : ''}`]] : []),
         ...(report.closure ? [['closed', `${report.closure.at} by ${report.closure.by} (${report.closure.how})`]] : []),
