@@ -2,9 +2,34 @@
 import tseslint from 'typescript-eslint';
 
 const NODE_BUILTINS = [
-  'assert', 'buffer', 'child_process', 'cluster', 'crypto', 'dgram', 'dns', 'events', 'fs', 'fs/promises', 'http', 'http2',
-  'https', 'net', 'os', 'path', 'perf_hooks', 'process', 'readline', 'stream', 'timers', 'tls', 'url', 'util', 'v8', 'vm',
-  'worker_threads', 'zlib',
+  'assert',
+  'buffer',
+  'child_process',
+  'cluster',
+  'crypto',
+  'dgram',
+  'dns',
+  'events',
+  'fs',
+  'fs/promises',
+  'http',
+  'http2',
+  'https',
+  'net',
+  'os',
+  'path',
+  'perf_hooks',
+  'process',
+  'readline',
+  'stream',
+  'timers',
+  'tls',
+  'url',
+  'util',
+  'v8',
+  'vm',
+  'worker_threads',
+  'zlib',
 ];
 
 export default tseslint.config(
@@ -40,8 +65,15 @@ export default tseslint.config(
             message: 'Node built-ins are not available in the workflow sandbox; do I/O in an activity.',
           })),
           patterns: [
-            { group: ['@temporalio/activity', '@temporalio/worker', '@temporalio/client', '@temporalio/testing'], message: 'Workflow code may only import @temporalio/workflow and @temporalio/common.' },
-            { group: ['**/activities', '**/activities/index', '**/integrations/**', '**/simulators/**'], allowTypeImports: true, message: 'Import activity types only (import type), never implementations.' },
+            {
+              group: ['@temporalio/activity', '@temporalio/worker', '@temporalio/client', '@temporalio/testing'],
+              message: 'Workflow code may only import @temporalio/workflow and @temporalio/common.',
+            },
+            {
+              group: ['**/activities', '**/activities/index', '**/integrations/**', '**/simulators/**'],
+              allowTypeImports: true,
+              message: 'Import activity types only (import type), never implementations.',
+            },
           ],
         },
       ],
@@ -56,7 +88,11 @@ export default tseslint.config(
       ],
       'no-restricted-properties': [
         'error',
-        { object: 'Math', property: 'random', message: 'Use uuid4() / the workflow-seeded Math.random is fine but keep the domain pure: pass randomness in.' },
+        {
+          object: 'Math',
+          property: 'random',
+          message: 'Use uuid4() / the workflow-seeded Math.random is fine but keep the domain pure: pass randomness in.',
+        },
       ],
     },
   },
@@ -66,9 +102,12 @@ export default tseslint.config(
     rules: {
       'no-restricted-syntax': [
         'error',
-        { selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']", message: 'The domain core takes time as an argument.' },
+        {
+          selector: "CallExpression[callee.object.name='Date'][callee.property.name='now']",
+          message: 'The domain core takes time as an argument.',
+        },
         { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'The domain core takes time as an argument.' },
-        { selector: "ImportDeclaration[source.value=/^@temporalio/]", message: 'The domain core has no Temporal import.' },
+        { selector: 'ImportDeclaration[source.value=/^@temporalio/]', message: 'The domain core has no Temporal import.' },
       ],
     },
   },

@@ -5,7 +5,15 @@
  * logic: no validation, no state machine, no jeopardy timer, no search attributes, no details.
  * Whatever the lifecycle costs beyond this is the price of the product's own logic.
  */
-import { condition, proxyActivities, proxyLocalActivities, setHandler, defineQuery, defineSignal, workflowInfo } from '@temporalio/workflow';
+import {
+  condition,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  defineQuery,
+  defineSignal,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { SpdrActivities } from '../src/activities/types';
 import { MESSAGES, reportQuery } from '../src/contract';
 
@@ -56,7 +64,12 @@ export async function baseline(input: BaselineInput): Promise<BaselineState> {
     });
   await condition(seen(MESSAGES.resourceTroubleUpdate.signal));
   await condition(seen(MESSAGES.clear.signal));
-  await activities.informClose({ type: 'informClose', reportId: input.reportId, resolution: 'baseline', clearedAt: new Date().toISOString() });
+  await activities.informClose({
+    type: 'informClose',
+    reportId: input.reportId,
+    resolution: 'baseline',
+    clearedAt: new Date().toISOString(),
+  });
   await condition(seen(MESSAGES.confirmClosure.signal));
   await created;
   state.closed = true;

@@ -6,7 +6,16 @@ import type { BenchResults } from './results';
 const W = 360;
 const H = 230;
 const M = { left: 54, right: 12, top: 40, bottom: 40 };
-const COLORS = { report: '#2563eb', baseline: '#9ca3af', server: '#7c3aed', worker: '#059669', p50: '#2563eb', p99: '#dc2626', polling: '#f59e0b', target: '#dc2626' };
+const COLORS = {
+  report: '#2563eb',
+  baseline: '#9ca3af',
+  server: '#7c3aed',
+  worker: '#059669',
+  p50: '#2563eb',
+  p99: '#dc2626',
+  polling: '#f59e0b',
+  target: '#dc2626',
+};
 
 const esc = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const fmt = (v: number): string => (Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 10 ? v.toFixed(1) : v.toFixed(2));
@@ -42,7 +51,10 @@ function niceStep(raw: number): number {
 }
 
 function frame(title: string, scale: Scale, yLabel: string): string {
-  const parts = [`<rect x="0" y="0" width="${W}" height="${H}" fill="#fff" stroke="#e5e7eb"/>`, `<text x="${W / 2}" y="18" text-anchor="middle" font-size="12" font-weight="bold">${esc(title)}</text>`];
+  const parts = [
+    `<rect x="0" y="0" width="${W}" height="${H}" fill="#fff" stroke="#e5e7eb"/>`,
+    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="12" font-weight="bold">${esc(title)}</text>`,
+  ];
   for (const t of scale.ticks) {
     const y = scale.y(t);
     parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${y}" y2="${y}" stroke="#f3f4f6"/>`);
@@ -50,7 +62,9 @@ function frame(title: string, scale: Scale, yLabel: string): string {
   }
   parts.push(`<line x1="${M.left}" x2="${M.left}" y1="${M.top}" y2="${H - M.bottom}" stroke="#6b7280"/>`);
   parts.push(`<line x1="${M.left}" x2="${W - M.right}" y1="${H - M.bottom}" y2="${H - M.bottom}" stroke="#6b7280"/>`);
-  parts.push(`<text x="12" y="${(H - M.bottom + M.top) / 2}" font-size="9" transform="rotate(-90 12 ${(H - M.bottom + M.top) / 2})" text-anchor="middle">${esc(yLabel)}</text>`);
+  parts.push(
+    `<text x="12" y="${(H - M.bottom + M.top) / 2}" font-size="9" transform="rotate(-90 12 ${(H - M.bottom + M.top) / 2})" text-anchor="middle">${esc(yLabel)}</text>`,
+  );
   return parts.join('');
 }
 
@@ -65,10 +79,17 @@ interface Bar {
   color: string;
 }
 
-function bars(title: string, yLabel: string, items: Bar[], opts: { log?: boolean; target?: { value: number; label: string } } = {}): string {
+function bars(
+  title: string,
+  yLabel: string,
+  items: Bar[],
+  opts: { log?: boolean; target?: { value: number; label: string } } = {},
+): string {
   const values = items.map((b) => b.value).filter(Number.isFinite);
   const max = Math.max(...values, opts.target?.value ?? 0, 1e-9);
-  const scale = opts.log ? logScale(max, Math.max(1, Math.min(...values.filter((v) => v > 0), opts.target?.value ?? Infinity))) : linearScale(max);
+  const scale = opts.log
+    ? logScale(max, Math.max(1, Math.min(...values.filter((v) => v > 0), opts.target?.value ?? Infinity)))
+    : linearScale(max);
   const plotW = W - M.left - M.right;
   const slot = plotW / Math.max(1, items.length);
   const parts = [frame(title, scale, yLabel)];
@@ -90,19 +111,31 @@ interface Series {
   points: Array<{ x: number; y: number }>;
 }
 
-function lines(title: string, xLabel: string, yLabel: string, series: Series[], opts: { target?: { value: number; label: string } } = {}): string {
+function lines(
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  series: Series[],
+  opts: { target?: { value: number; label: string } } = {},
+): string {
   const all = series.flatMap((s) => s.points).filter((p) => Number.isFinite(p.y));
   const maxX = Math.max(...all.map((p) => p.x), 1);
   const scale = linearScale(Math.max(...all.map((p) => p.y), opts.target?.value ?? 0, 1e-9));
   const x = (v: number) => M.left + ((W - M.left - M.right) * v) / (maxX * 1.05);
   const parts = [frame(title, scale, yLabel)];
-  for (const t of [0, maxX / 2, maxX]) parts.push(`<text x="${x(t)}" y="${H - M.bottom + 11}" text-anchor="middle" font-size="8">${fmt(t)}</text>`);
+  for (const t of [0, maxX / 2, maxX])
+    parts.push(`<text x="${x(t)}" y="${H - M.bottom + 11}" text-anchor="middle" font-size="8">${fmt(t)}</text>`);
   parts.push(`<text x="${(M.left + W - M.right) / 2}" y="${H - 8}" text-anchor="middle" font-size="9">${esc(xLabel)}</text>`);
   series.forEach((s, i) => {
     const pts = s.points.filter((p) => Number.isFinite(p.y));
-    if (pts.length > 1) parts.push(`<polyline fill="none" stroke="${s.color}" stroke-width="1.5" points="${pts.map((p) => `${x(p.x)},${scale.y(p.y)}`).join(' ')}"/>`);
+    if (pts.length > 1)
+      parts.push(
+        `<polyline fill="none" stroke="${s.color}" stroke-width="1.5" points="${pts.map((p) => `${x(p.x)},${scale.y(p.y)}`).join(' ')}"/>`,
+      );
     for (const p of pts) parts.push(`<circle cx="${x(p.x)}" cy="${scale.y(p.y)}" r="3" fill="${s.color}"/>`);
-    parts.push(`<rect x="${M.left + 6}" y="${M.top + 2 + i * 12}" width="8" height="8" fill="${s.color}"/><text x="${M.left + 18}" y="${M.top + 9 + i * 12}" font-size="9">${esc(s.name)}</text>`);
+    parts.push(
+      `<rect x="${M.left + 6}" y="${M.top + 2 + i * 12}" width="8" height="8" fill="${s.color}"/><text x="${M.left + 18}" y="${M.top + 9 + i * 12}" font-size="9">${esc(s.name)}</text>`,
+    );
   });
   if (opts.target) parts.push(targetLine(scale, opts.target.value, opts.target.label));
   return parts.join('');
@@ -119,7 +152,11 @@ function panelsOf(r: BenchResults): string[] {
       ? bars(
           `1. Lifecycles/s per batch (ratio ${l.ratio.toFixed(2)})`,
           'lifecycles/s',
-          l.batches.map((b, i) => ({ label: `${b.kind === 'report' ? 'R' : 'B'}${i + 1}`, value: b.perSecond, color: b.kind === 'report' ? COLORS.report : COLORS.baseline })),
+          l.batches.map((b, i) => ({
+            label: `${b.kind === 'report' ? 'R' : 'B'}${i + 1}`,
+            value: b.perSecond,
+            color: b.kind === 'report' ? COLORS.report : COLORS.baseline,
+          })),
         )
       : bars('1. Lifecycle throughput (not run)', '', []),
   );
@@ -175,9 +212,15 @@ function panelsOf(r: BenchResults): string[] {
   );
   panels.push(
     m
-      ? lines('5b. Replay time vs history events', 'events', 'ms', [{ name: 'replay ms', color: COLORS.report, points: m.replay.map((p) => ({ x: p.events, y: p.replayMs })) }], {
-          target: { value: 1000, label: '1 s (4,096 events)' },
-        })
+      ? lines(
+          '5b. Replay time vs history events',
+          'events',
+          'ms',
+          [{ name: 'replay ms', color: COLORS.report, points: m.replay.map((p) => ({ x: p.events, y: p.replayMs })) }],
+          {
+            target: { value: 1000, label: '1 s (4,096 events)' },
+          },
+        )
       : bars('5b. Replay (not run)', '', []),
   );
   return panels;
@@ -188,7 +231,9 @@ export function renderChart(r: BenchResults): string {
   const cols = 3;
   const rows = Math.ceil(panels.length / cols);
   const header = 28;
-  const body = panels.map((p, i) => `<g transform="translate(${(i % cols) * (W + 8)}, ${header + Math.floor(i / cols) * (H + 8)})">${p}</g>`).join('\n');
+  const body = panels
+    .map((p, i) => `<g transform="translate(${(i % cols) * (W + 8)}, ${header + Math.floor(i / cols) * (H + 8)})">${p}</g>`)
+    .join('\n');
   const width = cols * (W + 8);
   const height = header + rows * (H + 8);
   const subtitle = `${r.meta.mode} mode · ${r.meta.startedAt} · SQLite ${r.meta.journalMode} · ${r.meta.cpus} cores · load avg ${r.meta.loadAverageStart.toFixed(1)} at start`;

@@ -67,7 +67,10 @@ export function journalModeOf(dbFile: string): ServerInfo['journalMode'] {
 export function serverPidOf(dbFile: string): number | undefined {
   try {
     const out = execFileSync('pgrep', ['-f', `start-dev.*${dbFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`], { encoding: 'utf8' });
-    const pids = out.split('\n').map(Number).filter((pid) => pid > 0 && pid !== process.pid);
+    const pids = out
+      .split('\n')
+      .map(Number)
+      .filter((pid) => pid > 0 && pid !== process.pid);
     return pids[0];
   } catch {
     return undefined;
@@ -112,17 +115,27 @@ export class WorkerChild {
     const ready = await new Promise<ChildReady>((resolveReady, reject) => {
       const onExit = (code: number | null) => reject(new Error(`worker process exited with ${code} before it was ready`));
       child.once('exit', onExit);
-      child.on('message', (message: { type: string; message?: string; pid?: number; maxCachedWorkflows?: number; rssBytes?: number; heapUsedBytes?: number }) => {
-        if (message.type === 'ready') {
-          child.off('exit', onExit);
-          resolveReady({ pid: message.pid!, maxCachedWorkflows: message.maxCachedWorkflows! });
-        } else if (message.type === 'error') {
-          reject(new Error(`worker process failed: ${message.message}`));
-        } else if (message.type === 'memory') {
-          const waiter = this.memoryWaiters.shift();
-          waiter?.({ rssBytes: message.rssBytes!, heapUsedBytes: message.heapUsedBytes! });
-        }
-      });
+      child.on(
+        'message',
+        (message: {
+          type: string;
+          message?: string;
+          pid?: number;
+          maxCachedWorkflows?: number;
+          rssBytes?: number;
+          heapUsedBytes?: number;
+        }) => {
+          if (message.type === 'ready') {
+            child.off('exit', onExit);
+            resolveReady({ pid: message.pid!, maxCachedWorkflows: message.maxCachedWorkflows! });
+          } else if (message.type === 'error') {
+            reject(new Error(`worker process failed: ${message.message}`));
+          } else if (message.type === 'memory') {
+            const waiter = this.memoryWaiters.shift();
+            waiter?.({ rssBytes: message.rssBytes!, heapUsedBytes: message.heapUsedBytes! });
+          }
+        },
+      );
     });
     this.info = ready;
     return ready;

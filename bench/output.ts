@@ -8,7 +8,8 @@ import type { Summary } from './stats';
 export type { BenchResults, SectionEnv } from './results';
 
 const MB = 1024 * 1024;
-const ms = (v: number): string => (!Number.isFinite(v) ? 'n/a' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`);
+const ms = (v: number): string =>
+  !Number.isFinite(v) ? 'n/a' : v >= 10_000 ? `${(v / 1000).toFixed(1)} s` : v >= 100 ? `${v.toFixed(0)} ms` : `${v.toFixed(1)} ms`;
 const num = (v: number, d = 2): string => (Number.isFinite(v) ? v.toFixed(d) : 'n/a');
 const mb = (v: number): string => (Number.isFinite(v) ? `${(v / MB).toFixed(0)} MB` : 'n/a');
 const kb = (v: number): string => (Number.isFinite(v) ? `${(v / 1024).toFixed(1)} KB` : 'n/a');
@@ -23,7 +24,10 @@ export function targets(r: BenchResults): Record<string, boolean | undefined> {
   return {
     lifecycleRatio: s.lifecycle ? s.lifecycle.ratio >= 0.8 : undefined,
     // Held = opened without failure and every sampled report's jeopardy timer armed within the settle time.
-    capacity: lastStep && r.meta.mode === 'full' ? lastStep.openReports >= 10_000 && lastStep.failed === 0 && Number.isFinite(lastStep.allArmedMs) : undefined,
+    capacity:
+      lastStep && r.meta.mode === 'full'
+        ? lastStep.openReports >= 10_000 && lastStep.failed === 0 && Number.isFinite(lastStep.allArmedMs)
+        : undefined,
     signalP99: s.latency ? s.latency.signal.p99 <= 250 : undefined,
     updateP99: s.latency ? s.latency.update.p99 <= 250 : undefined,
     escalationSpreadP99: s.escalation ? s.escalation.spread.latenessMs.p99 <= 1000 && s.escalation.spread.missing === 0 : undefined,
@@ -61,13 +65,21 @@ function summaryTable(out: string[], r: BenchResults): void {
   out.push('| --- | --- | --- | --- | --- |');
   if (s.lifecycle) {
     const l = s.lifecycle;
-    out.push(`| 1 | lifecycle throughput, report / baseline (median of ${l.batches.length / 2} interleaved batches each) | **${num(l.ratio)}** (${num(l.report.medianPerSecond)} vs ${num(l.baseline.medianPerSecond)} lifecycles/s) | ≥ 0.8 | ${verdict(t.lifecycleRatio)} |`);
-    out.push(`| 1 | history events per lifecycle, report / baseline | ${l.report.historyEvents} / ${l.baseline.historyEvents} (${num(l.report.lifecyclesPerHistoryEvent, 4)} / ${num(l.baseline.lifecyclesPerHistoryEvent, 4)} lifecycles per event); events/s ratio ${num(l.eventRatio)} | — | — |`);
+    out.push(
+      `| 1 | lifecycle throughput, report / baseline (median of ${l.batches.length / 2} interleaved batches each) | **${num(l.ratio)}** (${num(l.report.medianPerSecond)} vs ${num(l.baseline.medianPerSecond)} lifecycles/s) | ≥ 0.8 | ${verdict(t.lifecycleRatio)} |`,
+    );
+    out.push(
+      `| 1 | history events per lifecycle, report / baseline | ${l.report.historyEvents} / ${l.baseline.historyEvents} (${num(l.report.lifecyclesPerHistoryEvent, 4)} / ${num(l.baseline.lifecyclesPerHistoryEvent, 4)} lifecycles per event); events/s ratio ${num(l.eventRatio)} | — | — |`,
+    );
   }
   if (s.capacity) {
     const last = s.capacity.steps[s.capacity.steps.length - 1];
-    out.push(`| 2 | open reports held (hours-long timers pending) | ${last.openReports} open, ${last.failed} failed; server ${mb(last.serverRssBytes)}, worker ${mb(last.workerRssBytes)}, ${kb(last.dbBytesPerReport)} SQLite per report | 10,000 | ${verdict(t.capacity)}${r.meta.mode === 'quick' ? ' (quick: scaled down)' : ''} |`);
-    out.push(`| 2 | open latency at ${last.openReports}: start RPC p50 / p99; start → timer armed p50 / p99 (${last.openToArmedMs.n}/${last.sampled ?? '?'} sampled reports armed) | ${p(last.startRpcMs)}; ${p(last.openToArmedMs)} | — | — |`);
+    out.push(
+      `| 2 | open reports held (hours-long timers pending) | ${last.openReports} open, ${last.failed} failed; server ${mb(last.serverRssBytes)}, worker ${mb(last.workerRssBytes)}, ${kb(last.dbBytesPerReport)} SQLite per report | 10,000 | ${verdict(t.capacity)}${r.meta.mode === 'quick' ? ' (quick: scaled down)' : ''} |`,
+    );
+    out.push(
+      `| 2 | open latency at ${last.openReports}: start RPC p50 / p99; start → timer armed p50 / p99 (${last.openToArmedMs.n}/${last.sampled ?? '?'} sampled reports armed) | ${p(last.startRpcMs)}; ${p(last.openToArmedMs)} | — | — |`,
+    );
   }
   if (s.latency) {
     out.push(`| 3 | signal → visible in \`report\` query, p50 / p99 | ${p(s.latency.signal)} | p99 ≤ 250 ms | ${verdict(t.signalP99)} |`);
@@ -75,16 +87,26 @@ function summaryTable(out: string[], r: BenchResults): void {
   }
   if (s.escalation) {
     const e = s.escalation;
-    out.push(`| 4 | escalation lateness, ${e.spread.reports} deadlines spread over ${(e.spread.windowMs / 1000).toFixed(0)} s, p50 / p99 (max) | ${p(e.spread.latenessMs)} (${ms(e.spread.latenessMs.max)}); ${e.spread.missing} missing | p99 ≤ 1 s | ${verdict(t.escalationSpreadP99)} |`);
-    out.push(`| 4 | escalation lateness, ${e.burst.reports} deadlines on one second (${e.burst.maxDeadlinesPerSecond} in the busiest second), p50 / p99 (max) | ${p(e.burst.latenessMs)} (${ms(e.burst.latenessMs.max)}); ${e.burst.missing} missing | — | — |`);
-    out.push(`| 4 | polling design (60 s scan), same deadlines, p50 / p99: spread; same second | ${p(e.spread.polling)}; ${p(e.burst.polling)} | — | — |`);
+    out.push(
+      `| 4 | escalation lateness, ${e.spread.reports} deadlines spread over ${(e.spread.windowMs / 1000).toFixed(0)} s, p50 / p99 (max) | ${p(e.spread.latenessMs)} (${ms(e.spread.latenessMs.max)}); ${e.spread.missing} missing | p99 ≤ 1 s | ${verdict(t.escalationSpreadP99)} |`,
+    );
+    out.push(
+      `| 4 | escalation lateness, ${e.burst.reports} deadlines on one second (${e.burst.maxDeadlinesPerSecond} in the busiest second), p50 / p99 (max) | ${p(e.burst.latenessMs)} (${ms(e.burst.latenessMs.max)}); ${e.burst.missing} missing | — | — |`,
+    );
+    out.push(
+      `| 4 | polling design (60 s scan), same deadlines, p50 / p99: spread; same second | ${p(e.spread.polling)}; ${p(e.burst.polling)} | — | — |`,
+    );
   }
   if (s.memoryReplay) {
     const m = s.memoryReplay;
-    out.push(`| 5 | worker RSS per cached report (slope over ${m.cache.map((c) => c.cachedReports).join('/')}) | ${kb(m.rssBytesPerCachedReport)} | ≤ 1 MB | ${verdict(t.memoryPerCachedReport)} |`);
+    out.push(
+      `| 5 | worker RSS per cached report (slope over ${m.cache.map((c) => c.cachedReports).join('/')}) | ${kb(m.rssBytesPerCachedReport)} | ≤ 1 MB | ${verdict(t.memoryPerCachedReport)} |`,
+    );
     for (const x of m.replay) {
       const isReport = x.workflow !== 'baseline';
-      out.push(`| 5 | replay of a ${x.events}-event ${isReport ? 'report' : 'baseline (no logic, same signals)'} history (${x.source}), warm | ${ms(x.replayMs)} (${num(x.msPerEvent * 1000, 0)} µs/event; ${ms(x.msPerEvent * 4096)} per 4,096 events) | ${isReport ? '4,096 events < 1 s' : '—'} | ${isReport && x.events >= 3000 && x.events <= 6000 ? verdict(t.replay4k) : '—'} |`);
+      out.push(
+        `| 5 | replay of a ${x.events}-event ${isReport ? 'report' : 'baseline (no logic, same signals)'} history (${x.source}), warm | ${ms(x.replayMs)} (${num(x.msPerEvent * 1000, 0)} µs/event; ${ms(x.msPerEvent * 4096)} per 4,096 events) | ${isReport ? '4,096 events < 1 s' : '—'} | ${isReport && x.events >= 3000 && x.events <= 6000 ? verdict(t.replay4k) : '—'} |`,
+      );
     }
   }
   out.push('');
@@ -96,9 +118,15 @@ function lifecycleSection(out: string[], x: NonNullable<BenchResults['sections']
   out.push('');
   out.push('| batch | kind | lifecycles/s | worker CPU ms/lifecycle | server CPU ms/lifecycle | bench CPU ms/lifecycle |');
   out.push('| --- | --- | --- | --- | --- | --- |');
-  l.batches.forEach((b, i) => out.push(`| ${i + 1} | ${b.kind} | ${num(b.perSecond)} | ${num(b.workerCpuMs / b.lifecycles, 0)} | ${num(b.serverCpuMs / b.lifecycles, 0)} | ${num(b.benchCpuMs / b.lifecycles, 0)} |`));
+  l.batches.forEach((b, i) =>
+    out.push(
+      `| ${i + 1} | ${b.kind} | ${num(b.perSecond)} | ${num(b.workerCpuMs / b.lifecycles, 0)} | ${num(b.serverCpuMs / b.lifecycles, 0)} | ${num(b.benchCpuMs / b.lifecycles, 0)} |`,
+    ),
+  );
   out.push('');
-  out.push(`Median lifecycle wall time: report ${ms(l.lifecycleMs.report)}, baseline ${ms(l.lifecycleMs.baseline)}. CPU per lifecycle, report vs baseline: worker ${num(l.report.workerCpuMsPerLifecycle, 0)} vs ${num(l.baseline.workerCpuMsPerLifecycle, 0)} ms, server ${num(l.report.serverCpuMsPerLifecycle, 0)} vs ${num(l.baseline.serverCpuMsPerLifecycle, 0)} ms.`);
+  out.push(
+    `Median lifecycle wall time: report ${ms(l.lifecycleMs.report)}, baseline ${ms(l.lifecycleMs.baseline)}. CPU per lifecycle, report vs baseline: worker ${num(l.report.workerCpuMsPerLifecycle, 0)} vs ${num(l.baseline.workerCpuMsPerLifecycle, 0)} ms, server ${num(l.report.serverCpuMsPerLifecycle, 0)} vs ${num(l.baseline.serverCpuMsPerLifecycle, 0)} ms.`,
+  );
   out.push('');
   const types = [...new Set([...Object.keys(l.report.eventTypes), ...Object.keys(l.baseline.eventTypes)])].sort();
   out.push('| history event type | report | baseline |');
@@ -110,16 +138,27 @@ function lifecycleSection(out: string[], x: NonNullable<BenchResults['sections']
 function capacitySection(out: string[], x: NonNullable<BenchResults['sections']['capacity']>): void {
   out.push(`### 2. Open-report capacity (worker maxCachedWorkflows ${x.workerMaxCachedWorkflows})`);
   out.push('');
-  out.push('| open reports | opened/s | start RPC p50 / p99 | every report of the step armed after (armed/s) | start → timer armed p50 / p99 (armed/sampled) | server RSS | worker RSS | SQLite bytes (WAL) | per report |');
+  out.push(
+    '| open reports | opened/s | start RPC p50 / p99 | every report of the step armed after (armed/s) | start → timer armed p50 / p99 (armed/sampled) | server RSS | worker RSS | SQLite bytes (WAL) | per report |',
+  );
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
   for (let i = 0; i < x.steps.length; i++) {
     const st = x.steps[i];
     const stepReports = st.opened ?? st.openReports - (i > 0 ? x.steps[i - 1].openReports : 0);
-    const armed = st.allArmedMs === undefined ? '—' : Number.isFinite(st.allArmedMs) ? `${ms(st.allArmedMs)} (${num((stepReports * 1000) / st.allArmedMs, 0)}/s)` : `not all within the wait (${st.armedCount} of ${stepReports})`;
-    out.push(`| ${st.openReports}${st.failed ? ` (${st.failed} failed)` : ''} | ${num(st.openPerSecond, 0)} | ${p(st.startRpcMs)} | ${armed} | ${p(st.openToArmedMs)} (${st.openToArmedMs.n}/${st.sampled ?? '?'}) | ${mb(st.serverRssBytes)} | ${mb(st.workerRssBytes)} | ${mb(st.dbBytes)} (${mb(st.walBytes)}) | ${kb(st.dbBytesPerReport)} |`);
+    const armed =
+      st.allArmedMs === undefined
+        ? '—'
+        : Number.isFinite(st.allArmedMs)
+          ? `${ms(st.allArmedMs)} (${num((stepReports * 1000) / st.allArmedMs, 0)}/s)`
+          : `not all within the wait (${st.armedCount} of ${stepReports})`;
+    out.push(
+      `| ${st.openReports}${st.failed ? ` (${st.failed} failed)` : ''} | ${num(st.openPerSecond, 0)} | ${p(st.startRpcMs)} | ${armed} | ${p(st.openToArmedMs)} (${st.openToArmedMs.n}/${st.sampled ?? '?'}) | ${mb(st.serverRssBytes)} | ${mb(st.workerRssBytes)} | ${mb(st.dbBytes)} (${mb(st.walBytes)}) | ${kb(st.dbBytesPerReport)} |`,
+    );
   }
   out.push('');
-  out.push('Opened/s is how fast the server accepted starts; armed/s how fast the worker took each new report through its first task (validation, settings, first timer, search attributes). Reports accepted but not yet armed are safe: the server holds their first task until the worker takes it.');
+  out.push(
+    'Opened/s is how fast the server accepted starts; armed/s how fast the worker took each new report through its first task (validation, settings, first timer, search attributes). Reports accepted but not yet armed are safe: the server holds their first task until the worker takes it.',
+  );
   out.push('');
 }
 
@@ -144,20 +183,36 @@ function escalationSection(out: string[], x: NonNullable<BenchResults['sections'
   out.push('');
   out.push('| deadlines | received | actual deadline spread | p50 | p90 | p99 | max | polling p50 | polling p99 |');
   out.push('| --- | --- | --- | --- | --- | --- | --- | --- | --- |');
-  for (const [name, g] of [[`${e.spread.reports} spread over ${(e.spread.windowMs / 1000).toFixed(0)} s`, e.spread], [`${e.burst.reports} on one second`, e.burst]] as const) {
-    out.push(`| ${name} | ${g.escalationsReceived}/${g.reports} | ${ms(g.deadlineSpreadMs)} | ${ms(g.latenessMs.p50)} | ${ms(g.latenessMs.p90)} | ${ms(g.latenessMs.p99)} | ${ms(g.latenessMs.max)} | ${ms(g.polling.p50)} | ${ms(g.polling.p99)} |`);
+  for (const [name, g] of [
+    [`${e.spread.reports} spread over ${(e.spread.windowMs / 1000).toFixed(0)} s`, e.spread],
+    [`${e.burst.reports} on one second`, e.burst],
+  ] as const) {
+    out.push(
+      `| ${name} | ${g.escalationsReceived}/${g.reports} | ${ms(g.deadlineSpreadMs)} | ${ms(g.latenessMs.p50)} | ${ms(g.latenessMs.p90)} | ${ms(g.latenessMs.p99)} | ${ms(g.latenessMs.max)} | ${ms(g.polling.p50)} | ${ms(g.polling.p99)} |`,
+    );
   }
   out.push('');
-  const rows = [[`${e.spread.reports} spread`, e.spread.breakdown], [`${e.burst.reports} on one second`, e.burst.breakdown]] as const;
+  const rows = [
+    [`${e.spread.reports} spread`, e.spread.breakdown],
+    [`${e.burst.reports} on one second`, e.burst.breakdown],
+  ] as const;
   if (rows.some(([, b]) => b)) {
     out.push('Where the lateness goes (p50 / p99, from the histories of a sample of each group):');
     out.push('');
-    out.push('| deadlines | sampled | due → timer set to fire (arming) | set to fire → TimerFired (server timer queue) | due → TimerFired | TimerFired → activity scheduled (workflow task) | scheduled → started (dispatch) | started → webhook received (HTTP) |');
+    out.push(
+      '| deadlines | sampled | due → timer set to fire (arming) | set to fire → TimerFired (server timer queue) | due → TimerFired | TimerFired → activity scheduled (workflow task) | scheduled → started (dispatch) | started → webhook received (HTTP) |',
+    );
     out.push('| --- | --- | --- | --- | --- | --- | --- | --- |');
-    for (const [name, b] of rows) if (b) out.push(`| ${name} | ${b.sampled} | ${p(b.armedMs)} | ${p(b.serverTimerMs)} | ${p(b.timerMs)} | ${p(b.workflowTaskMs)} | ${p(b.dispatchMs)} | ${p(b.httpMs)} |`);
+    for (const [name, b] of rows)
+      if (b)
+        out.push(
+          `| ${name} | ${b.sampled} | ${p(b.armedMs)} | ${p(b.serverTimerMs)} | ${p(b.timerMs)} | ${p(b.workflowTaskMs)} | ${p(b.dispatchMs)} | ${p(b.httpMs)} |`,
+        );
     out.push('');
   }
-  out.push(`Polling model: a job every ${e.pollingModel.periodMs / 1000} s at a random phase (${e.pollingModel.phases} phases simulated on the same deadlines), one scan of the open reports measured at ${ms(e.pollingModel.scanMs)} (${e.pollingModel.scannedReports} reports listed through visibility), then sends one by one at ${ms(e.pollingModel.sendMs)} each (measured against the same sink). Reports opened at ${num(e.openPerSecond, 0)}/s.`);
+  out.push(
+    `Polling model: a job every ${e.pollingModel.periodMs / 1000} s at a random phase (${e.pollingModel.phases} phases simulated on the same deadlines), one scan of the open reports measured at ${ms(e.pollingModel.scanMs)} (${e.pollingModel.scannedReports} reports listed through visibility), then sends one by one at ${ms(e.pollingModel.sendMs)} each (measured against the same sink). Reports opened at ${num(e.openPerSecond, 0)}/s.`,
+  );
   out.push('');
 }
 
@@ -167,11 +222,19 @@ function memoryReplaySection(out: string[], x: NonNullable<BenchResults['section
   out.push('');
   out.push('| maxCachedWorkflows = reports queried | RSS empty | RSS full | (full − empty)/report | cold query (replay) median |');
   out.push('| --- | --- | --- | --- | --- |');
-  for (const c of m.cache) out.push(`| ${c.cachedReports} | ${mb(c.rssEmptyBytes)} | ${mb(c.rssFullBytes)} | ${kb((c.rssFullBytes - c.rssEmptyBytes) / c.cachedReports)} | ${ms(c.coldQueryMsMedian)} |`);
+  for (const c of m.cache)
+    out.push(
+      `| ${c.cachedReports} | ${mb(c.rssEmptyBytes)} | ${mb(c.rssFullBytes)} | ${kb((c.rssFullBytes - c.rssEmptyBytes) / c.cachedReports)} | ${ms(c.coldQueryMsMedian)} |`,
+    );
   out.push('');
-  out.push('| history events | workflow | source | replay, warm (median) | first replay (+ worker start) | µs per event (warm) | history bytes |');
+  out.push(
+    '| history events | workflow | source | replay, warm (median) | first replay (+ worker start) | µs per event (warm) | history bytes |',
+  );
   out.push('| --- | --- | --- | --- | --- | --- | --- |');
-  for (const x of m.replay) out.push(`| ${x.events} | ${x.workflow ?? 'report'} | ${x.source} | ${ms(x.replayMs)} | ${ms(x.coldReplayMs)} | ${num(x.msPerEvent * 1000, 0)} | ${kb(x.historyBytes)} |`);
+  for (const x of m.replay)
+    out.push(
+      `| ${x.events} | ${x.workflow ?? 'report'} | ${x.source} | ${ms(x.replayMs)} | ${ms(x.coldReplayMs)} | ${num(x.msPerEvent * 1000, 0)} | ${kb(x.historyBytes)} |`,
+    );
   out.push('');
   for (const note of m.notes) out.push(`- ${note}`);
   out.push('');
@@ -180,9 +243,14 @@ function memoryReplaySection(out: string[], x: NonNullable<BenchResults['section
 function profileSection(out: string[], x: NonNullable<BenchResults['sections']['profile']>): void {
   out.push('### Cause analysis: domain core cost per call vs report size (outside the sandbox)');
   out.push('');
-  out.push('| analysis + history entries | report JSON | receive() µs | publish (search attrs + details) µs | nextWakeUp µs | tick() µs | query JSON µs |');
+  out.push(
+    '| analysis + history entries | report JSON | receive() µs | publish (search attrs + details) µs | nextWakeUp µs | tick() µs | query JSON µs |',
+  );
   out.push('| --- | --- | --- | --- | --- | --- | --- |');
-  for (const row of x) out.push(`| ${row.entries} | ${kb(row.reportJsonBytes)} | ${num(row.receiveUs, 0)} | ${num(row.publishUs, 0)} | ${num(row.nextWakeUpUs, 0)} | ${num(row.tickUs, 0)} | ${num(row.queryJsonUs, 0)} |`);
+  for (const row of x)
+    out.push(
+      `| ${row.entries} | ${kb(row.reportJsonBytes)} | ${num(row.receiveUs, 0)} | ${num(row.publishUs, 0)} | ${num(row.nextWakeUpUs, 0)} | ${num(row.tickUs, 0)} | ${num(row.queryJsonUs, 0)} |`,
+    );
   out.push('');
 }
 
@@ -191,7 +259,8 @@ function machineShare(out: string[], r: BenchResults): void {
   out.push('');
   out.push('| section | wall | load average | cores used by other processes |');
   out.push('| --- | --- | --- | --- |');
-  for (const [name, env] of Object.entries(r.env)) out.push(`| ${name} | ${ms(env.wallMs)} | ${num(env.loadAverage, 1)} | ${num(env.foreignCores, 2)} |`);
+  for (const [name, env] of Object.entries(r.env))
+    out.push(`| ${name} | ${ms(env.wallMs)} | ${num(env.loadAverage, 1)} | ${num(env.foreignCores, 2)} |`);
   if (r.meta.errors.length) {
     out.push('');
     out.push('### Errors');

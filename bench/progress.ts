@@ -70,7 +70,9 @@ export class Progress {
     const decile = this.total > 0 ? Math.floor(fraction * 10) : 0;
     if (force || decile > this.lastPlainDecile) {
       this.lastPlainDecile = decile;
-      process.stderr.write(`${elapsed}s ${this.section} ${this.total > 0 ? `${Math.round(fraction * 100)}% ` : ''}${counter} ${this.detail}\n`);
+      process.stderr.write(
+        `${elapsed}s ${this.section} ${this.total > 0 ? `${Math.round(fraction * 100)}% ` : ''}${counter} ${this.detail}\n`,
+      );
     }
   }
 }

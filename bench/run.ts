@@ -45,7 +45,11 @@ function parseArgs(argv: string[]): Args {
     else if (arg.startsWith('--only=')) args.only = new Set(arg.slice(7).split(',').map(Number));
     else if (arg.startsWith('--out=')) args.out = resolve(arg.slice(6));
     else if (arg === '--help' || arg === '-h') {
-      console.log(readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*?|^ \* ?/gm, ''));
+      console.log(
+        readFileSync(__filename, 'utf8')
+          .split('*/')[0]
+          .replace(/^\/\*\*?|^ \* ?/gm, ''),
+      );
       process.exit(0);
     } else {
       console.error(`unknown option ${arg} (try --help)`);
@@ -100,7 +104,13 @@ function sectionRunner(harness: Harness, progress: Progress, errors: string[], e
 }
 
 /** The sections in their order, each followed by a checkpoint of the results so far. */
-async function runSections(ctx: SectionContext, args: Args, sections: BenchResults['sections'], section: RunSection, checkpoint: () => void): Promise<void> {
+async function runSections(
+  ctx: SectionContext,
+  args: Args,
+  sections: BenchResults['sections'],
+  section: RunSection,
+  checkpoint: () => void,
+): Promise<void> {
   const wants = (n: number) => !args.only || args.only.has(n);
   if (wants(1)) sections.lifecycle = await section('1 lifecycle', () => runLifecycle(ctx));
   checkpoint();
@@ -116,7 +126,9 @@ async function runSections(ctx: SectionContext, args: Args, sections: BenchResul
     let openReportIds = sections.capacity?.reportIds ?? [];
     if (openReportIds.length === 0) {
       // Run without section 2: open just enough reports for the largest cache size.
-      const opened = await section('2 capacity (for 5)', () => runCapacity({ ...ctx, runTag: `${ctx.runTag}x` }, [args.quick ? 300 : 1000]));
+      const opened = await section('2 capacity (for 5)', () =>
+        runCapacity({ ...ctx, runTag: `${ctx.runTag}x` }, [args.quick ? 300 : 1000]),
+      );
       openReportIds = opened?.reportIds ?? [];
     }
     sections.memoryReplay = await section('5 memory/replay', () => runMemoryReplay({ ...ctx, openReportIds }));
@@ -130,7 +142,10 @@ async function runSections(ctx: SectionContext, args: Args, sections: BenchResul
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
   const progress = new Progress();
   const startedAt = new Date();
   const errors: string[] = [];
@@ -178,7 +193,9 @@ async function main(): Promise<void> {
   progress.phase('setup', 0, `${args.quick ? 'quick' : 'full'} mode`);
   try {
     h = await startHarness({ wal: args.wal, taskQueue: `bench-${runTag}`, log: (m) => progress.log(`setup: ${m}`) });
-    progress.log(`setup: SQLite ${h.server.dbFile} journal mode ${h.server.journalMode}; server pid ${h.server.pid}; worker pid ${h.worker.pid} (maxCachedWorkflows ${h.worker.info?.maxCachedWorkflows})`);
+    progress.log(
+      `setup: SQLite ${h.server.dbFile} journal mode ${h.server.journalMode}; server pid ${h.server.pid}; worker pid ${h.worker.pid} (maxCachedWorkflows ${h.worker.info?.maxCachedWorkflows})`,
+    );
     const harness = h;
     const ctx: SectionContext = { h: harness, progress, quick: args.quick, runTag };
 

@@ -33,7 +33,10 @@ function defaultMaxCachedWorkflows(): number {
 async function main(): Promise<void> {
   // Core's own warnings (e.g. "workflow task duration exceeded 5 seconds") would go to stdout, which
   // carries the results table: forward them to the (quiet) logger instead.
-  Runtime.install({ logger: new DefaultLogger('ERROR'), telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } } });
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
+  });
   const address = process.env.BENCH_TEMPORAL_ADDRESS!;
   const codePath = process.env.BENCH_WORKFLOW_BUNDLE!;
   const maxCached = process.env.BENCH_MAX_CACHED ? Number(process.env.BENCH_MAX_CACHED) : undefined;

@@ -7,9 +7,13 @@ import { TEMPORAL_CLI_VERSION, TEMPORAL_TEST_SERVER_VERSION } from '../src/infra
 
 async function main(): Promise<void> {
   const cli = await resolveCli();
-  console.log(`Temporal CLI ${TEMPORAL_CLI_VERSION}: ${cli.type === 'existing-path' ? cli.path : `SDK download cache (${cli.downloadDir})`}`);
+  console.log(
+    `Temporal CLI ${TEMPORAL_CLI_VERSION}: ${cli.type === 'existing-path' ? cli.path : `SDK download cache (${cli.downloadDir})`}`,
+  );
   const ts = await resolveTestServer();
-  console.log(`Temporal test server ${TEMPORAL_TEST_SERVER_VERSION}: ${ts.type === 'existing-path' ? ts.path : `SDK download cache (${ts.downloadDir})`}`);
+  console.log(
+    `Temporal test server ${TEMPORAL_TEST_SERVER_VERSION}: ${ts.type === 'existing-path' ? ts.path : `SDK download cache (${ts.downloadDir})`}`,
+  );
 }
 
 main().catch((err) => {

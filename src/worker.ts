@@ -32,7 +32,13 @@ export interface CreateWorkerOptions {
   dataConverter?: DataConverter;
 }
 
-export async function createWorker({ connection, namespace, settings, workflowBundle, dataConverter }: CreateWorkerOptions): Promise<Worker> {
+export async function createWorker({
+  connection,
+  namespace,
+  settings,
+  workflowBundle,
+  dataConverter,
+}: CreateWorkerOptions): Promise<Worker> {
   const deps: ActivityDeps = { integrations: settings.integrations, settings: settings.report };
   return Worker.create({
     connection,
@@ -52,11 +58,20 @@ export async function createWorker({ connection, namespace, settings, workflowBu
  * Runs the worker and the callback listener until SIGINT/SIGTERM; resolves once both stopped.
  * `onReady` runs when the worker polls and the listener listens.
  */
-export async function runWorkerProcess(target: TemporalTarget, settings: WorkerSettings, onReady?: (info: { listenerUrl: string }) => void): Promise<void> {
+export async function runWorkerProcess(
+  target: TemporalTarget,
+  settings: WorkerSettings,
+  onReady?: (info: { listenerUrl: string }) => void,
+): Promise<void> {
   const nativeConnection = await connectWorker(target);
   const connection = await Connection.connect(target.config.connectionOptions);
   const client = new Client({ connection, namespace: target.namespace, dataConverter: target.dataConverter });
-  const worker = await createWorker({ connection: nativeConnection, namespace: target.namespace, settings, dataConverter: target.dataConverter });
+  const worker = await createWorker({
+    connection: nativeConnection,
+    namespace: target.namespace,
+    settings,
+    dataConverter: target.dataConverter,
+  });
   const callbacks = settings.integrations.callbacks;
   // For hubs that cannot sign: one unguessable token per subscription, in the callback URL.
   const subscriptions = callbacks.publicUrl === undefined ? [] : hubSubscriptions(settings);
@@ -84,7 +99,8 @@ export async function runWorkerProcess(target: TemporalTarget, settings: WorkerS
       // A system that cannot be reached now keeps working with signed callbacks; say so and go on.
       await sub.register(`${callbacks.publicUrl}/listener/hub/${sub.token}`).then(
         () => console.log(`subscribed to ${sub.name} status events (callback ${callbacks.publicUrl}/listener/hub/<token>)`),
-        (err: unknown) => console.warn(`could not subscribe to ${sub.name} status events: ${err instanceof Error ? err.message : String(err)}`),
+        (err: unknown) =>
+          console.warn(`could not subscribe to ${sub.name} status events: ${err instanceof Error ? err.message : String(err)}`),
       );
     }
     const running = worker.run();
@@ -110,7 +126,12 @@ export function hubSubscriptions(settings: WorkerSettings): HubSubscription[] {
   const tickets = troubleTicketClient(config);
   const partners = partnerClient(config);
   return [
-    { name: 'resource trouble management', source: 'troubleTicket', token: newSubscriptionToken(), register: (callback) => tickets.registerListener(callback) },
+    {
+      name: 'resource trouble management',
+      source: 'troubleTicket',
+      token: newSubscriptionToken(),
+      register: (callback) => tickets.registerListener(callback),
+    },
     ...config.partners.map((partner): HubSubscription => ({
       name: `partner ${partner.partyId}`,
       source: 'partner',

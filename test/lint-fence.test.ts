@@ -16,11 +16,15 @@ async function ruleIds(code: string, filePath: string): Promise<string[]> {
 
 describe('determinism fence around workflow code', () => {
   it('refuses Node built-ins inside src/workflows', async () => {
-    expect(await ruleIds("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", WORKFLOW_FILE)).toContain('no-restricted-imports');
+    expect(await ruleIds("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", WORKFLOW_FILE)).toContain(
+      'no-restricted-imports',
+    );
   });
 
   it('refuses Node built-ins inside src/contract, which the workflow bundle imports', async () => {
-    expect(await ruleIds("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", CONTRACT_FILE)).toContain('no-restricted-imports');
+    expect(await ruleIds("import { readFileSync } from 'node:fs';\nexport const x = readFileSync;\n", CONTRACT_FILE)).toContain(
+      'no-restricted-imports',
+    );
   });
 
   it('refuses real timers and fetch inside src/workflows', async () => {
@@ -44,7 +48,8 @@ describe('type-aware lint', () => {
   });
 
   it('flags a switch over a union that forgets a member', async () => {
-    const code = 'export function rank(s: "open" | "closed"): number {\n  switch (s) {\n    case "open":\n      return 1;\n  }\n  return 0;\n}\n';
+    const code =
+      'export function rank(s: "open" | "closed"): number {\n  switch (s) {\n    case "open":\n      return 1;\n  }\n  return 0;\n}\n';
     expect(await ruleIds(code, DOMAIN_FILE)).toContain('@typescript-eslint/switch-exhaustiveness-check');
   });
 });

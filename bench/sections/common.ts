@@ -21,7 +21,10 @@ export interface SectionContext {
 const SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
 
 /** A start input like examples/critical-latency.json; `policy` overrides the jeopardy policy. */
-export function startInput(reportId: string, opts: { severityIndex?: number; policy?: Record<string, unknown> } = {}): Record<string, unknown> {
+export function startInput(
+  reportId: string,
+  opts: { severityIndex?: number; policy?: Record<string, unknown> } = {},
+): Record<string, unknown> {
   return {
     reportId,
     service: { id: 'svc-volte-fra1', name: 'VoLTE core Frankfurt 1' },
@@ -71,7 +74,10 @@ export function eventTimeMs(event: temporal.api.history.v1.IHistoryEvent): numbe
 }
 
 /** Waits until the worker process has been (nearly) idle for a while, e.g. after a burst of starts. */
-export async function waitForQuiet(pids: Array<number | undefined>, opts: { maxMs: number; windowMs?: number; threshold?: number }): Promise<number> {
+export async function waitForQuiet(
+  pids: Array<number | undefined>,
+  opts: { maxMs: number; windowMs?: number; threshold?: number },
+): Promise<number> {
   const windowMs = opts.windowMs ?? 500;
   const threshold = opts.threshold ?? 0.1;
   const started = Date.now();

@@ -38,7 +38,11 @@ export function runDomainProfile(quick: boolean): ProfileRow[] {
   for (const size of sizes) {
     while (report.analysis.length < size) {
       now += 1000;
-      report = receive(report, { name: 'addAnalysis', payload: { author: 'bench', summary: `filler ${report.analysis.length}` } }, now).report;
+      report = receive(
+        report,
+        { name: 'addAnalysis', payload: { author: 'bench', summary: `filler ${report.analysis.length}` } },
+        now,
+      ).report;
     }
     const reps = Math.max(20, Math.min(2000, Math.floor(200_000 / size)));
     const message = { name: 'addAnalysis' as const, payload: { author: 'bench', summary: 'probe' } };

@@ -59,7 +59,10 @@ const EVENT_ACTIVITY_TASK_STARTED = 11;
 const EVENT_TIMER_FIRED = 18;
 
 /** Reads the escalation path of a sample of reports out of their histories. */
-async function breakdownOf(client: Client, sample: Array<{ reportId: string; due: number; receivedAt: number }>): Promise<LatenessBreakdown> {
+async function breakdownOf(
+  client: Client,
+  sample: Array<{ reportId: string; due: number; receivedAt: number }>,
+): Promise<LatenessBreakdown> {
   const timer: number[] = [];
   const armed: number[] = [];
   const serverTimer: number[] = [];
@@ -69,12 +72,20 @@ async function breakdownOf(client: Client, sample: Array<{ reportId: string; due
   await pool(sample, 8, async ({ reportId, due, receivedAt }) => {
     const history = await client.workflow.getHandle(workflowIdOf(reportId)).fetchHistory();
     const events = history.events ?? [];
-    const scheduled = events.find((e) => Number(e.eventType) === EVENT_ACTIVITY_TASK_SCHEDULED && e.activityTaskScheduledEventAttributes?.activityType?.name === 'notifyEscalation');
+    const scheduled = events.find(
+      (e) =>
+        Number(e.eventType) === EVENT_ACTIVITY_TASK_SCHEDULED &&
+        e.activityTaskScheduledEventAttributes?.activityType?.name === 'notifyEscalation',
+    );
     if (!scheduled) return;
     const scheduledId = Number(scheduled.eventId);
     // The timer that woke the report for this escalation: the last one fired before it was scheduled.
     const fired = events.filter((e) => Number(e.eventType) === EVENT_TIMER_FIRED && Number(e.eventId) < scheduledId).pop();
-    const started = events.find((e) => Number(e.eventType) === EVENT_ACTIVITY_TASK_STARTED && Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === scheduledId);
+    const started = events.find(
+      (e) =>
+        Number(e.eventType) === EVENT_ACTIVITY_TASK_STARTED &&
+        Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === scheduledId,
+    );
     if (!fired || !started) return;
     const timerStarted = events.find((e) => Number(e.eventId) === Number(fired.timerFiredEventAttributes?.startedEventId));
     const duration = timerStarted?.timerStartedEventAttributes?.startToFireTimeout;
@@ -88,7 +99,15 @@ async function breakdownOf(client: Client, sample: Array<{ reportId: string; due
     dispatch.push(eventTimeMs(started) - eventTimeMs(scheduled));
     http.push(receivedAt - eventTimeMs(started));
   });
-  return { sampled: timer.length, armedMs: summarize(armed), serverTimerMs: summarize(serverTimer), timerMs: summarize(timer), workflowTaskMs: summarize(task), dispatchMs: summarize(dispatch), httpMs: summarize(http) };
+  return {
+    sampled: timer.length,
+    armedMs: summarize(armed),
+    serverTimerMs: summarize(serverTimer),
+    timerMs: summarize(timer),
+    workflowTaskMs: summarize(task),
+    dispatchMs: summarize(dispatch),
+    httpMs: summarize(http),
+  };
 }
 
 interface Planned {
@@ -139,10 +158,14 @@ function maxPerSecond(deadlines: number[]): number {
 async function calibrateOpenRate({ h, progress, runTag }: SectionContext, wave: number): Promise<number> {
   progress.phase('4 escalation: calibrating the open rate', wave);
   const c0 = performance.now();
-  await pool(Array.from({ length: wave }, (_, i) => `${runTag}-EC${i}`), 24, async (id) => {
-    await h.client.workflow.start(WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId: workflowIdOf(id), args: [startInput(id)] });
-    progress.tick();
-  });
+  await pool(
+    Array.from({ length: wave }, (_, i) => `${runTag}-EC${i}`),
+    24,
+    async (id) => {
+      await h.client.workflow.start(WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId: workflowIdOf(id), args: [startInput(id)] });
+      progress.tick();
+    },
+  );
   await waitForQuiet([h.worker.pid], { maxMs: 20_000, windowMs: 300, threshold: 0.25 });
   return Math.max(1, (wave * 1000) / (performance.now() - c0));
 }
@@ -174,7 +197,9 @@ async function openPaced({ h, progress }: SectionContext, planned: Planned[], wa
     await waitForQuiet([h.worker.pid], { maxMs: 10_000, windowMs: 300, threshold: 0.25 });
     // One report of the wave tells the lag between the start call and openedAt.
     const probe = plans[plans.length - 1];
-    const report = await queryOpenReport<{ openedAt: string }>(h.client.workflow.getHandle(workflowIdOf(probe.reportId)), 60_000).catch(() => undefined);
+    const report = await queryOpenReport<{ openedAt: string }>(h.client.workflow.getHandle(workflowIdOf(probe.reportId)), 60_000).catch(
+      () => undefined,
+    );
     if (report) lags.push(Date.parse(report.openedAt) - sentAt.get(probe.reportId)!);
   }
   return (planned.length * 1000) / (performance.now() - openT0);
@@ -186,7 +211,10 @@ async function readDueTimes({ h, progress }: SectionContext, planned: Planned[])
   const dueOf = new Map<string, number>();
   await pool(planned, 8, async (plan) => {
     try {
-      const report = await queryOpenReport<{ openedAt: string; jeopardy: { policy: { resolutionTarget: number } } }>(h.client.workflow.getHandle(workflowIdOf(plan.reportId)), 60_000);
+      const report = await queryOpenReport<{ openedAt: string; jeopardy: { policy: { resolutionTarget: number } } }>(
+        h.client.workflow.getHandle(workflowIdOf(plan.reportId)),
+        60_000,
+      );
       dueOf.set(plan.reportId, Date.parse(report.openedAt) + Math.round(THRESHOLD_AT * report.jeopardy.policy.resolutionTarget));
     } catch {
       // Not open within a minute: counted as missing.
@@ -196,7 +224,12 @@ async function readDueTimes({ h, progress }: SectionContext, planned: Planned[])
   return dueOf;
 }
 
-async function waitForEscalations({ progress, quick }: SectionContext, dueOf: Map<string, number>, total: number, received: () => EscalationReceipt[]): Promise<void> {
+async function waitForEscalations(
+  { progress, quick }: SectionContext,
+  dueOf: Map<string, number>,
+  total: number,
+  received: () => EscalationReceipt[],
+): Promise<void> {
   const lastDue = Math.max(...dueOf.values());
   const giveUpAt = Math.max(lastDue, Date.now()) + (quick ? 15_000 : 45_000);
   progress.phase('4 escalation: waiting for deadlines', total);
@@ -214,12 +247,17 @@ async function pollingModelCosts({ h, progress }: SectionContext): Promise<Escal
   progress.phase('4 escalation: polling model costs', 0);
   const s0 = performance.now();
   let scanned = 0;
-  for await (const _ of h.client.workflow.list({ query: `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'` })) scanned += 1;
+  for await (const _ of h.client.workflow.list({ query: `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running'` }))
+    scanned += 1;
   const scanMs = performance.now() - s0;
   const sends: number[] = [];
   for (let i = 0; i < 30; i++) {
     const p0 = performance.now();
-    const response = await fetch(`${h.simulators.webhookUrl}/poll-probe`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: 'probe', i }) });
+    const response = await fetch(`${h.simulators.webhookUrl}/poll-probe`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'probe', i }),
+    });
     await response.arrayBuffer();
     sends.push(performance.now() - p0);
   }
@@ -270,12 +308,13 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
   const wave = 50;
   const openRate = await calibrateOpenRate(ctx, wave);
   const total = spreadN + burstN;
-  const leadMs = 5_000 + ((total / openRate) * 1000) * 1.25;
+  const leadMs = 5_000 + (total / openRate) * 1000 * 1.25;
   const t0 = Date.now();
   const spreadStart = t0 + leadMs;
   const burstAt = Math.ceil((spreadStart + windowMs + 6_000) / 1000) * 1000;
   const planned: Planned[] = [];
-  for (let i = 0; i < spreadN; i++) planned.push({ reportId: `${runTag}-ES${i}`, group: 'spread', targetMs: 0, plannedDue: spreadStart + (i * windowMs) / spreadN });
+  for (let i = 0; i < spreadN; i++)
+    planned.push({ reportId: `${runTag}-ES${i}`, group: 'spread', targetMs: 0, plannedDue: spreadStart + (i * windowMs) / spreadN });
   for (let i = 0; i < burstN; i++) planned.push({ reportId: `${runTag}-EB${i}`, group: 'burst', targetMs: 0, plannedDue: burstAt });
 
   progress.phase('4 escalation: open reports', total, `lead ${(leadMs / 1000).toFixed(0)} s`);

@@ -46,7 +46,11 @@ export async function runLatency(ctx: SectionContext): Promise<LatencyResult> {
   for (let r = 0; r < reports; r++) {
     for (const kind of ['signal', 'update'] as const) {
       const id = `${runTag}-V${kind[0]}${r}`;
-      const handle = await h.client.workflow.start(WORKFLOW_TYPE, { taskQueue: h.taskQueue, workflowId: workflowIdOf(id), args: [startInput(id)] });
+      const handle = await h.client.workflow.start(WORKFLOW_TYPE, {
+        taskQueue: h.taskQueue,
+        workflowId: workflowIdOf(id),
+        args: [startInput(id)],
+      });
       await queryOpenReport(handle); // the report is open and cached before the first sample
       for (let i = 0; i < perReport && (kind === 'signal' ? signal : update).length < perKind; i++) {
         const summary = `${kind} probe ${i}`;

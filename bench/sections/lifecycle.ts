@@ -57,7 +57,12 @@ async function oneLifecycle(ctx: SectionContext, kind: Kind, reportId: string): 
   const ticket = h.watch.ticketCreated(key);
   await handle.signal(MESSAGES.addAnalysis.signal, RESOURCE_CAUSE_ANALYSIS);
   await ticket;
-  await handle.signal(MESSAGES.resourceTroubleUpdate.signal, { externalId: key, status: 'resolved', by: 'resource-trouble-management', resolution: 'PE-7 line card replaced' });
+  await handle.signal(MESSAGES.resourceTroubleUpdate.signal, {
+    externalId: key,
+    status: 'resolved',
+    by: 'resource-trouble-management',
+    resolution: 'PE-7 line card replaced',
+  });
   const closeInformed = h.watch.closeInformed(reportId);
   await handle.signal(MESSAGES.clear.signal, { by: 'noc.anna', resolution: 'Uplink replaced' });
   await closeInformed;

@@ -59,7 +59,11 @@ export interface MemoryReplayResult {
   notes: string[];
 }
 
-async function historyLength(client: Client, workflowId: string, runId?: string): Promise<{ length: number; status: number; runId: string }> {
+async function historyLength(
+  client: Client,
+  workflowId: string,
+  runId?: string,
+): Promise<{ length: number; status: number; runId: string }> {
   const description = await client.workflow.getHandle(workflowId, runId).describe();
   const info = description.raw.workflowExecutionInfo;
   return { length: Number(info?.historyLength ?? 0), status: Number(info?.status ?? 0), runId: description.runId };
@@ -78,7 +82,11 @@ export async function growHistory(
   const handle =
     workflow === 'report'
       ? await client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId, args: [startInput(reportId, { severityIndex: 3 })] })
-      : await client.workflow.start('baseline', { taskQueue, workflowId, args: [{ reportId, severity: 'warning', description: 'replay floor' }] });
+      : await client.workflow.start('baseline', {
+          taskQueue,
+          workflowId,
+          args: [{ reportId, severity: 'warning', description: 'replay floor' }],
+        });
   const runId = handle.firstExecutionRunId;
   const histories = new Map<number, temporal.api.history.v1.IHistory>();
   let sent = 0;
@@ -111,20 +119,32 @@ export async function growHistory(
       Array.from({ length: batch }, (_, i) => sent + i),
       25,
       // A signal to a run that just continued-as-new is refused; the next describe() sees it.
-      (n) => client.workflow.getHandle(workflowId, runId).signal(MESSAGES.addAnalysis.signal, { author: 'bench', summary: `history filler ${n}` }).catch(() => undefined),
+      (n) =>
+        client.workflow
+          .getHandle(workflowId, runId)
+          .signal(MESSAGES.addAnalysis.signal, { author: 'bench', summary: `history filler ${n}` })
+          .catch(() => undefined),
     );
     sent += batch;
   }
 }
 
-type ReplaySource = { history: temporal.api.history.v1.IHistory; source: ReplayPoint['source']; workflowId: string; workflow: ReplayPoint['workflow'] };
+type ReplaySource = {
+  history: temporal.api.history.v1.IHistory;
+  source: ReplayPoint['source'];
+  workflowId: string;
+  workflow: ReplayPoint['workflow'];
+};
 type MemoryReplayContext = SectionContext & { openReportIds: string[] };
 
 /** Worker RSS with no and with K cached reports, for each cache size K (the worker restarted with maxCachedWorkflows K). */
 async function measureCache({ h, progress, quick, openReportIds }: MemoryReplayContext, notes: string[]): Promise<CachePoint[]> {
   const sizes = (quick ? [50, 150, 300] : [100, 500, 1000]).filter((k) => k <= openReportIds.length);
   const cache: CachePoint[] = [];
-  progress.phase('5 memory: cache sizes', sizes.reduce((a, b) => a + b, 0));
+  progress.phase(
+    '5 memory: cache sizes',
+    sizes.reduce((a, b) => a + b, 0),
+  );
   for (const k of sizes) {
     await h.restartWorker(k);
     await sleep(1000);
@@ -158,13 +178,23 @@ async function measureCache({ h, progress, quick, openReportIds }: MemoryReplayC
 }
 
 /** A ~1k-event report history (and, in full mode, one past continue-as-new) and the no-logic baseline's, from the main server. */
-async function mainServerHistories({ h, progress, quick, runTag }: SectionContext, notes: string[], histories: ReplaySource[]): Promise<number | undefined> {
+async function mainServerHistories(
+  { h, progress, quick, runTag }: SectionContext,
+  notes: string[],
+  histories: ReplaySource[],
+): Promise<number | undefined> {
   const mainCheckpoints = quick ? [1024] : [1024, 5000];
-  progress.phase(`5 replay: growing a history to ${quick ? '~1k' : '~1k and past continue-as-new'} (main server)`, Math.max(...mainCheckpoints));
+  progress.phase(
+    `5 replay: growing a history to ${quick ? '~1k' : '~1k and past continue-as-new'} (main server)`,
+    Math.max(...mainCheckpoints),
+  );
   const mainId = `${runTag}-H1`;
   const main = await growHistory(h.client, h.taskQueue, mainId, mainCheckpoints, (n) => progress.set(n));
   const continuedAsNewAt = main.continuedAsNewAt;
-  if (continuedAsNewAt !== undefined) notes.push(`With the product's settings the report continued-as-new at ${continuedAsNewAt} events (SPDR_CONTINUE_AS_NEW_AFTER_EVENTS, default 1,500).`);
+  if (continuedAsNewAt !== undefined)
+    notes.push(
+      `With the product's settings the report continued-as-new at ${continuedAsNewAt} events (SPDR_CONTINUE_AS_NEW_AFTER_EVENTS, default 1,500).`,
+    );
   for (const c of [1024]) {
     const history = main.histories.get(c);
     if (history) histories.push({ history, source: 'main server', workflowId: workflowIdOf(mainId), workflow: 'report' });
@@ -235,7 +265,15 @@ async function timeReplays({ h, progress }: SectionContext, histories: ReplaySou
     }
     const events = history.events?.length ?? 0;
     const replayMs = median(times.slice(1));
-    replay.push({ events, source, workflow, replayMs, coldReplayMs: times[0], msPerEvent: replayMs / events, historyBytes: temporal.api.history.v1.History.encode(history).finish().length });
+    replay.push({
+      events,
+      source,
+      workflow,
+      replayMs,
+      coldReplayMs: times[0],
+      msPerEvent: replayMs / events,
+      historyBytes: temporal.api.history.v1.History.encode(history).finish().length,
+    });
   }
   return replay;
 }
@@ -245,7 +283,9 @@ export async function runMemoryReplay(ctx: MemoryReplayContext): Promise<MemoryR
   const cache = await measureCache(ctx, notes);
   const fit = linearFit(cache.map((c) => ({ x: c.cachedReports, y: c.rssFullBytes })));
   const largest = cache[cache.length - 1];
-  notes.push('Workflows run in the worker thread of the SDK (reuseV8Context), so the main-thread heap does not see them: RSS is the figure.');
+  notes.push(
+    'Workflows run in the worker thread of the SDK (reuseV8Context), so the main-thread heap does not see them: RSS is the figure.',
+  );
 
   const histories: ReplaySource[] = [];
   const continuedAsNewAt = await mainServerHistories(ctx, notes, histories);

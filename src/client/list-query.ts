@@ -34,7 +34,13 @@ export interface ReportFilter {
   openOnly?: boolean;
 }
 
-const FIELDS = { status: ReportStatus, severity: Severity, jeopardy: JeopardyState, serviceId: Identifier, assignee: AssigneeFilter } as const;
+const FIELDS = {
+  status: ReportStatus,
+  severity: Severity,
+  jeopardy: JeopardyState,
+  serviceId: Identifier,
+  assignee: AssigneeFilter,
+} as const;
 type Field = keyof typeof FIELDS;
 
 /** Each value of a field, validated one by one so the error names the field, not an index: `filter.severity: Invalid option ...`. */
@@ -52,7 +58,8 @@ function valuesOf(filter: ReportFilter, field: Field): string[] | undefined {
 
 /** A validated value as a query string literal; the charset check above makes quoting safe. */
 function literal(value: string): string {
-  if (/['"\\`\p{Cc}]/u.test(value)) throw new SpdrInvalidInputError(`filter value ${JSON.stringify(value)} contains a quote, backslash or control character`);
+  if (/['"\\`\p{Cc}]/u.test(value))
+    throw new SpdrInvalidInputError(`filter value ${JSON.stringify(value)} contains a quote, backslash or control character`);
   return `'${value}'`;
 }
 
@@ -69,8 +76,12 @@ function equalsAny(attribute: string, values: readonly string[] | undefined): st
  */
 export function buildListQuery(filter: ReportFilter = {}): string {
   const unknown = Object.keys(filter).filter((key) => !(key in FIELDS) && key !== 'openOnly');
-  if (unknown.length > 0) throw new SpdrInvalidInputError(`filter: unknown field(s) ${unknown.join(', ')}; expected ${[...Object.keys(FIELDS), 'openOnly'].join(', ')}`);
-  if (filter.openOnly !== undefined && typeof filter.openOnly !== 'boolean') throw new SpdrInvalidInputError('filter.openOnly: expected true or false');
+  if (unknown.length > 0)
+    throw new SpdrInvalidInputError(
+      `filter: unknown field(s) ${unknown.join(', ')}; expected ${[...Object.keys(FIELDS), 'openOnly'].join(', ')}`,
+    );
+  if (filter.openOnly !== undefined && typeof filter.openOnly !== 'boolean')
+    throw new SpdrInvalidInputError('filter.openOnly: expected true or false');
   const statuses = valuesOf(filter, 'status') as ReportStatus[] | undefined;
   const openOnly = filter.openOnly ?? !(statuses && statuses.every(isFinal));
   const clauses = [

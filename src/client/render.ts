@@ -19,7 +19,11 @@ export function table(headers: readonly string[], rows: readonly (readonly (stri
   );
 }
 
-const section = (title: string, lines: string[]): string[] => ['', title, ...(lines.length > 0 ? lines.map((l) => `  ${l}`) : ['  (none)'])];
+const section = (title: string, lines: string[]): string[] => [
+  '',
+  title,
+  ...(lines.length > 0 ? lines.map((l) => `  ${l}`) : ['  (none)']),
+];
 
 /** The report as a human-readable page: header, jeopardy, tasks, trouble reports, partner requests, last analysis, rejected inputs. */
 export function renderReport(report: Report): string {
@@ -36,13 +40,25 @@ export function renderReport(report: Report): string {
         ['description', report.description],
         ['detected', report.detectedAt],
         ['opened', `${report.openedAt} by ${report.openedBy}`],
-        ['jeopardy', `${j.state} · escalation level ${j.escalationLevel} · deadline ${j.deadline}${j.pausedSince ? ` · clock paused since ${j.pausedSince}` : ''}`],
+        [
+          'jeopardy',
+          `${j.state} · escalation level ${j.escalationLevel} · deadline ${j.deadline}${j.pausedSince ? ` · clock paused since ${j.pausedSince}` : ''}`,
+        ],
         ...(['response', 'update'] as const).flatMap((name) => {
           const clock = j.clocks?.[name];
-          return clock ? [[`${name} clock`, `${clock.state} · deadline ${clock.deadline}${clock.metAt ? ` · met ${clock.metAt}` : ''}`]] : [];
+          return clock
+            ? [[`${name} clock`, `${clock.state} · deadline ${clock.deadline}${clock.metAt ? ` · met ${clock.metAt}` : ''}`]]
+            : [];
         }),
         ...(report.clearance ? [['cleared', `${report.clearance.at} by ${report.clearance.by}: ${report.clearance.resolution}`]] : []),
-        ...(report.cancellation ? [['cancelled', `${report.cancellation.at} by ${report.cancellation.by}: ${report.cancellation.reason}${report.cancellation.note ? ` (${report.cancellation.note})` : ''}`]] : []),
+        ...(report.cancellation
+          ? [
+              [
+                'cancelled',
+                `${report.cancellation.at} by ${report.cancellation.by}: ${report.cancellation.reason}${report.cancellation.note ? ` (${report.cancellation.note})` : ''}`,
+              ],
+            ]
+          : []),
         ...(report.closure ? [['closed', `${report.closure.at} by ${report.closure.by} (${report.closure.how})`]] : []),
       ],
     ).slice(1),
@@ -50,23 +66,48 @@ export function renderReport(report: Report): string {
   lines.push(
     ...section(
       'Tasks',
-      report.tasks.length === 0 ? [] : table(['TASK', 'KIND', 'ASSIGNEE', 'STATUS', 'DUE', 'DEPENDS ON'], report.tasks.map((t) => [t.taskId, t.kind, t.assignee, t.status, t.due, t.dependsOn.join(',')])),
+      report.tasks.length === 0
+        ? []
+        : table(
+            ['TASK', 'KIND', 'ASSIGNEE', 'STATUS', 'DUE', 'DEPENDS ON'],
+            report.tasks.map((t) => [t.taskId, t.kind, t.assignee, t.status, t.due, t.dependsOn.join(',')]),
+          ),
     ),
     ...section(
       'Trouble reports',
-      report.troubleReports.length === 0 ? [] : table(['KEY', 'RESOURCE', 'TICKET', 'STATUS'], report.troubleReports.map((r) => [r.key, r.resourceId, r.ticketId, r.status])),
+      report.troubleReports.length === 0
+        ? []
+        : table(
+            ['KEY', 'RESOURCE', 'TICKET', 'STATUS'],
+            report.troubleReports.map((r) => [r.key, r.resourceId, r.ticketId, r.status]),
+          ),
     ),
     ...section(
       'Partner requests',
-      report.partnerRequests.length === 0 ? [] : table(['KEY', 'PARTY', 'RESOURCE', 'STATUS', 'DUE'], report.partnerRequests.map((r) => [r.key, r.partyId, r.resourceId, r.status, r.due])),
+      report.partnerRequests.length === 0
+        ? []
+        : table(
+            ['KEY', 'PARTY', 'RESOURCE', 'STATUS', 'DUE'],
+            report.partnerRequests.map((r) => [r.key, r.partyId, r.resourceId, r.status, r.due]),
+          ),
     ),
   );
   const last = report.analysis[report.analysis.length - 1];
-  const cause = last?.rootCause ? ` [root cause: ${last.rootCause.domain}${last.rootCause.resourceId ? ` ${last.rootCause.resourceId}` : ''}${last.rootCause.partyId ? ` (${last.rootCause.partyId})` : ''}]` : '';
-  lines.push(...section(`Last analysis (${report.analysis.length} in total)`, last ? [`${last.at} ${last.author}: ${oneLine(last.summary)}${cause}`] : []));
+  const cause = last?.rootCause
+    ? ` [root cause: ${last.rootCause.domain}${last.rootCause.resourceId ? ` ${last.rootCause.resourceId}` : ''}${last.rootCause.partyId ? ` (${last.rootCause.partyId})` : ''}]`
+    : '';
+  lines.push(
+    ...section(
+      `Last analysis (${report.analysis.length} in total)`,
+      last ? [`${last.at} ${last.author}: ${oneLine(last.summary)}${cause}`] : [],
+    ),
+  );
   const rejected = report.rejectedInputs;
   const latest = rejected[rejected.length - 1];
-  lines.push('', `Rejected inputs: ${rejected.length}${latest ? ` (latest: ${latest.message} at ${latest.at}: ${oneLine(latest.reason)})` : ''}`);
+  lines.push(
+    '',
+    `Rejected inputs: ${rejected.length}${latest ? ` (latest: ${latest.message} at ${latest.at}: ${oneLine(latest.reason)})` : ''}`,
+  );
   if (report.outsideFailures.length > 0) lines.push(`Outside-system failures: ${report.outsideFailures.length}`);
   return lines.join('\n');
 }
@@ -84,16 +125,20 @@ export function renderReportList(summaries: readonly ReportSummary[]): string {
 export function describeChanges(next: Report, previous: Report | undefined): string[] {
   const j = next.jeopardy;
   if (!previous) {
-    return [`${next.reportId}: ${next.status} · ${next.severity} · jeopardy ${j.state} (level ${j.escalationLevel}) · deadline ${j.deadline}`];
+    return [
+      `${next.reportId}: ${next.status} · ${next.severity} · jeopardy ${j.state} (level ${j.escalationLevel}) · deadline ${j.deadline}`,
+    ];
   }
   const lines: string[] = [];
   const p = previous.jeopardy;
   if (previous.status !== next.status) lines.push(`status ${previous.status} -> ${next.status}`);
-  if (p.state !== j.state || p.escalationLevel !== j.escalationLevel) lines.push(`jeopardy ${p.state} (level ${p.escalationLevel}) -> ${j.state} (level ${j.escalationLevel})`);
+  if (p.state !== j.state || p.escalationLevel !== j.escalationLevel)
+    lines.push(`jeopardy ${p.state} (level ${p.escalationLevel}) -> ${j.state} (level ${j.escalationLevel})`);
   if (p.deadline !== j.deadline) lines.push(`deadline ${p.deadline} -> ${j.deadline}`);
   for (const h of next.history.slice(previous.history.length)) {
     lines.push(`${h.at} ${h.by} ${h.action}${h.detail ? `: ${oneLine(h.detail)}` : ''}${h.reason ? ` (${oneLine(h.reason)})` : ''}`);
   }
-  for (const r of next.rejectedInputs.slice(previous.rejectedInputs.length)) lines.push(`${r.at} rejected ${r.message}: ${oneLine(r.reason)}`);
+  for (const r of next.rejectedInputs.slice(previous.rejectedInputs.length))
+    lines.push(`${r.at} rejected ${r.message}: ${oneLine(r.reason)}`);
   return lines;
 }

@@ -10,7 +10,6 @@ import { SpdrEscalationLevel, SpdrJeopardy, SpdrServiceId, SpdrSeverity, SpdrSta
 
 const SUMMARY_DESCRIPTION_MAX = 160;
 
-
 /** `critical · svc-volte-fra1 (VoLTE core Frankfurt 1) · Call setup latency p95 above 3 s` */
 export function staticSummaryOf(input: StartInput): string {
   const service = input.service.name ? `${input.service.id} (${oneLine(input.service.name)})` : input.service.id;
@@ -21,15 +20,29 @@ const cell = (value: unknown): string => markdownCell(value);
 
 /** Markdown for Temporal Web's "details": what was detected, by whom, and what the report's own policy says. */
 export function staticDetailsOf(input: StartInput): string {
-  const origin = [input.openedBy && `opened by ${input.openedBy}`, input.originator && `originator ${[input.originator.name, input.originator.system, input.originator.id].filter(Boolean).join(' / ')}`];
-  const lines = [`**${input.severity}** service performance degradation on **${cell(input.service.name ?? input.service.id)}** (${input.service.id})`, '', `${cell(input.description)}`, '', `Detected ${input.detectedAt}${origin.filter(Boolean).map((o) => ` · ${o}`).join('')}`];
+  const origin = [
+    input.openedBy && `opened by ${input.openedBy}`,
+    input.originator && `originator ${[input.originator.name, input.originator.system, input.originator.id].filter(Boolean).join(' / ')}`,
+  ];
+  const lines = [
+    `**${input.severity}** service performance degradation on **${cell(input.service.name ?? input.service.id)}** (${input.service.id})`,
+    '',
+    `${cell(input.description)}`,
+    '',
+    `Detected ${input.detectedAt}${origin
+      .filter(Boolean)
+      .map((o) => ` · ${o}`)
+      .join('')}`,
+  ];
   if (input.degradedKpis.length > 0) {
     lines.push('', '| KPI | threshold | observed | unit |', '| --- | --- | --- | --- |');
     for (const k of input.degradedKpis) lines.push(`| ${cell(k.name)} | ${cell(k.threshold)} | ${cell(k.observed)} | ${cell(k.unit)} |`);
   }
   const partnerOwned = Object.entries(input.partnerOwnedResources ?? {});
-  if (partnerOwned.length > 0) lines.push('', `Partner-owned resources: ${partnerOwned.map(([resource, party]) => `${resource} → ${party}`).join(', ')}`);
-  if (input.jeopardyPolicy?.resolutionTarget !== undefined) lines.push('', `Own resolution target: ${Math.round(input.jeopardyPolicy.resolutionTarget / 60_000)} min`);
+  if (partnerOwned.length > 0)
+    lines.push('', `Partner-owned resources: ${partnerOwned.map(([resource, party]) => `${resource} → ${party}`).join(', ')}`);
+  if (input.jeopardyPolicy?.resolutionTarget !== undefined)
+    lines.push('', `Own resolution target: ${Math.round(input.jeopardyPolicy.resolutionTarget / 60_000)} min`);
   return lines.join('\n');
 }
 

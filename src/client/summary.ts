@@ -2,7 +2,15 @@
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { reportIdOfWorkflowId } from '../contract';
 import type { JeopardyState, ReportStatus, Severity } from '../domain';
-import { SpdrAssignee, SpdrDeadline, SpdrEscalationLevel, SpdrJeopardy, SpdrServiceId, SpdrSeverity, SpdrStatus } from '../search-attributes';
+import {
+  SpdrAssignee,
+  SpdrDeadline,
+  SpdrEscalationLevel,
+  SpdrJeopardy,
+  SpdrServiceId,
+  SpdrSeverity,
+  SpdrStatus,
+} from '../search-attributes';
 
 /** One row of `list`, read from the search attributes (no worker needed). */
 export interface ReportSummary {

@@ -2,7 +2,16 @@
  * The client's checks before anything is sent: the same zod schemas as the workflow, so a bad
  * field is named here (`clear.resolution: Required`) instead of landing in `rejectedInputs`.
  */
-import { Identifier, MESSAGE_NAMES, formatIssues, isMessageName, parseMessage, parseStartInput, type MessageName, type StartInput } from '../domain';
+import {
+  Identifier,
+  MESSAGE_NAMES,
+  formatIssues,
+  isMessageName,
+  parseMessage,
+  parseStartInput,
+  type MessageName,
+  type StartInput,
+} from '../domain';
 import { SpdrInvalidInputError } from './errors';
 
 /** Throws `SpdrInvalidInputError` (`reportId: ...`) for a report id that cannot exist. */

@@ -33,8 +33,7 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-const required = (what: string) => (issue: { input: unknown }) =>
-  issue.input === undefined ? `is required (${what})` : `must be ${what}`;
+const required = (what: string) => (issue: { input: unknown }) => (issue.input === undefined ? `is required (${what})` : `must be ${what}`);
 
 /** An http(s) URL without trailing slash, so paths can be appended with `${base}/x`. */
 const httpUrl = (what = 'an http(s) URL') =>
@@ -54,7 +53,10 @@ function hasCredentials(url: string): boolean {
   }
 }
 
-const callbackSecret = z.string().min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)').regex(/^[\x21-\x7e]+$/, 'must be printable characters without spaces');
+const callbackSecret = z
+  .string()
+  .min(32, 'must be at least 32 characters (e.g. `openssl rand -base64 32`)')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable characters without spaces');
 
 const wholeNumber = (min: number, max: number) =>
   z
@@ -71,7 +73,7 @@ const partnerEntrySchema = z
       .string({ error: required('a party id such as "acme-transport"') })
       .min(1, 'must not be empty')
       .regex(/^[A-Za-z0-9._-]+$/, 'may only contain letters, digits, ".", "_" and "-"'),
-    baseUrl: httpUrl('the http(s) base URL of the party\'s performance management API'),
+    baseUrl: httpUrl("the http(s) base URL of the party's performance management API"),
     authHeaderEnv: z
       .string({ error: required('the name of an environment variable') })
       .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be the name of an environment variable')
@@ -152,7 +154,10 @@ function buildEnvSchema(env: NodeJS.ProcessEnv) {
       ),
       SPDR_CLOSE_URL: httpUrl('the http(s) URL of the Close SPDR process webhook'),
       SPDR_WEB_URL: httpUrl().default('http://localhost:8233'),
-      SPDR_NAMESPACE: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a Temporal namespace name').default('default'),
+      SPDR_NAMESPACE: z
+        .string()
+        .regex(/^[A-Za-z0-9._-]+$/, 'must be a Temporal namespace name')
+        .default('default'),
       SPDR_HTTP_TIMEOUT_MS: wholeNumber(1, 600_000).default(10_000),
       SPDR_CALLBACK_PORT: wholeNumber(0, 65_535).default(8090),
       SPDR_CALLBACK_HOST: z.string().min(1).default('127.0.0.1'),
@@ -172,8 +177,7 @@ function buildEnvSchema(env: NodeJS.ProcessEnv) {
         baseUrl: partner.baseUrl,
         authHeaderName: partner.authHeaderName,
         authHeaderEnv: partner.authHeaderEnv,
-        authHeader:
-          partner.authHeaderEnv === undefined ? undefined : new Secret(env[partner.authHeaderEnv]!.trim()),
+        authHeader: partner.authHeaderEnv === undefined ? undefined : new Secret(env[partner.authHeaderEnv]!.trim()),
         answerDue: partner.answerDue,
         answerDueMs: parseDuration(partner.answerDue)!,
       })),
@@ -181,9 +185,10 @@ function buildEnvSchema(env: NodeJS.ProcessEnv) {
       calendars: Object.fromEntries(Object.entries(raw.SPDR_CALENDARS).map(([name, spec]) => [name, compileCalendar(spec)])),
       escalation: {
         url: raw.SPDR_ESCALATION_URL,
-        urlByLevel: Object.fromEntries(
-          Object.entries(raw[LEVEL_KEY]).map(([level, url]) => [Number(level), url]),
-        ) as Record<number, string>,
+        urlByLevel: Object.fromEntries(Object.entries(raw[LEVEL_KEY]).map(([level, url]) => [Number(level), url])) as Record<
+          number,
+          string
+        >,
       },
       close: { url: raw.SPDR_CLOSE_URL },
       temporalWeb: { url: raw.SPDR_WEB_URL, namespace: raw.SPDR_NAMESPACE },
@@ -279,9 +284,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: Record<string, unknown>): s
       .map(
         (key) =>
           `${name}: unknown field "${key}"` +
-          (/auth|token|secret|password/i.test(key)
-            ? ' (secrets go in an environment variable named by authHeaderEnv)'
-            : ''),
+          (/auth|token|secret|password/i.test(key) ? ' (secrets go in an environment variable named by authHeaderEnv)' : ''),
       )
       .join('\n');
   }
@@ -326,9 +329,7 @@ export function redactedConfig(config: IntegrationConfig): Record<string, unknow
     calendars: Object.fromEntries(Object.entries(config.calendars).map(([name, calendar]) => [name, calendar.timezone])),
     escalation: {
       url: redactUrl(config.escalation.url),
-      urlByLevel: Object.fromEntries(
-        Object.entries(config.escalation.urlByLevel).map(([level, url]) => [level, redactUrl(url)]),
-      ),
+      urlByLevel: Object.fromEntries(Object.entries(config.escalation.urlByLevel).map(([level, url]) => [level, redactUrl(url)])),
     },
     close: { url: redactUrl(config.close.url) },
     temporalWeb: { url: redactUrl(config.temporalWeb.url), namespace: config.temporalWeb.namespace },

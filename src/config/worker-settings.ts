@@ -65,5 +65,15 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
   if (!/^[\w.:-]{1,200}$/.test(taskQueue)) problems.push(`SPDR_TASK_QUEUE: must be letters, digits, . _ : - (got "${taskQueue}")`);
 
   if (problems.length > 0 || !integrations) throw new ConfigError(problems);
-  return { taskQueue, report: { policyDefaults, outsideFailureEscalateAfterMs, continueAsNewAfterEvents, activityStartToCloseMs: integrations.http.timeoutMs * 3 + 5000 }, shutdownGraceMs, integrations };
+  return {
+    taskQueue,
+    report: {
+      policyDefaults,
+      outsideFailureEscalateAfterMs,
+      continueAsNewAfterEvents,
+      activityStartToCloseMs: integrations.http.timeoutMs * 3 + 5000,
+    },
+    shutdownGraceMs,
+    integrations,
+  };
 }

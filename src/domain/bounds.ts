@@ -82,7 +82,9 @@ function trimHistory(history: readonly HistoryEntry[]): { kept: readonly History
     }
     // Already compact entries keep their identity (the core's status-change memo relies on it).
     const compact = entry.reason === undefined && entry.detail === undefined;
-    kept.push(compact ? entry : { at: entry.at, by: entry.by, action: entry.action, fromStatus: entry.fromStatus, toStatus: entry.toStatus });
+    kept.push(
+      compact ? entry : { at: entry.at, by: entry.by, action: entry.action, fromStatus: entry.fromStatus, toStatus: entry.toStatus },
+    );
   }
   for (let i = cut; i < history.length; i++) kept.push(history[i]);
   return { kept, dropped };
@@ -105,9 +107,11 @@ export function boundReport(report: Report): Report {
   const history = trimHistory(report.history);
   const rejectedInputs = trimList(report.rejectedInputs, REPORT_BOUNDS.rejectedInputs);
   const outsideFailures = trimList(report.outsideFailures, REPORT_BOUNDS.outsideFailures);
-  if (analysis.dropped + history.dropped + rejectedInputs.dropped + outsideFailures.dropped === 0 && history.kept === report.history) return report;
+  if (analysis.dropped + history.dropped + rejectedInputs.dropped + outsideFailures.dropped === 0 && history.kept === report.history)
+    return report;
   const before = report.trimmed ?? {};
-  const add = (list: BoundedList, dropped: number): number | undefined => (dropped + (before[list] ?? 0) > 0 ? dropped + (before[list] ?? 0) : undefined);
+  const add = (list: BoundedList, dropped: number): number | undefined =>
+    dropped + (before[list] ?? 0) > 0 ? dropped + (before[list] ?? 0) : undefined;
   const trimmed: Trimmed = {};
   for (const [list, dropped] of [
     ['analysis', analysis.dropped],

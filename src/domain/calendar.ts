@@ -56,11 +56,25 @@ export function isKnownTimeZone(timezone: string): boolean {
 /** One calendar as configured: `{"timezone":"Europe/Berlin","week":{"mon":["08:00-18:00"]},"holidays":["2026-12-25"]}`. */
 export const BusinessCalendarSpec = z
   .object({
-    timezone: z.string({ error: 'is required (an IANA time zone such as "Europe/Berlin")' }).refine(isKnownTimeZone, 'is not a known IANA time zone (such as "Europe/Berlin")'),
+    timezone: z
+      .string({ error: 'is required (an IANA time zone such as "Europe/Berlin")' })
+      .refine(isKnownTimeZone, 'is not a known IANA time zone (such as "Europe/Berlin")'),
     week: z
       .object(
         Object.fromEntries(
-          WEEKDAYS.map((day) => [day, z.array(z.string().refine((text) => parseHours(text) !== undefined, 'must be open hours such as "08:00-18:00" (start before end, 24:00 at most)')).optional()]),
+          WEEKDAYS.map((day) => [
+            day,
+            z
+              .array(
+                z
+                  .string()
+                  .refine(
+                    (text) => parseHours(text) !== undefined,
+                    'must be open hours such as "08:00-18:00" (start before end, 24:00 at most)',
+                  ),
+              )
+              .optional(),
+          ]),
         ) as Record<Weekday, z.ZodOptional<z.ZodArray<z.ZodString>>>,
         { error: 'must be an object of weekdays (mon..sun) to open hours' },
       )
@@ -72,7 +86,9 @@ export const BusinessCalendarSpec = z
     let anyOpen = false;
     for (const day of WEEKDAYS) {
       const spans = (spec.week[day] ?? []).map((text) => ({ text, span: parseHours(text) }));
-      const parsed = spans.filter((s): s is { text: string; span: OpenSpan } => s.span !== undefined).sort((a, b) => a.span.start - b.span.start);
+      const parsed = spans
+        .filter((s): s is { text: string; span: OpenSpan } => s.span !== undefined)
+        .sort((a, b) => a.span.start - b.span.start);
       if (parsed.length > 0) anyOpen = true;
       for (let i = 1; i < parsed.length; i++) {
         if (parsed[i].span.start < parsed[i - 1].span.end) {
@@ -85,7 +101,10 @@ export const BusinessCalendarSpec = z
 export type BusinessCalendarSpec = z.input<typeof BusinessCalendarSpec>;
 
 /** `SPDR_CALENDARS`: calendar name -> calendar. */
-export const BusinessCalendars = z.record(z.string().regex(/^[A-Za-z0-9._-]+$/, 'a calendar name may only contain letters, digits, ".", "_" and "-"'), BusinessCalendarSpec);
+export const BusinessCalendars = z.record(
+  z.string().regex(/^[A-Za-z0-9._-]+$/, 'a calendar name may only contain letters, digits, ".", "_" and "-"'),
+  BusinessCalendarSpec,
+);
 
 /** A validated calendar, ready for the maths. */
 export interface BusinessCalendar {
@@ -171,7 +190,12 @@ function checkedMs(value: number, what: string): void {
  * The instant at which `durationMs` of open time has passed since `fromMs`. With a positive
  * duration the result always lies inside open hours (a span's closing minute counts as inside).
  */
-export function addOpenTime(calendar: BusinessCalendar, fromMs: number, durationMs: number, offsets: ZoneOffsets = intlZoneOffsets(calendar.timezone)): number {
+export function addOpenTime(
+  calendar: BusinessCalendar,
+  fromMs: number,
+  durationMs: number,
+  offsets: ZoneOffsets = intlZoneOffsets(calendar.timezone),
+): number {
   checkedMs(durationMs, 'durationMs');
   if (durationMs === 0) return fromMs;
   let left = durationMs;
@@ -189,7 +213,12 @@ export function addOpenTime(calendar: BusinessCalendar, fromMs: number, duration
 }
 
 /** The open time between two instants (0 when `toMs` is not after `fromMs`). */
-export function openTimeBetween(calendar: BusinessCalendar, fromMs: number, toMs: number, offsets: ZoneOffsets = intlZoneOffsets(calendar.timezone)): number {
+export function openTimeBetween(
+  calendar: BusinessCalendar,
+  fromMs: number,
+  toMs: number,
+  offsets: ZoneOffsets = intlZoneOffsets(calendar.timezone),
+): number {
   if (!(toMs > fromMs)) return 0;
   let total = 0;
   const last = localDayOf(toMs, offsets) + DAY_MS;

@@ -27,12 +27,29 @@ export function cancel(d: Draft, p: MessagePayload<'cancel'>): HandlerResult {
   const reportId = d.r.reportId;
   for (const troubleReport of d.r.troubleReports) {
     if (troubleReportIsOpen(troubleReport)) {
-      d.effects.push(withoutUndefined({ type: 'cancelTroubleReport' as const, reportId, key: troubleReport.key, ticketId: troubleReport.ticketId, reason }));
+      d.effects.push(
+        withoutUndefined({
+          type: 'cancelTroubleReport' as const,
+          reportId,
+          key: troubleReport.key,
+          ticketId: troubleReport.ticketId,
+          reason,
+        }),
+      );
     }
   }
   for (const request of d.r.partnerRequests) {
     if (partnerRequestIsWaiting(request)) {
-      d.effects.push(withoutUndefined({ type: 'cancelPartnerRequest' as const, reportId, key: request.key, partyId: request.partyId, requestId: request.requestId, reason }));
+      d.effects.push(
+        withoutUndefined({
+          type: 'cancelPartnerRequest' as const,
+          reportId,
+          key: request.key,
+          partyId: request.partyId,
+          requestId: request.requestId,
+          reason,
+        }),
+      );
     }
   }
   d.r.tasks = d.r.tasks.map((task) => (isOpenTask(task) ? { ...task, status: 'cancelled' as const, completedAt: d.at } : task));

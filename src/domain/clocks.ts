@@ -29,7 +29,9 @@ export function clockStartMs(report: Pick<Report, 'openedAt' | 'detectedAt' | 'j
 
 /** The pauses of a clock that starts at `from`: the report's pauses, cut to begin no earlier. */
 function pausesFrom(pauses: readonly PauseInterval[], from: number): PauseInterval[] {
-  return pauses.filter((pause) => pause.to === undefined || pause.to > from).map((pause) => withoutUndefined({ from: Math.max(pause.from, from), to: pause.to }));
+  return pauses
+    .filter((pause) => pause.to === undefined || pause.to > from)
+    .map((pause) => withoutUndefined({ from: Math.max(pause.from, from), to: pause.to }));
 }
 
 /** The policy with another target, so the resolution ladder maths serves every clock. */
@@ -65,7 +67,14 @@ function settings(report: Report): ClockSetting[] {
   const result: ClockSetting[] = [];
   if (policy.responseTarget !== undefined) {
     const metAt = responseMetAt(report);
-    result.push({ name: 'response', target: policy.responseTarget, from: start, metAt, met: metAt !== undefined, stepsTaken: steps?.response ?? 0 });
+    result.push({
+      name: 'response',
+      target: policy.responseTarget,
+      from: start,
+      metAt,
+      met: metAt !== undefined,
+      stepsTaken: steps?.response ?? 0,
+    });
   }
   if (policy.updateEvery !== undefined) {
     const last = report.analysis[report.analysis.length - 1]?.at;
@@ -79,7 +88,13 @@ function settings(report: Report): ClockSetting[] {
 function evaluateClock(report: Report, setting: ClockSetting, pauses: readonly PauseInterval[], now: number) {
   const own = pausesFrom(pauses, setting.from);
   const at = setting.met ? msOf(setting.metAt!) : now;
-  return evaluateJeopardy({ policy: policyFor(report.jeopardy.policy, setting.target), openedAt: setting.from, pauses: own, now: Math.max(at, setting.from), stepsTaken: setting.stepsTaken });
+  return evaluateJeopardy({
+    policy: policyFor(report.jeopardy.policy, setting.target),
+    openedAt: setting.from,
+    pauses: own,
+    now: Math.max(at, setting.from),
+    stepsTaken: setting.stepsTaken,
+  });
 }
 
 /** `jeopardy.clocks` as of `now`, the resolution clock given; undefined for a report without the new clocks. */
@@ -105,7 +120,8 @@ export function takeClockSteps(d: Draft, pauses: readonly PauseInterval[]): void
     const taken = setting.stepsTaken + evaluation.due.length;
     d.r.jeopardy = {
       ...d.r.jeopardy,
-      clockSteps: setting.name === 'response' ? { ...steps, response: taken } : { ...steps, update: taken, updateGapFrom: iso(setting.from) },
+      clockSteps:
+        setting.name === 'response' ? { ...steps, response: taken } : { ...steps, update: taken, updateGapFrom: iso(setting.from) },
     };
     for (const step of evaluation.due) takeStep(d, setting, step, deadline);
   }
@@ -117,12 +133,25 @@ function takeStep(d: Draft, setting: ClockSetting, step: LadderStep, deadline: s
   if (step.action === 'notifyAssignee') {
     const assignees = [...new Set(d.r.tasks.filter(isOpenTask).map((task) => task.assignee))];
     d.effects.push({ type: 'notifyAssignee', reportId: d.r.reportId, assignees, jeopardyState: step.state, deadline, detail });
-    log(d, { by: SYSTEM_ACTOR, action: 'assigneesNotified', detail: `${assignees.length > 0 ? assignees.join(', ') : 'no assignee yet'}: ${detail}` });
+    log(d, {
+      by: SYSTEM_ACTOR,
+      action: 'assigneesNotified',
+      detail: `${assignees.length > 0 ? assignees.join(', ') : 'no assignee yet'}: ${detail}`,
+    });
     return;
   }
   // The subject keeps each clock's (and each update gap's) escalations apart in the idempotency key.
   const subject = setting.name === 'response' ? 'response' : `update-${iso(setting.from)}`;
-  d.effects.push({ type: 'notifyEscalation', reportId: d.r.reportId, level: step.level, reason: step.reason, jeopardyState: step.state, deadline, detail, subject });
+  d.effects.push({
+    type: 'notifyEscalation',
+    reportId: d.r.reportId,
+    level: step.level,
+    reason: step.reason,
+    jeopardyState: step.state,
+    deadline,
+    detail,
+    subject,
+  });
   log(d, { by: SYSTEM_ACTOR, action: 'escalated', detail: `level ${step.level} (${step.reason}): ${detail}` });
 }
 

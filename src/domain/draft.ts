@@ -81,7 +81,13 @@ export function withoutUndefined<T extends object>(value: T): T {
 }
 
 /** `subject` tells apart escalations of the same level and reason (two overdue tasks), so their idempotency keys differ. */
-export function escalationEffect(d: Draft, level: number, reason: EffectOf<'notifyEscalation'>['reason'], detail: string, subject?: string): Effect {
+export function escalationEffect(
+  d: Draft,
+  level: number,
+  reason: EffectOf<'notifyEscalation'>['reason'],
+  detail: string,
+  subject?: string,
+): Effect {
   return withoutUndefined({
     type: 'notifyEscalation' as const,
     reportId: d.r.reportId,

@@ -8,7 +8,15 @@ export const EscalationReason = z.enum(['jeopardy', 'breach', 'reEscalation', 't
 export type EscalationReason = z.infer<typeof EscalationReason>;
 
 export const Effect = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('dispatchTask'), reportId: z.string(), taskId: z.string(), assignee: z.string(), kind: TaskKind, title: z.string().optional(), due: IsoDateTime.optional() }),
+  z.strictObject({
+    type: z.literal('dispatchTask'),
+    reportId: z.string(),
+    taskId: z.string(),
+    assignee: z.string(),
+    kind: TaskKind,
+    title: z.string().optional(),
+    due: IsoDateTime.optional(),
+  }),
   z.strictObject({
     type: z.literal('createTroubleReport'),
     key: z.string(),
@@ -18,7 +26,13 @@ export const Effect = z.discriminatedUnion('type', [
     description: z.string(),
     taskId: z.string(),
   }),
-  z.strictObject({ type: z.literal('cancelTroubleReport'), reportId: z.string(), key: z.string(), ticketId: z.string().optional(), reason: z.string() }),
+  z.strictObject({
+    type: z.literal('cancelTroubleReport'),
+    reportId: z.string(),
+    key: z.string(),
+    ticketId: z.string().optional(),
+    reason: z.string(),
+  }),
   z.strictObject({
     type: z.literal('createPartnerRequest'),
     key: z.string(),
@@ -28,7 +42,14 @@ export const Effect = z.discriminatedUnion('type', [
     description: z.string(),
     due: IsoDateTime,
   }),
-  z.strictObject({ type: z.literal('cancelPartnerRequest'), reportId: z.string(), key: z.string(), partyId: z.string(), requestId: z.string().optional(), reason: z.string() }),
+  z.strictObject({
+    type: z.literal('cancelPartnerRequest'),
+    reportId: z.string(),
+    key: z.string(),
+    partyId: z.string(),
+    requestId: z.string().optional(),
+    reason: z.string(),
+  }),
   z.strictObject({
     type: z.literal('notifyEscalation'),
     reportId: z.string(),

@@ -54,7 +54,13 @@ export function partnerRequestIsWaiting(request: PartnerRequest): boolean {
 }
 
 /** Opens the one trouble report of a resource cause, with the restoration task delegated to it; a known resource adds nothing. */
-export function requestTroubleReport(d: Draft, by: string, resourceId: string, causeDescription: string | undefined, notes: string[]): void {
+export function requestTroubleReport(
+  d: Draft,
+  by: string,
+  resourceId: string,
+  causeDescription: string | undefined,
+  notes: string[],
+): void {
   const existing = d.r.troubleReports.find((candidate) => candidate.resourceId === resourceId);
   if (existing) {
     notes.push(`resource ${resourceId} already has trouble report ${existing.key}`);
@@ -75,12 +81,24 @@ export function requestTroubleReport(d: Draft, by: string, resourceId: string, c
     troubleReportKey: key,
   });
   const description = `${d.r.description} | suspected cause: resource ${resourceId}${causeDescription ? `: ${causeDescription}` : ''}`;
-  d.effects.push({ type: 'createTroubleReport', key, reportId: d.r.reportId, resourceId, severity: d.r.severity, description: truncate(description, 4000), taskId });
+  d.effects.push({
+    type: 'createTroubleReport',
+    key,
+    reportId: d.r.reportId,
+    resourceId,
+    severity: d.r.severity,
+    description: truncate(description, 4000),
+    taskId,
+  });
   const detail = `trouble report ${key} requested for resource ${resourceId}; task ${taskId} delegated to ${RESOURCE_TROUBLE_ASSIGNEE}`;
   log(d, { by, action: 'troubleReportRequested', detail });
   // Delegating restoration is an assignment, so it starts the work like the first `assign` does.
   if (d.r.status === 'acknowledged') {
-    changeStatus(d, 'inProgress', { by, action: 'statusChanged', reason: `restoration of ${resourceId} delegated to ${RESOURCE_TROUBLE_ASSIGNEE}` });
+    changeStatus(d, 'inProgress', {
+      by,
+      action: 'statusChanged',
+      reason: `restoration of ${resourceId} delegated to ${RESOURCE_TROUBLE_ASSIGNEE}`,
+    });
   }
 }
 
@@ -93,7 +111,15 @@ export function requestPartner(d: Draft, by: string, partyId: string, resourceId
   }
   const due = iso(d.now + d.r.jeopardy.policy.partnerAnswerDue);
   d.r.partnerRequests.push({ key, partyId, resourceId, status: 'requested', requestedAt: d.at, due, lateEscalated: false });
-  d.effects.push({ type: 'createPartnerRequest', key, reportId: d.r.reportId, partyId, resourceId, description: truncate(d.r.description, 4000), due });
+  d.effects.push({
+    type: 'createPartnerRequest',
+    key,
+    reportId: d.r.reportId,
+    partyId,
+    resourceId,
+    description: truncate(d.r.description, 4000),
+    due,
+  });
   const detail = `partner request ${key} sent to ${partyId} for resource ${resourceId}, answer due ${due}`;
   if (d.r.status === 'acknowledged' || d.r.status === 'inProgress') {
     changeStatus(d, 'pending', { by, action: 'partnerRequestSent', detail, reason: `waiting on partner ${partyId}` });
@@ -107,9 +133,19 @@ export function troubleReportCreated(d: Draft, p: InternalPayload<'troubleReport
   const current = d.r.troubleReports.find((candidate) => candidate.key === p.key);
   if (!current) return `unknown trouble report ${p.key}`;
   if (current.ticketId === p.ticketId && current.createdAt !== undefined) return NO_CHANGE;
-  if (current.ticketId !== undefined && current.ticketId !== p.ticketId) return `trouble report ${p.key} already has ticket ${current.ticketId}, not ${p.ticketId}`;
-  replaceTroubleReport(d, { ...current, ticketId: p.ticketId, createdAt: d.at, status: current.status === 'requested' ? 'acknowledged' : current.status });
-  log(d, { by: RESOURCE_TROUBLE_ASSIGNEE, action: 'troubleReportCreated', detail: `trouble report ${p.key} created as ticket ${p.ticketId}` });
+  if (current.ticketId !== undefined && current.ticketId !== p.ticketId)
+    return `trouble report ${p.key} already has ticket ${current.ticketId}, not ${p.ticketId}`;
+  replaceTroubleReport(d, {
+    ...current,
+    ticketId: p.ticketId,
+    createdAt: d.at,
+    status: current.status === 'requested' ? 'acknowledged' : current.status,
+  });
+  log(d, {
+    by: RESOURCE_TROUBLE_ASSIGNEE,
+    action: 'troubleReportCreated',
+    detail: `trouble report ${p.key} created as ticket ${p.ticketId}`,
+  });
 }
 
 /** The shell's fact: the create-partner-request activity succeeded. */
@@ -121,7 +157,11 @@ export function partnerRequestCreated(d: Draft, p: InternalPayload<'partnerReque
     return `partner request ${p.key} already has request id ${current.requestId}, not ${p.requestId}`;
   }
   replacePartnerRequest(d, { ...current, requestId: p.requestId, createdAt: d.at });
-  log(d, { by: current.partyId, action: 'partnerRequestCreated', detail: `partner request ${p.key} accepted by ${current.partyId} as ${p.requestId}` });
+  log(d, {
+    by: current.partyId,
+    action: 'partnerRequestCreated',
+    detail: `partner request ${p.key} accepted by ${current.partyId} as ${p.requestId}`,
+  });
 }
 
 export function resourceTroubleUpdate(d: Draft, p: MessagePayload<'resourceTroubleUpdate'>): HandlerResult {
@@ -143,7 +183,12 @@ export function resourceTroubleUpdate(d: Draft, p: MessagePayload<'resourceTroub
   const by = p.by ?? RESOURCE_TROUBLE_ASSIGNEE;
   replaceTroubleReport(d, { ...updated, lastUpdateAt: d.at });
   const ticket = updated.ticketId ? ` (ticket ${updated.ticketId})` : '';
-  log(d, { by, action: 'troubleReportUpdated', detail: `trouble report ${current.key}${ticket}: ${current.status} -> ${p.status}`, reason: p.statusChangeReason ?? p.resolution });
+  log(d, {
+    by,
+    action: 'troubleReportUpdated',
+    detail: `trouble report ${current.key}${ticket}: ${current.status} -> ${p.status}`,
+    reason: p.statusChangeReason ?? p.resolution,
+  });
   if (p.status !== current.status) moveDelegatedTask(d, by, current, p.status);
 }
 
@@ -164,12 +209,18 @@ function moveDelegatedTask(d: Draft, by: string, troubleReport: TroubleReport, s
 export function partnerUpdate(d: Draft, p: MessagePayload<'partnerUpdate'>): HandlerResult {
   const current = findPartnerRequest(d.r, p.externalId, p.requestId);
   if (typeof current === 'string') return current;
-  if (p.partyId !== undefined && p.partyId !== current.partyId) return `partner request ${current.key} belongs to party ${current.partyId}, not ${p.partyId}`;
+  if (p.partyId !== undefined && p.partyId !== current.partyId)
+    return `partner request ${current.key} belongs to party ${current.partyId}, not ${p.partyId}`;
   if (!partnerRequestIsWaiting(current)) return `partner request ${current.key} is already ${current.status}`;
   if (PARTNER_RANK[p.status] < PARTNER_RANK[current.status]) {
     return `out-of-order update: partner request ${current.key} is already ${current.status}, cannot go back to ${p.status}`;
   }
-  const updated: PartnerRequest = withoutUndefined({ ...current, status: p.status, requestId: current.requestId /* only from our own create, never from a callback */, note: p.note ?? current.note });
+  const updated: PartnerRequest = withoutUndefined({
+    ...current,
+    status: p.status,
+    requestId: current.requestId /* only from our own create, never from a callback */,
+    note: p.note ?? current.note,
+  });
   if (JSON.stringify(updated) === JSON.stringify(current)) return NO_CHANGE;
   const by = p.by ?? current.partyId;
   replacePartnerRequest(d, { ...updated, lastUpdateAt: d.at });
@@ -202,7 +253,12 @@ interface RecordNames<T> {
  * The record an update names by our key (externalId) and/or the outside system's id. Both given:
  * they must name the same record, and the id must match the one already known.
  */
-function findRecord<T extends { key: string }>(records: readonly T[], externalId: string | undefined, id: string | undefined, names: RecordNames<T>): T | string {
+function findRecord<T extends { key: string }>(
+  records: readonly T[],
+  externalId: string | undefined,
+  id: string | undefined,
+  names: RecordNames<T>,
+): T | string {
   const byKey = externalId === undefined ? undefined : records.find((candidate) => candidate.key === externalId);
   const byId = id === undefined ? undefined : records.find((candidate) => names.idOf(candidate) === id);
   const found = byKey ?? byId;
@@ -210,13 +266,24 @@ function findRecord<T extends { key: string }>(records: readonly T[], externalId
     return `unknown ${names.record} (${[externalId && `externalId ${externalId}`, id && `${names.idField} ${id}`].filter(Boolean).join(', ')})`;
   }
   const knownId = names.idOf(found);
-  if (id !== undefined && knownId !== undefined && knownId !== id) return `${names.record} ${found.key} is ${names.idNoun} ${knownId}, not ${id}`;
+  if (id !== undefined && knownId !== undefined && knownId !== id)
+    return `${names.record} ${found.key} is ${names.idNoun} ${knownId}, not ${id}`;
   if (id !== undefined && byId && byId !== found) return `${names.idNoun} ${id} belongs to ${names.record} ${byId.key}, not ${found.key}`;
   return found;
 }
 
-const TROUBLE_REPORT_NAMES: RecordNames<TroubleReport> = { record: 'trouble report', idField: 'ticketId', idNoun: 'ticket', idOf: (r) => r.ticketId };
-const PARTNER_REQUEST_NAMES: RecordNames<PartnerRequest> = { record: 'partner request', idField: 'requestId', idNoun: 'request', idOf: (r) => r.requestId };
+const TROUBLE_REPORT_NAMES: RecordNames<TroubleReport> = {
+  record: 'trouble report',
+  idField: 'ticketId',
+  idNoun: 'ticket',
+  idOf: (r) => r.ticketId,
+};
+const PARTNER_REQUEST_NAMES: RecordNames<PartnerRequest> = {
+  record: 'partner request',
+  idField: 'requestId',
+  idNoun: 'request',
+  idOf: (r) => r.requestId,
+};
 
 function findTroubleReport(report: Report, externalId: string | undefined, ticketId: string | undefined): TroubleReport | string {
   return findRecord(report.troubleReports, externalId, ticketId, TROUBLE_REPORT_NAMES);
@@ -234,5 +301,6 @@ export function outsideSystemFailed(d: Draft, p: InternalPayload<'outsideSystemF
   // A failing notification webhook is recorded but not notified through itself.
   // Subject: system, operation and failure number, so each escalation has its own idempotency key.
   const subject = `${p.system}-${p.operation.replace(/[^A-Za-z0-9]+/g, '-')}-${d.r.outsideFailures.length + (d.r.trimmed?.outsideFailures ?? 0)}`;
-  if (p.system !== 'escalationNotification') d.effects.push(escalationEffect(d, d.r.jeopardy.escalationLevel, 'outsideSystemFailing', detail, subject));
+  if (p.system !== 'escalationNotification')
+    d.effects.push(escalationEffect(d, d.r.jeopardy.escalationLevel, 'outsideSystemFailing', detail, subject));
 }

@@ -32,7 +32,11 @@ export const Thresholds = z.array(Threshold).superRefine((thresholds, ctx) => {
     if (threshold.action === 'escalate') {
       const level = threshold.level ?? previousLevel + 1;
       if (level <= previousLevel) {
-        ctx.addIssue({ code: 'custom', path: [index, 'level'], message: `escalation levels must increase (previous level ${previousLevel})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: [index, 'level'],
+          message: `escalation levels must increase (previous level ${previousLevel})`,
+        });
       }
       previousLevel = level;
     } else if (threshold.level !== undefined) {

@@ -39,7 +39,11 @@ function addTask(d: Draft, p: Assign, due: string | undefined, dependsOn: string
   });
   d.r.tasks.push(task);
   const waitingOn = task.dependsOn.length > 0 ? `, after ${task.dependsOn.join(', ')}` : '';
-  log(d, { by: p.by, action: 'taskAssigned', detail: `${p.kind} task ${p.taskId} assigned to ${p.assignee}${due ? `, due ${due}` : ''}${waitingOn}` });
+  log(d, {
+    by: p.by,
+    action: 'taskAssigned',
+    detail: `${p.kind} task ${p.taskId} assigned to ${p.assignee}${due ? `, due ${due}` : ''}${waitingOn}`,
+  });
   return undefined;
 }
 
@@ -58,7 +62,13 @@ function changePlan(d: Draft, existing: Task, p: Assign, due: string | undefined
   }
   if (changes.length === 0) return `task ${existing.taskId} is already assigned to ${existing.assignee} with this plan; nothing to change`;
   const newDue = due !== undefined && due !== existing.due;
-  task = withoutUndefined({ ...task, assignee: p.assignee, title: p.title ?? existing.title, due: due ?? existing.due, overdueEscalated: newDue ? false : existing.overdueEscalated });
+  task = withoutUndefined({
+    ...task,
+    assignee: p.assignee,
+    title: p.title ?? existing.title,
+    due: due ?? existing.due,
+    overdueEscalated: newDue ? false : existing.overdueEscalated,
+  });
   const reassigned = p.assignee !== existing.assignee;
   if (reassigned && (task.status === 'dispatched' || task.status === 'inProgress')) {
     task.dispatchedAt = d.at;
@@ -93,7 +103,15 @@ function reassignProblem(d: Draft, task: Task, kind: Task['kind']): string | und
 }
 
 function dispatchEffect(reportId: string, task: Task): Effect {
-  return withoutUndefined({ type: 'dispatchTask' as const, reportId, taskId: task.taskId, assignee: task.assignee, kind: task.kind, title: task.title, due: task.due });
+  return withoutUndefined({
+    type: 'dispatchTask' as const,
+    reportId,
+    taskId: task.taskId,
+    assignee: task.assignee,
+    kind: task.kind,
+    title: task.title,
+    due: task.due,
+  });
 }
 
 /** Dispatches every planned task whose dependencies are all done. */

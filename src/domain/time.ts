@@ -5,7 +5,20 @@
  */
 import { clockStartMs, clocksAt, nextClockStepAt, takeClockSteps } from './clocks';
 import { formatDuration } from './duration';
-import { changeStatus, draftOf, escalationEffect, iso, log, msOf, replacePartnerRequest, replaceTask, SYSTEM_ACTOR, withoutUndefined, type Draft, type Outcome } from './draft';
+import {
+  changeStatus,
+  draftOf,
+  escalationEffect,
+  iso,
+  log,
+  msOf,
+  replacePartnerRequest,
+  replaceTask,
+  SYSTEM_ACTOR,
+  withoutUndefined,
+  type Draft,
+  type Outcome,
+} from './draft';
 import { evaluateJeopardy, nextLadderStepAt, pauseIntervals, pausedMsAt, type StatusChange } from './jeopardy';
 import { partnerRequestIsWaiting } from './outside-work';
 import type { Jeopardy, Report } from './schemas';
@@ -27,7 +40,13 @@ export function statusChanges(report: Report): StatusChange[] {
 function evaluate(report: Report, now: number, changes: StatusChange[]) {
   const policy = report.jeopardy.policy;
   const pauses = pauseIntervals(changes, policy.pauseWhenHeld);
-  const evaluation = evaluateJeopardy({ policy, openedAt: clockStartMs(report), pauses, now, stepsTaken: report.jeopardy.ladderStepsTaken });
+  const evaluation = evaluateJeopardy({
+    policy,
+    openedAt: clockStartMs(report),
+    pauses,
+    now,
+    stepsTaken: report.jeopardy.ladderStepsTaken,
+  });
   return { pauses, evaluation };
 }
 
@@ -81,7 +100,8 @@ export function tick(report: Report, nowMs: number): Outcome {
     escalateLatePartners(d);
     d.r.jeopardy = jeopardyAt(d.r, nowMs, changes);
   }
-  if (d.effects.length === 0 && d.r.history.length === report.history.length && sameJeopardy(d.r.jeopardy, report.jeopardy)) return { report, effects: [] };
+  if (d.effects.length === 0 && d.r.history.length === report.history.length && sameJeopardy(d.r.jeopardy, report.jeopardy))
+    return { report, effects: [] };
   return { report: d.r, effects: d.effects };
 }
 
@@ -103,7 +123,11 @@ function takeLadderSteps(d: Draft, changes: StatusChange[]): void {
     if (step.action === 'notifyAssignee') {
       const assignees = [...new Set(d.r.tasks.filter(isOpenTask).map((task) => task.assignee))];
       d.effects.push({ type: 'notifyAssignee', reportId: d.r.reportId, assignees, jeopardyState: step.state, deadline, detail });
-      log(d, { by: SYSTEM_ACTOR, action: 'assigneesNotified', detail: `${assignees.length > 0 ? assignees.join(', ') : 'no assignee yet'}: ${detail}` });
+      log(d, {
+        by: SYSTEM_ACTOR,
+        action: 'assigneesNotified',
+        detail: `${assignees.length > 0 ? assignees.join(', ') : 'no assignee yet'}: ${detail}`,
+      });
     } else {
       d.r.jeopardy.escalationLevel = Math.max(d.r.jeopardy.escalationLevel, step.level);
       d.effects.push(escalationEffect(d, step.level, step.reason, detail));
@@ -155,7 +179,9 @@ export function nextWakeUp(report: Report): number | undefined {
   if (step !== undefined && (!ongoing || step <= ongoing.from)) candidates.push(step);
   const clockStep = nextClockStepAt(report, pauses);
   if (clockStep !== undefined) candidates.push(clockStep);
-  for (const task of report.tasks) if (isOpenTask(task) && !task.overdueEscalated && task.due !== undefined) candidates.push(msOf(task.due));
-  for (const request of report.partnerRequests) if (partnerRequestIsWaiting(request) && !request.lateEscalated) candidates.push(msOf(request.due));
+  for (const task of report.tasks)
+    if (isOpenTask(task) && !task.overdueEscalated && task.due !== undefined) candidates.push(msOf(task.due));
+  for (const request of report.partnerRequests)
+    if (partnerRequestIsWaiting(request) && !request.lateEscalated) candidates.push(msOf(request.due));
   return candidates.length > 0 ? Math.min(...candidates) : undefined;
 }

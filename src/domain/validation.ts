@@ -20,7 +20,10 @@ export function formatIssues(prefix: string, error: z.ZodError): string {
   const lines = error.issues.slice(0, 10).map((issue) => {
     const where = [prefix, ...issue.path.map((p) => short(String(p)))].join('.');
     if (issue.code === 'unrecognized_keys') {
-      const keys = issue.keys.slice(0, 5).map((k) => `"${short(k)}"`).join(', ');
+      const keys = issue.keys
+        .slice(0, 5)
+        .map((k) => `"${short(k)}"`)
+        .join(', ');
       return `${where}: Unrecognized key${issue.keys.length > 1 ? 's' : ''}: ${keys}${issue.keys.length > 5 ? ` and ${issue.keys.length - 5} more` : ''}`;
     }
     return `${where}: ${truncate(issue.message, 300)}`;
@@ -45,7 +48,8 @@ export function parseStartInput(raw: unknown): Parsed<StartInput> {
 /** Validates a message payload alone (no state rules); `applyCommand` does both. */
 export function parseMessage<N extends MessageName>(name: N, payload: unknown): Parsed<MessagePayload<N>> {
   const size = payloadSize(payload);
-  if (size > MAX_PAYLOAD_CHARS) return { ok: false, reason: `${name}: payload too large (${size} characters as JSON, limit ${MAX_PAYLOAD_CHARS})` };
+  if (size > MAX_PAYLOAD_CHARS)
+    return { ok: false, reason: `${name}: payload too large (${size} characters as JSON, limit ${MAX_PAYLOAD_CHARS})` };
   return parseWith(MessagePayloadSchemas[name], name, payload) as Parsed<MessagePayload<N>>;
 }
 

@@ -23,7 +23,12 @@ export function loadTemporalTarget(env: NodeJS.ProcessEnv = process.env): Tempor
     profile: env.TEMPORAL_PROFILE,
     overrideEnvVars: Object.fromEntries(Object.entries(env).filter((e): e is [string, string] => typeof e[1] === 'string')),
   });
-  return { configured: Boolean(config.connectionOptions.address), config, namespace: config.namespace ?? 'default', dataConverter: dataConverterFromEnv(env) };
+  return {
+    configured: Boolean(config.connectionOptions.address),
+    config,
+    namespace: config.namespace ?? 'default',
+    dataConverter: dataConverterFromEnv(env),
+  };
 }
 
 export async function connectClient(target: TemporalTarget): Promise<Client> {

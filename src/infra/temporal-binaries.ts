@@ -33,9 +33,7 @@ const TEST_SERVER_MAVEN_VERSION = '1.31.0';
 export type BinaryKind = 'cli' | 'test-server';
 
 /** The shape the SDK's `TestWorkflowEnvironment` accepts as `server.executable`. */
-export type ServerExecutable =
-  | { type: 'existing-path'; path: string }
-  | { type: 'cached-download'; downloadDir?: string };
+export type ServerExecutable = { type: 'existing-path'; path: string } | { type: 'cached-download'; downloadDir?: string };
 
 interface KindSpec {
   label: string;

@@ -21,5 +21,10 @@ export type WorkflowBundleOptions = Omit<BundleOptions, 'workflowsPath'> & { wor
 
 /** Builds the workflow bundle with the product's options (preloaded modules and the payload converter included). */
 export function bundleReportWorkflows(options: WorkflowBundleOptions = {}): Promise<WorkflowBundleWithSourceMap> {
-  return bundleWorkflowCode({ ...options, workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH, payloadConverterPath: options.payloadConverterPath ?? PAYLOAD_CONVERTER_PATH, preloadModules: [...PRELOAD_MODULES, ...(options.preloadModules ?? [])] });
+  return bundleWorkflowCode({
+    ...options,
+    workflowsPath: options.workflowsPath ?? WORKFLOWS_PATH,
+    payloadConverterPath: options.payloadConverterPath ?? PAYLOAD_CONVERTER_PATH,
+    preloadModules: [...PRELOAD_MODULES, ...(options.preloadModules ?? [])],
+  });
 }

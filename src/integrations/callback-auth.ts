@@ -33,7 +33,8 @@ export function checkSignature(secret: string, header: string | undefined, body:
   const parts = Object.fromEntries(header.split(',').map((part) => part.trim().split('=', 2) as [string, string]));
   const t = parts.t;
   const v1 = parts.v1;
-  if (!t || !/^\d{1,12}$/.test(t) || !v1 || !/^[0-9a-f]{64}$/.test(v1)) return `malformed ${SIGNATURE_HEADER} header (expected t=<unix seconds>,v1=<64 hex>)`;
+  if (!t || !/^\d{1,12}$/.test(t) || !v1 || !/^[0-9a-f]{64}$/.test(v1))
+    return `malformed ${SIGNATURE_HEADER} header (expected t=<unix seconds>,v1=<64 hex>)`;
   if (Math.abs(nowMs - Number(t) * 1000) > MAX_SKEW_MS) return 'stale signature: timestamp more than 5 minutes from now';
   if (!timingSafeEqual(hmac(secret, t, body), Buffer.from(v1, 'hex'))) return 'wrong signature';
   return undefined;

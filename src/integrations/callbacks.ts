@@ -190,7 +190,10 @@ const routes: Record<string, (body: unknown) => Routed> = {
     const request = event.event.performanceRequest;
     const status = PartnerAnswerStatus.safeParse(request.status);
     if (!status.success) {
-      throw new HttpProblem(422, `partner request status "${request.status}" has no meaning for a report (use one of ${PartnerAnswerStatus.options.join(', ')})`);
+      throw new HttpProblem(
+        422,
+        `partner request status "${request.status}" has no meaning for a report (use one of ${PartnerAnswerStatus.options.join(', ')})`,
+      );
     }
     const payload: PartnerUpdate = {
       externalId: request.externalId,
@@ -240,7 +243,13 @@ function parsePath(path: string): { eventType: string; token?: string } | undefi
 }
 
 /** Undefined when the sender is proven; else the reason for a 401. */
-function unproven(auth: CallbackAuthOptions, source: CallbackSource, token: string | undefined, req: IncomingMessage, body: Buffer): string | undefined {
+function unproven(
+  auth: CallbackAuthOptions,
+  source: CallbackSource,
+  token: string | undefined,
+  req: IncomingMessage,
+  body: Buffer,
+): string | undefined {
   if (token !== undefined) {
     for (const [expected, tokenSource] of auth.hubTokens ?? []) if (sameToken(token, expected) && tokenSource === source) return undefined;
     return 'unknown subscription token';
@@ -281,13 +290,17 @@ async function handle(ctx: ListenerContext, req: IncomingMessage, res: ServerRes
 
   let routed: Routed;
   try {
-    const type = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const type = String(req.headers['content-type'] ?? '')
+      .split(';')[0]
+      .trim()
+      .toLowerCase();
     if (type !== 'application/json') throw new HttpProblem(415, 'only application/json is accepted');
     const body = await readBody(req);
     const why = unproven(auth, source, target.token, req, body);
     if (why !== undefined) throw new HttpProblem(401, why);
     routed = route(parseJson(body));
-    if (delivered.has(source, routed.eventId)) throw new HttpProblem(401, `replayed event ${routed.eventId.slice(0, 100)}: already delivered`);
+    if (delivered.has(source, routed.eventId))
+      throw new HttpProblem(401, `replayed event ${routed.eventId.slice(0, 100)}: already delivered`);
   } catch (error) {
     if (error instanceof HttpProblem) {
       log({ msg: 'notification refused', path: shownPath, status: error.status, error: error.message, ...error.extra });
@@ -321,8 +334,11 @@ export async function startCallbackListener(options: CallbackListenerOptions): P
   const auth = options.auth ?? {};
   const host = options.host ?? '127.0.0.1';
   if (auth.unauthenticated) {
-    if (!isLoopback(host)) throw new Error(`unauthenticated callbacks are refused on the non-loopback address ${host}: configure callback secrets instead`);
-    console.warn(`WARNING: the callback listener on ${host} accepts UNAUTHENTICATED callbacks from sources without a secret (SPDR_CALLBACK_UNAUTHENTICATED); anyone on this machine can change reports. Never use this in production.`);
+    if (!isLoopback(host))
+      throw new Error(`unauthenticated callbacks are refused on the non-loopback address ${host}: configure callback secrets instead`);
+    console.warn(
+      `WARNING: the callback listener on ${host} accepts UNAUTHENTICATED callbacks from sources without a secret (SPDR_CALLBACK_UNAUTHENTICATED); anyone on this machine can change reports. Never use this in production.`,
+    );
   }
   // Events already delivered, per source: a second delivery (a replay) is refused and changes nothing.
   const ctx: ListenerContext = { auth, delivered: new ReplayGuard(REMEMBERED_EVENTS), log, options };

@@ -35,9 +35,7 @@ export interface OutsideSystemFailureDetails {
   retryAfterMs?: number;
 }
 
-export type HttpAuth =
-  | { kind: 'bearer'; token: Secret }
-  | { kind: 'header'; name: string; value: Secret };
+export type HttpAuth = { kind: 'bearer'; token: Secret } | { kind: 'header'; name: string; value: Secret };
 
 export interface HttpCall {
   /** Human name of the outside system, e.g. "resource trouble management". */
@@ -233,7 +231,8 @@ export async function sendHttp(call: HttpCall): Promise<HttpAnswer> {
   }
 
   const accepted = (status >= 200 && status < 300) || (call.acceptStatuses ?? []).includes(status);
-  if (!accepted && ((status >= 300 && status < 400) || status === 0)) throw rejected(call, status, 'redirect not followed (credentials are never sent to another address)');
+  if (!accepted && ((status >= 300 && status < 400) || status === 0))
+    throw rejected(call, status, 'redirect not followed (credentials are never sent to another address)');
   if (!accepted) {
     if (status === 408 || status === 429 || status >= 500) {
       const retryAfterMs = parseRetryAfter(responseHeaders.get('retry-after'));

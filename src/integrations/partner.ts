@@ -168,7 +168,10 @@ export class PartnerClient {
 }
 
 /** The partner client for a configuration. */
-export function partnerClient(config: IntegrationConfig, options: { timeoutMs?: number; lookupBeforeCreate?: boolean } = {}): PartnerClient {
+export function partnerClient(
+  config: IntegrationConfig,
+  options: { timeoutMs?: number; lookupBeforeCreate?: boolean } = {},
+): PartnerClient {
   return new PartnerClient(config.partners, {
     timeoutMs: options.timeoutMs ?? config.http.timeoutMs,
     lookupBeforeCreate: options.lookupBeforeCreate,

@@ -72,7 +72,8 @@ export class TmfResourceApi<S extends RecordSchema> {
 
   /** Ids come from outside: only path-safe ones are put in a URL ("..", "/", "?" never). */
   private itemUrl(id: string): string {
-    if (!SAFE_ID.test(id) || /^\.+$/.test(id)) throw badResponse(this.call('address', 'GET', this.options.collectionUrl, {}), `id "${id.slice(0, 64)}" is not path-safe`, 200);
+    if (!SAFE_ID.test(id) || /^\.+$/.test(id))
+      throw badResponse(this.call('address', 'GET', this.options.collectionUrl, {}), `id "${id.slice(0, 64)}" is not path-safe`, 200);
     return `${this.options.collectionUrl}/${encodeURIComponent(id)}`;
   }
 
@@ -125,10 +126,7 @@ export class TmfResourceApi<S extends RecordSchema> {
 
   async findByExternalId(externalId: string, options: CallOptions): Promise<RecordRef | undefined> {
     const url = `${this.options.collectionUrl}?externalId=${encodeURIComponent(externalId)}`;
-    const records = await requestJson(
-      this.call('look up', 'GET', url, { signal: options.signal }),
-      z.array(this.options.schema),
-    );
+    const records = await requestJson(this.call('look up', 'GET', url, { signal: options.signal }), z.array(this.options.schema));
     // Servers may match loosely; only an exact match counts.
     const match = records.find((record) => record.externalId === externalId);
     return match ? this.ref(match, externalId) : undefined;
@@ -154,7 +152,11 @@ export class TmfResourceApi<S extends RecordSchema> {
       // Before any PATCH: the record must be ours (its external id), whatever id we were given.
       const record = await this.get(id, options);
       if (record.externalId !== undefined && record.externalId !== externalId) {
-        throw rejected(this.call('cancel', 'PATCH', this.itemUrl(id), {}), 409, `${this.options.noun} ${id} belongs to external id ${String(record.externalId).slice(0, 100)}, not ${externalId}: not cancelling it`);
+        throw rejected(
+          this.call('cancel', 'PATCH', this.itemUrl(id), {}),
+          409,
+          `${this.options.noun} ${id} belongs to external id ${String(record.externalId).slice(0, 100)}, not ${externalId}: not cancelling it`,
+        );
       }
       ({ status } = record);
     }

@@ -112,7 +112,12 @@ function readBody(req: IncomingMessage, limit: number): Promise<string> {
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store', 'Content-Length': Buffer.byteLength(text), ...headers });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Cache-Control': 'no-store',
+    'Content-Length': Buffer.byteLength(text),
+    ...headers,
+  });
   res.end(text);
 }
 
@@ -137,7 +142,12 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
     if (req.method === 'OPTIONS') {
       // Preflights carry no Authorization header; they reveal nothing but the CORS policy.
       const preflight = cors['Access-Control-Allow-Origin']
-        ? { ...cors, 'Access-Control-Allow-Methods': 'POST, OPTIONS', 'Access-Control-Allow-Headers': ALLOWED_HEADERS, 'Access-Control-Max-Age': '600' }
+        ? {
+            ...cors,
+            'Access-Control-Allow-Methods': 'POST, OPTIONS',
+            'Access-Control-Allow-Headers': ALLOWED_HEADERS,
+            'Access-Control-Max-Age': '600',
+          }
         : cors;
       res.writeHead(204, preflight);
       res.end();
@@ -168,7 +178,10 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
         const parsed = CodecRequest.safeParse(json);
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
-          throw new HttpError(400, `body must be {"payloads":[{"metadata":{...},"data":"<base64>"}]}: ${issue.path.join('.')}: ${issue.message}`);
+          throw new HttpError(
+            400,
+            `body must be {"payloads":[{"metadata":{...},"data":"<base64>"}]}: ${issue.path.join('.')}: ${issue.message}`,
+          );
         }
         const payloads = parsed.data.payloads.map(fromJson);
         const out = path === '/decode' ? await opts.codec.decode(payloads) : await opts.codec.encode(payloads);
@@ -246,10 +259,17 @@ export function loadCodecServerSettings(env: NodeJS.ProcessEnv = process.env): C
   }
   const token = env.SPDR_CODEC_TOKEN?.trim() || undefined;
   const allowNoAuth = env.SPDR_CODEC_ALLOW_NO_AUTH === '1' || env.SPDR_CODEC_ALLOW_NO_AUTH === 'true';
-  if (!token && !allowNoAuth) problems.push('SPDR_CODEC_TOKEN: is required (a bearer token operators present); SPDR_CODEC_ALLOW_NO_AUTH=1 serves without one, for local development only');
-  if (token && !/^[\x21-\x7e]{16,}$/.test(token)) problems.push('SPDR_CODEC_TOKEN: must be at least 16 printable characters without spaces');
+  if (!token && !allowNoAuth)
+    problems.push(
+      'SPDR_CODEC_TOKEN: is required (a bearer token operators present); SPDR_CODEC_ALLOW_NO_AUTH=1 serves without one, for local development only',
+    );
+  if (token && !/^[\x21-\x7e]{16,}$/.test(token))
+    problems.push('SPDR_CODEC_TOKEN: must be at least 16 printable characters without spaces');
 
-  const corsOrigins = (env.SPDR_CODEC_CORS_ORIGINS?.trim() || DEFAULT_CORS_ORIGIN).split(',').map((o) => o.trim().replace(/\/+$/, '')).filter(Boolean);
+  const corsOrigins = (env.SPDR_CODEC_CORS_ORIGINS?.trim() || DEFAULT_CORS_ORIGIN)
+    .split(',')
+    .map((o) => o.trim().replace(/\/+$/, ''))
+    .filter(Boolean);
   for (const origin of corsOrigins) {
     if (origin === '*') problems.push('SPDR_CODEC_CORS_ORIGINS: "*" is refused; list the Temporal Web origins, e.g. http://localhost:8233');
     else if (!isOrigin(origin)) problems.push(`SPDR_CODEC_CORS_ORIGINS: "${origin}" is not an origin (scheme://host[:port], no path)`);
@@ -275,7 +295,11 @@ async function main(): Promise<void> {
   const settings = loadCodecServerSettings();
   const server = await startCodecServer({ ...settings, log: (line) => console.error(line) });
   console.log(`codec server: ${server.url} (POST /decode, POST /encode); CORS origins: ${settings.corsOrigins.join(', ')}`);
-  console.log(settings.token ? 'codec server: bearer token required' : 'codec server: WARNING no authentication (SPDR_CODEC_ALLOW_NO_AUTH=1), local development only');
+  console.log(
+    settings.token
+      ? 'codec server: bearer token required'
+      : 'codec server: WARNING no authentication (SPDR_CODEC_ALLOW_NO_AUTH=1), local development only',
+  );
   const stop = () => {
     server.close().then(
       () => process.exit(0),

@@ -175,7 +175,10 @@ const keyEntry = z.string().transform((entry, ctx): CodecKey => {
   const key = BASE64.test(material) ? Buffer.from(material, 'base64') : undefined;
   if (!key || key.byteLength !== KEY_BYTES) {
     const got = key ? `decodes to ${key.byteLength} bytes` : 'not valid base64';
-    ctx.addIssue({ code: 'custom', message: `key "${id}" must be ${KEY_BYTES} bytes in base64, e.g. from \`openssl rand -base64 32\` (${got})` });
+    ctx.addIssue({
+      code: 'custom',
+      message: `key "${id}" must be ${KEY_BYTES} bytes in base64, e.g. from \`openssl rand -base64 32\` (${got})`,
+    });
     return z.NEVER;
   }
   return { id, key };
@@ -185,7 +188,12 @@ const CodecEnvSchema = z
   .object({
     SPDR_CODEC_KEYS: z
       .string({ error: 'is required when SPDR_CODEC_CURRENT_KEY is set (comma-separated keyId:base64key entries)' })
-      .transform((text) => text.split(',').map((e) => e.trim()).filter((e) => e.length > 0))
+      .transform((text) =>
+        text
+          .split(',')
+          .map((e) => e.trim())
+          .filter((e) => e.length > 0),
+      )
       .pipe(z.array(keyEntry).min(1, 'must list at least one keyId:base64key entry')),
     SPDR_CODEC_CURRENT_KEY: z.string().regex(KEY_ID, 'must be a key id listed in SPDR_CODEC_KEYS').optional(),
   })
@@ -197,7 +205,11 @@ const CodecEnvSchema = z
     }
     if (raw.SPDR_CODEC_CURRENT_KEY === undefined) {
       if (raw.SPDR_CODEC_KEYS.length > 1) {
-        ctx.addIssue({ code: 'custom', path: ['SPDR_CODEC_CURRENT_KEY'], message: `is required when several keys are listed (one of: ${[...seen].join(', ')})` });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SPDR_CODEC_CURRENT_KEY'],
+          message: `is required when several keys are listed (one of: ${[...seen].join(', ')})`,
+        });
       }
     } else if (!seen.has(raw.SPDR_CODEC_CURRENT_KEY)) {
       ctx.addIssue({
@@ -225,7 +237,10 @@ function where(path: readonly PropertyKey[]): string {
  * @throws CodecConfigError (a ConfigError) with one line per problem; key material is never included.
  */
 export function loadCodecFromEnv(env: NodeJS.ProcessEnv = process.env): AesGcmCodec | undefined {
-  const raw = { SPDR_CODEC_KEYS: blankToUndefined(env.SPDR_CODEC_KEYS), SPDR_CODEC_CURRENT_KEY: blankToUndefined(env.SPDR_CODEC_CURRENT_KEY) };
+  const raw = {
+    SPDR_CODEC_KEYS: blankToUndefined(env.SPDR_CODEC_KEYS),
+    SPDR_CODEC_CURRENT_KEY: blankToUndefined(env.SPDR_CODEC_CURRENT_KEY),
+  };
   if (raw.SPDR_CODEC_KEYS === undefined && raw.SPDR_CODEC_CURRENT_KEY === undefined) return undefined;
   const parsed = CodecEnvSchema.safeParse(raw);
   if (!parsed.success) {

@@ -58,7 +58,10 @@ export class MarkUndecodableCodec implements PayloadCodec {
       return decoded;
     } catch (err) {
       const reason = `payload could not be decoded: ${err instanceof Error ? err.message : String(err)}`.slice(0, 500);
-      return { metadata: { encoding: utf8.encode(ENCODING_UNDECODABLE), [METADATA_UNDECODABLE_REASON]: utf8.encode(reason) }, data: new Uint8Array() };
+      return {
+        metadata: { encoding: utf8.encode(ENCODING_UNDECODABLE), [METADATA_UNDECODABLE_REASON]: utf8.encode(reason) },
+        data: new Uint8Array(),
+      };
     }
   }
 }
@@ -70,7 +73,10 @@ const utf8 = new TextEncoder();
  * payload converter ({@link PAYLOAD_CONVERTER_PATH}) is part of the workflow bundle
  * (infra/workflow-bundle.ts); `bundled: false` also names it for a worker that bundles itself.
  */
-export function workerDataConverter(dataConverter: DataConverter | undefined, { bundled = true }: { bundled?: boolean } = {}): DataConverter {
+export function workerDataConverter(
+  dataConverter: DataConverter | undefined,
+  { bundled = true }: { bundled?: boolean } = {},
+): DataConverter {
   return {
     ...dataConverter,
     ...(bundled ? {} : { payloadConverterPath: PAYLOAD_CONVERTER_PATH }),

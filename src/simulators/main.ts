@@ -14,11 +14,7 @@ import { simulatorEnv, loadIntegrationConfig, SIMULATED_PARTIES, type Integratio
 import type { FaultSettings } from './faults';
 import { startPartnerSimulator, type PartnerSimulator, type PartnerSimulatorOptions } from './partnerSimulator';
 import type { RecordBookState } from './recordBook';
-import {
-  startTroubleTicketSimulator,
-  type TroubleTicketSimulator,
-  type TroubleTicketSimulatorOptions,
-} from './troubleTicketSimulator';
+import { startTroubleTicketSimulator, type TroubleTicketSimulator, type TroubleTicketSimulatorOptions } from './troubleTicketSimulator';
 import { startWebhookSink, type WebhookSink, type WebhookSinkState } from './webhookSink';
 
 export interface SimulatorsOptions {

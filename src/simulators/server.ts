@@ -66,9 +66,7 @@ function write(res: ServerResponse, reply: Reply): void {
     res.writeHead(reply.status, reply.headers).end();
     return;
   }
-  res
-    .writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers })
-    .end(JSON.stringify(reply.body));
+  res.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end(JSON.stringify(reply.body));
 }
 
 /** Admin endpoints every simulator has: `GET|POST|DELETE /admin/faults`. */

@@ -18,4 +18,3 @@ import { z } from 'zod';
 // One schema built and one object parsed set all three; the explicit read documents the third.
 z.strictObject({ warm: z.string().min(1) }).safeParse({ warm: 'up' });
 void z.core.util.allowsEval.value;
-

@@ -3,7 +3,17 @@
  * "current details" on the workflow page, and one-line summaries on timers.
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { SpdrAssignee, SpdrDeadline, SpdrEscalationLevel, SpdrJeopardy, SpdrResponseState, SpdrServiceId, SpdrSeverity, SpdrStatus, SpdrUpdateState } from '../search-attributes';
+import {
+  SpdrAssignee,
+  SpdrDeadline,
+  SpdrEscalationLevel,
+  SpdrJeopardy,
+  SpdrResponseState,
+  SpdrServiceId,
+  SpdrSeverity,
+  SpdrStatus,
+  SpdrUpdateState,
+} from '../search-attributes';
 import { isOpenTask, markdownCell, type Report } from '../domain';
 
 /** Bullets in Temporal Web's current details stay short. */
@@ -52,11 +62,13 @@ export function renderDetails(report: Report): string {
   const openTasks = report.tasks.filter(isOpenTask);
   if (openTasks.length > 0) {
     lines.push('', '**Open tasks**');
-    for (const t of openTasks) lines.push(`- ${cell(t.taskId)} (${t.kind}) → ${cell(t.assignee)}: ${t.status}${t.due ? `, due ${t.due}` : ''}`);
+    for (const t of openTasks)
+      lines.push(`- ${cell(t.taskId)} (${t.kind}) → ${cell(t.assignee)}: ${t.status}${t.due ? `, due ${t.due}` : ''}`);
   }
   if (report.troubleReports.length > 0) {
     lines.push('', '**Trouble reports**');
-    for (const r of report.troubleReports) lines.push(`- ${cell(r.resourceId)}: ticket ${cell(r.ticketId) || '(being created)'}, ${r.status}`);
+    for (const r of report.troubleReports)
+      lines.push(`- ${cell(r.resourceId)}: ticket ${cell(r.ticketId) || '(being created)'}, ${r.status}`);
   }
   if (report.partnerRequests.length > 0) {
     lines.push('', '**Partner requests**');

@@ -26,7 +26,12 @@ const tmp = mkdtempSync(join(tmpdir(), 'spdr-cli-'));
 
 beforeAll(async () => {
   server = await connectToDevServer();
-  worker = await Worker.create({ connection: server.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fakeSystems().activities });
+  worker = await Worker.create({
+    connection: server.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: fakeSystems().activities,
+  });
   running = worker.run();
   spdr = new SpdrClient(server.client, { taskQueue });
 });
@@ -45,9 +50,14 @@ interface Run {
 }
 
 /** Runs the CLI asynchronously (the worker in this process must keep answering meanwhile). */
-function starter(args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: string; bin?: boolean; onStdout?: (chunk: string, child: ChildProcess) => void } = {}): Promise<Run> {
+function starter(
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; stdin?: string; bin?: boolean; onStdout?: (chunk: string, child: ChildProcess) => void } = {},
+): Promise<Run> {
   const env = { ...process.env, TEMPORAL_ADDRESS: inject('devServerAddress'), SPDR_TASK_QUEUE: taskQueue, ...options.env };
-  const [file, argv] = options.bin ? [process.execPath, [join(ROOT, 'bin/starter.js'), ...args]] : [TSX, [join(ROOT, 'src/starter.ts'), ...args]];
+  const [file, argv] = options.bin
+    ? [process.execPath, [join(ROOT, 'bin/starter.js'), ...args]]
+    : [TSX, [join(ROOT, 'src/starter.ts'), ...args]];
   const started = Date.now();
   return new Promise((done) => {
     const child = execFile(file, argv, { cwd: ROOT, env, timeout: 60_000 }, (err, stdout, stderr) => {
@@ -63,7 +73,12 @@ function starter(args: string[], options: { env?: NodeJS.ProcessEnv; stdin?: str
 async function inProcess(args: string[]): Promise<Omit<Run, 'ms'>> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await main(args, { out: (l) => out.push(l), err: (l) => err.push(l), env: { TEMPORAL_ADDRESS: '127.0.0.1:1' }, interrupt: new AbortController().signal });
+  const code = await main(args, {
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    env: { TEMPORAL_ADDRESS: '127.0.0.1:1' },
+    interrupt: new AbortController().signal,
+  });
   return { code, stdout: out.map((l) => `${l}\n`).join(''), stderr: err.map((l) => `${l}\n`).join('') };
 }
 
@@ -93,7 +108,9 @@ describe('starter CLI', () => {
     const opened = await starter(['open', path]);
     expect(opened.stderr).toBe('');
     expect(opened.code).toBe(0);
-    expect(opened.stdout).toMatch(new RegExp(`^opened ${reportId} \\(workflow spdr-${reportId}, run [0-9a-f-]+\\) on task queue ${taskQueue}`));
+    expect(opened.stdout).toMatch(
+      new RegExp(`^opened ${reportId} \\(workflow spdr-${reportId}, run [0-9a-f-]+\\) on task queue ${taskQueue}`),
+    );
     const again = await starter(['open', '-', '--json'], { stdin: readFileSync(path, 'utf8') });
     expect(again.code).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ reportId, workflowId: `spdr-${reportId}`, alreadyOpen: true });
@@ -104,9 +121,24 @@ describe('starter CLI', () => {
     const [json, human] = await Promise.all([starter(['show', reportId, '--json']), starter(['show', reportId])]);
     expect(json.code).toBe(0);
     const report = JSON.parse(json.stdout) as Report;
-    expect(report).toMatchObject({ reportId, status: 'acknowledged', severity: 'critical', jeopardy: { state: 'onTrack', escalationLevel: 0 } });
+    expect(report).toMatchObject({
+      reportId,
+      status: 'acknowledged',
+      severity: 'critical',
+      jeopardy: { state: 'onTrack', escalationLevel: 0 },
+    });
     expect(human.code).toBe(0);
-    for (const expected of [`Report ${reportId}`, 'acknowledged', 'critical', 'jeopardy', 'onTrack · escalation level 0 · deadline', 'Tasks', 'Trouble reports', 'Partner requests', 'Rejected inputs: 0']) {
+    for (const expected of [
+      `Report ${reportId}`,
+      'acknowledged',
+      'critical',
+      'jeopardy',
+      'onTrack · escalation level 0 · deadline',
+      'Tasks',
+      'Trouble reports',
+      'Partner requests',
+      'Rejected inputs: 0',
+    ]) {
       expect(human.stdout).toContain(expected);
     }
   });
@@ -196,7 +228,9 @@ describe('starter CLI', () => {
   it('an unknown report exits 3', async () => {
     const run = await starter(['show', `NOPE-${runTag}`]);
     expect(run.code).toBe(3);
-    expect(run.stderr).toBe(`starter show: report NOPE-${runTag} not found (no workflow spdr-NOPE-${runTag}); check the report id and TEMPORAL_NAMESPACE\n`);
+    expect(run.stderr).toBe(
+      `starter show: report NOPE-${runTag} not found (no workflow spdr-NOPE-${runTag}); check the report id and TEMPORAL_NAMESPACE\n`,
+    );
   });
 
   it('an unreachable server exits 4 quickly, saying where it looked and what to do', async () => {

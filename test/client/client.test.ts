@@ -5,7 +5,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Worker } from '@temporalio/worker';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import { SpdrClient, SpdrInvalidInputError, SpdrNotFoundError, SpdrRejectedError, type ReportSummary, type StartInputJson } from '../../src/client';
+import {
+  SpdrClient,
+  SpdrInvalidInputError,
+  SpdrNotFoundError,
+  SpdrRejectedError,
+  type ReportSummary,
+  type StartInputJson,
+} from '../../src/client';
 import type { Report } from '../../src/domain';
 import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems } from '../support/fake-activities';
@@ -18,7 +25,12 @@ const taskQueue = uniqueTaskQueue('client');
 
 beforeAll(async () => {
   server = await connectToDevServer();
-  worker = await Worker.create({ connection: server.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fakeSystems().activities });
+  worker = await Worker.create({
+    connection: server.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: fakeSystems().activities,
+  });
   running = worker.run();
   spdr = new SpdrClient(server.client, { taskQueue });
 });
@@ -63,14 +75,21 @@ describe('SpdrClient', () => {
     expect(second.alreadyOpen).toBe(true);
     expect(second.handle.firstExecutionRunId).toBe(first.handle.firstExecutionRunId);
     const report = await spdr.get(input.reportId);
-    expect(report).toMatchObject({ reportId: input.reportId, status: 'acknowledged', severity: 'critical', description: 'Call setup latency p95 above 3 s' });
+    expect(report).toMatchObject({
+      reportId: input.reportId,
+      status: 'acknowledged',
+      severity: 'critical',
+      description: 'Call setup latency p95 above 3 s',
+    });
   });
 
   it('a report starts with its static summary and is findable by its search attributes from the start', async () => {
     const input = startInput();
     const { handle } = await spdr.open(input);
     const description = await handle.describe();
-    expect(await description.staticSummary()).toBe(`critical · ${input.service.id} (VoLTE core Frankfurt 1) · Call setup latency p95 above 3 s`);
+    expect(await description.staticSummary()).toBe(
+      `critical · ${input.service.id} (VoLTE core Frankfurt 1) · Call setup latency p95 above 3 s`,
+    );
     expect(await description.staticDetails()).toContain('callSetupLatencyP95');
   });
 
@@ -111,7 +130,10 @@ describe('SpdrClient', () => {
     const assigned = await spdr.assign(reportId, { by: 'noc.anna', taskId: 't1', kind: 'analysis', assignee: 'tx.team', due: '2h' });
     expect(assigned.tasks.map((t) => [t.taskId, t.assignee])).toEqual([['t1', 'tx.team']]);
     await spdr.setStatus(reportId, { by: 'noc.anna', status: 'pending', reason: 'waiting on customer' }, { mode: 'signal' });
-    const pending = await eventually(() => spdr.get(reportId), (r) => r.status === 'pending');
+    const pending = await eventually(
+      () => spdr.get(reportId),
+      (r) => r.status === 'pending',
+    );
     expect(pending.status).toBe('pending');
   });
 
@@ -150,11 +172,18 @@ describe('SpdrClient', () => {
     await handle.result();
     const report = await spdr.get(reportId);
     expect(report).toMatchObject({ status: 'cancelled', cancellation: { reason: 'falseServiceFailureEvent' } });
-    await expect(spdr.addAnalysis(reportId, { author: 'noc.anna', summary: 'late' }, { mode: 'signal' })).rejects.toThrow(/the report is cancelled; it takes no more messages/);
+    await expect(spdr.addAnalysis(reportId, { author: 'noc.anna', summary: 'late' }, { mode: 'signal' })).rejects.toThrow(
+      /the report is cancelled; it takes no more messages/,
+    );
     await expect(spdr.addAnalysis(reportId, { author: 'noc.anna', summary: 'late' })).rejects.toThrow(SpdrRejectedError);
-    await expect(spdr.addAnalysis(reportId, { author: 'noc.anna', summary: 'late' })).rejects.toThrow(`report ${reportId} rejected addAnalysis: the report is cancelled; it takes no more messages`);
+    await expect(spdr.addAnalysis(reportId, { author: 'noc.anna', summary: 'late' })).rejects.toThrow(
+      `report ${reportId} rejected addAnalysis: the report is cancelled; it takes no more messages`,
+    );
     await expect(spdr.open(input)).rejects.toThrow(/rejected open: the report is cancelled; an ended report is not reopened/);
-    const ended = await eventually(() => spdr.list({ status: 'cancelled', serviceId: input.service.id }), (rows) => rows.length > 0);
+    const ended = await eventually(
+      () => spdr.list({ status: 'cancelled', serviceId: input.service.id }),
+      (rows) => rows.length > 0,
+    );
     expect(ended.map((r) => [r.reportId, r.executionStatus])).toEqual([[reportId, 'COMPLETED']]);
   });
 
@@ -162,9 +191,15 @@ describe('SpdrClient', () => {
     const { reportId } = await spdr.open(startInput());
     const seen: Report[] = [];
     const watching = spdr.watch(reportId, (report) => void seen.push(report), { intervalMs: 100 });
-    await eventually(async () => seen.length, (count) => count > 0);
+    await eventually(
+      async () => seen.length,
+      (count) => count > 0,
+    );
     await spdr.addAnalysis(reportId, { author: 'noc.anna', summary: 'probe misconfigured' });
-    await eventually(async () => seen.at(-1)?.analysis.length ?? 0, (count) => count === 1);
+    await eventually(
+      async () => seen.at(-1)?.analysis.length ?? 0,
+      (count) => count === 1,
+    );
     await spdr.cancel(reportId, { by: 'noc.anna', reason: 'falseServiceFailureEvent' }, { mode: 'signal' });
     const last = await watching;
     expect(last?.status).toBe('cancelled');

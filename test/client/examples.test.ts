@@ -13,7 +13,9 @@ const messages = readdirSync(join(EXAMPLES, 'messages')).filter((f) => f.endsWit
 describe('examples', () => {
   it('ships the reports and messages of the README walkthrough', () => {
     expect(reports).toEqual(expect.arrayContaining(['critical-latency.json', 'partner-fibre-cut.json', 'false-alarm.json']));
-    expect(messages).toEqual(expect.arrayContaining(['addAnalysis-resource-cause.json', 'clear.json', 'cancel-false-alarm.json', 'assign.json']));
+    expect(messages).toEqual(
+      expect.arrayContaining(['addAnalysis-resource-cause.json', 'clear.json', 'cancel-false-alarm.json', 'assign.json']),
+    );
   });
 
   it.each(reports)('%s is a valid start input', (file) => {

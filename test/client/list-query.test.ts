@@ -24,7 +24,9 @@ describe('buildListQuery', () => {
 
   it('includes ended reports when asked, or when every status asked for is final', () => {
     expect(buildListQuery({ openOnly: false, severity: 'minor' })).toBe(`WorkflowType = 'degradationReport' AND SpdrSeverity = 'minor'`);
-    expect(buildListQuery({ status: ['closed', 'cancelled'] })).toBe(`WorkflowType = 'degradationReport' AND SpdrStatus IN ('closed', 'cancelled')`);
+    expect(buildListQuery({ status: ['closed', 'cancelled'] })).toBe(
+      `WorkflowType = 'degradationReport' AND SpdrStatus IN ('closed', 'cancelled')`,
+    );
     expect(buildListQuery({ status: ['cleared', 'closed'] })).toContain(`ExecutionStatus = 'Running'`);
   });
 

@@ -2,7 +2,14 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { describeChanges, initialSearchAttributesOf, renderReport, renderReportList, staticDetailsOf, staticSummaryOf } from '../../src/client';
+import {
+  describeChanges,
+  initialSearchAttributesOf,
+  renderReport,
+  renderReportList,
+  staticDetailsOf,
+  staticSummaryOf,
+} from '../../src/client';
 import { openReport, parseStartInput, receive, type StartInput } from '../../src/domain';
 
 function example(file: string): StartInput {
@@ -15,7 +22,9 @@ const T0 = Date.parse('2026-11-25T10:05:00Z');
 
 describe('start options', () => {
   it('the static summary is one line: severity, service and description', () => {
-    expect(staticSummaryOf(example('critical-latency.json'))).toBe('critical · svc-volte-fra1 (VoLTE core Frankfurt 1) · Call setup latency p95 above 3 s');
+    expect(staticSummaryOf(example('critical-latency.json'))).toBe(
+      'critical · svc-volte-fra1 (VoLTE core Frankfurt 1) · Call setup latency p95 above 3 s',
+    );
   });
 
   it('a long or multi-line description is cut to one line', () => {
@@ -34,24 +43,51 @@ describe('start options', () => {
 
   it('initial search attributes make the report findable by status, severity, jeopardy and service', () => {
     const pairs = Object.fromEntries(initialSearchAttributesOf(example('partner-fibre-cut.json')).map((p) => [p.key.name, p.value]));
-    expect(pairs).toEqual({ SpdrStatus: 'acknowledged', SpdrSeverity: 'major', SpdrJeopardy: 'onTrack', SpdrServiceId: 'svc-ent-vpn-muc', SpdrEscalationLevel: 0 });
+    expect(pairs).toEqual({
+      SpdrStatus: 'acknowledged',
+      SpdrSeverity: 'major',
+      SpdrJeopardy: 'onTrack',
+      SpdrServiceId: 'svc-ent-vpn-muc',
+      SpdrEscalationLevel: 0,
+    });
   });
 });
 
 describe('terminal rendering', () => {
   const opened = openReport(example('critical-latency.json'), T0).report;
-  const analysed = receive(opened, { name: 'addAnalysis', payload: { author: 'noc.anna', summary: 'Packet loss on PE-7 uplink', rootCause: { domain: 'resource', resourceId: 'PE-7' } } }, T0 + 60_000).report;
+  const analysed = receive(
+    opened,
+    {
+      name: 'addAnalysis',
+      payload: { author: 'noc.anna', summary: 'Packet loss on PE-7 uplink', rootCause: { domain: 'resource', resourceId: 'PE-7' } },
+    },
+    T0 + 60_000,
+  ).report;
   const refused = receive(analysed, { name: 'confirmClosure', payload: { by: 'noc.anna' } }, T0 + 120_000).report;
 
   it('shows status, severity, service, jeopardy, tasks, trouble reports, partner requests, last analysis and rejected inputs', () => {
     const text = renderReport(refused);
-    for (const expected of ['Report R-1001', 'status', 'critical', 'svc-volte-fra1 (VoLTE core Frankfurt 1)', 'escalation level 0 · deadline', 'Tasks', 'Trouble reports', 'Partner requests', 'PE-7', 'noc.anna: Packet loss on PE-7 uplink [root cause: resource PE-7]', 'Rejected inputs: 1 (latest: confirmClosure']) {
+    for (const expected of [
+      'Report R-1001',
+      'status',
+      'critical',
+      'svc-volte-fra1 (VoLTE core Frankfurt 1)',
+      'escalation level 0 · deadline',
+      'Tasks',
+      'Trouble reports',
+      'Partner requests',
+      'PE-7',
+      'noc.anna: Packet loss on PE-7 uplink [root cause: resource PE-7]',
+      'Rejected inputs: 1 (latest: confirmClosure',
+    ]) {
       expect(text).toContain(expected);
     }
   });
 
   it('describes what changed between two versions for watch', () => {
-    expect(describeChanges(opened, undefined)).toEqual([expect.stringMatching(/^R-1001: acknowledged · critical · jeopardy onTrack \(level 0\) · deadline /)]);
+    expect(describeChanges(opened, undefined)).toEqual([
+      expect.stringMatching(/^R-1001: acknowledged · critical · jeopardy onTrack \(level 0\) · deadline /),
+    ]);
     const lines = describeChanges(refused, opened);
     expect(lines.some((l) => l.includes('noc.anna analysisAdded'))).toBe(true);
     expect(lines.some((l) => l.includes('rejected confirmClosure'))).toBe(true);
@@ -59,7 +95,22 @@ describe('terminal rendering', () => {
 
   it('lists summaries as a table, or says that nothing matches', () => {
     expect(renderReportList([])).toBe('no reports match');
-    const text = renderReportList([{ reportId: 'R-1', workflowId: 'spdr-R-1', runId: 'r', status: 'pending', severity: 'major', jeopardy: 'breached', serviceId: 'svc-1', assignees: ['a', 'b'], escalationLevel: 2, deadline: '2026-11-25T12:00:00.000Z', openedAt: '2026-11-25T10:00:00.000Z', executionStatus: 'RUNNING' }]);
+    const text = renderReportList([
+      {
+        reportId: 'R-1',
+        workflowId: 'spdr-R-1',
+        runId: 'r',
+        status: 'pending',
+        severity: 'major',
+        jeopardy: 'breached',
+        serviceId: 'svc-1',
+        assignees: ['a', 'b'],
+        escalationLevel: 2,
+        deadline: '2026-11-25T12:00:00.000Z',
+        openedAt: '2026-11-25T10:00:00.000Z',
+        executionStatus: 'RUNNING',
+      },
+    ]);
     expect(text.split('\n')[0]).toMatch(/^REPORT\s+STATUS\s+SEVERITY\s+JEOPARDY\s+LEVEL\s+DEADLINE\s+SERVICE\s+ASSIGNEES$/);
     expect(text).toMatch(/R-1\s+pending\s+major\s+breached\s+2\s+2026-11-25T12:00:00.000Z\s+svc-1\s+a,b/);
   });

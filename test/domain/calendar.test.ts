@@ -4,7 +4,15 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { BusinessCalendarSpec, addOpenTime, compileCalendar, isOpenAt, openTimeBetween, type BusinessCalendarSpec as Spec, type ZoneOffsets } from '../../src/domain/calendar';
+import {
+  BusinessCalendarSpec,
+  addOpenTime,
+  compileCalendar,
+  isOpenAt,
+  openTimeBetween,
+  type BusinessCalendarSpec as Spec,
+  type ZoneOffsets,
+} from '../../src/domain/calendar';
 
 const HOUR = 3_600_000;
 const MINUTE = 60_000;
@@ -85,7 +93,9 @@ describe('business calendar', () => {
     );
     expect(result.error!.issues.some((issue) => issue.code === 'unrecognized_keys' && issue.keys.includes('funday'))).toBe(true);
     const overlap = BusinessCalendarSpec.safeParse({ timezone: 'Europe/Berlin', week: { mon: ['08:00-12:00', '11:00-18:00'] } });
-    expect(overlap.error!.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual(['week.mon: hours 08:00-12:00 and 11:00-18:00 overlap']);
+    expect(overlap.error!.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)).toEqual([
+      'week.mon: hours 08:00-12:00 and 11:00-18:00 overlap',
+    ]);
     expect(() => compileCalendar({ timezone: 'UTC', week: {} })).toThrow('calendar week: has no open hours on any day');
   });
 });
@@ -100,7 +110,10 @@ const calendars: fc.Arbitrary<Spec> = fc
     timezone: zones,
     days: fc.uniqueArray(fc.constantFrom('sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'), { minLength: 1, maxLength: 7 }),
     hours: span,
-    holidays: fc.array(fc.integer({ min: 0, max: 730 }).map((d) => new Date(Date.UTC(2026, 0, 1) + d * 86_400_000).toISOString().slice(0, 10)), { maxLength: 20 }),
+    holidays: fc.array(
+      fc.integer({ min: 0, max: 730 }).map((d) => new Date(Date.UTC(2026, 0, 1) + d * 86_400_000).toISOString().slice(0, 10)),
+      { maxLength: 20 },
+    ),
   })
   .map(({ timezone, days, hours, holidays }) => ({ timezone, week: Object.fromEntries(days.map((day) => [day, [hours]])), holidays }));
 // Instants from 2026 to the end of 2027: both DST changes of every zone and a year end.
@@ -132,10 +145,18 @@ describe('business calendar properties', () => {
 
   it('open time is additive: measuring in two parts equals measuring at once', () => {
     fc.assert(
-      fc.property(calendars, instants, fc.integer({ min: 0, max: 30 * 24 * HOUR }), fc.integer({ min: 0, max: 30 * 24 * HOUR }), (spec, from, a, b) => {
-        const calendar = compileCalendar(spec);
-        expect(openTimeBetween(calendar, from, from + a) + openTimeBetween(calendar, from + a, from + a + b)).toBe(openTimeBetween(calendar, from, from + a + b));
-      }),
+      fc.property(
+        calendars,
+        instants,
+        fc.integer({ min: 0, max: 30 * 24 * HOUR }),
+        fc.integer({ min: 0, max: 30 * 24 * HOUR }),
+        (spec, from, a, b) => {
+          const calendar = compileCalendar(spec);
+          expect(openTimeBetween(calendar, from, from + a) + openTimeBetween(calendar, from + a, from + a + b)).toBe(
+            openTimeBetween(calendar, from, from + a + b),
+          );
+        },
+      ),
       { numRuns: 100 },
     );
   });

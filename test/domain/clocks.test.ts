@@ -21,7 +21,12 @@ describe('response clock', () => {
     expect(nextWakeUp(report)).toBe(T0 + 10 * MINUTE);
     const half = advance(report, T0 + 10 * MINUTE);
     expect(half.effects).toEqual([
-      expect.objectContaining({ type: 'notifyAssignee', jeopardyState: 'inJeopardy', deadline: '2026-11-25T10:20:00.000Z', detail: expect.stringContaining('response clock inJeopardy at 50% of the 20m response target') }),
+      expect.objectContaining({
+        type: 'notifyAssignee',
+        jeopardyState: 'inJeopardy',
+        deadline: '2026-11-25T10:20:00.000Z',
+        detail: expect.stringContaining('response clock inJeopardy at 50% of the 20m response target'),
+      }),
     ]);
     expect(half.report.jeopardy.clocks).toEqual({
       response: { state: 'inJeopardy', deadline: '2026-11-25T10:20:00.000Z' },
@@ -42,7 +47,11 @@ describe('response clock', () => {
 
   it('is met by the first analysis: no response steps after it, metAt recorded', () => {
     const { report } = accept(withClocks(), msg('addAnalysis', { author: by, summary: 'looking' }), T0 + 5 * MINUTE);
-    expect(report.jeopardy.clocks?.response).toEqual({ state: 'onTrack', deadline: '2026-11-25T10:20:00.000Z', metAt: '2026-11-25T10:05:00.000Z' });
+    expect(report.jeopardy.clocks?.response).toEqual({
+      state: 'onTrack',
+      deadline: '2026-11-25T10:20:00.000Z',
+      metAt: '2026-11-25T10:05:00.000Z',
+    });
     const later = advance(report, T0 + 30 * MINUTE);
     expect(later.effects.filter((e) => e.type === 'notifyEscalation' && e.subject === 'response')).toEqual([]);
     expect(later.report.jeopardy.clocks?.response?.metAt).toBe('2026-11-25T10:05:00.000Z');
@@ -55,12 +64,24 @@ describe('response clock', () => {
   });
 
   it('pauses with the resolution clock: pending for 30 minutes moves the deadline by 30 minutes', () => {
-    const { report: pending } = accept(withClocks(), msg('setStatus', { by, status: 'pending', reason: 'asked the originator' }), T0 + 5 * MINUTE);
+    const { report: pending } = accept(
+      withClocks(),
+      msg('setStatus', { by, status: 'pending', reason: 'asked the originator' }),
+      T0 + 5 * MINUTE,
+    );
     // A paused clock takes no step, so nothing wakes the report before it resumes.
     expect(nextWakeUp(pending)).toBeUndefined();
-    const { report: resumed } = accept(pending, msg('setStatus', { by, status: 'inProgress', reason: 'answer received' }), T0 + 35 * MINUTE);
+    const { report: resumed } = accept(
+      pending,
+      msg('setStatus', { by, status: 'inProgress', reason: 'answer received' }),
+      T0 + 35 * MINUTE,
+    );
     // Moving to inProgress meets the response clock, its deadline moved by the pause.
-    expect(resumed.jeopardy.clocks?.response).toEqual({ state: 'onTrack', deadline: '2026-11-25T10:50:00.000Z', metAt: '2026-11-25T10:35:00.000Z' });
+    expect(resumed.jeopardy.clocks?.response).toEqual({
+      state: 'onTrack',
+      deadline: '2026-11-25T10:50:00.000Z',
+      metAt: '2026-11-25T10:35:00.000Z',
+    });
     expect(resumed.jeopardy.clocks?.update?.deadline).toBe('2026-11-25T11:30:00.000Z');
     expect(resumed.jeopardy.clocks?.resolution.deadline).toBe('2026-11-25T14:30:00.000Z');
     // The update clock's 50% step: 30 active minutes after the start plus the 30-minute pause.
@@ -71,18 +92,32 @@ describe('response clock', () => {
 describe('update cadence clock', () => {
   it('a gap that runs out notifies then escalates; the next analysis starts a new gap with its own ladder', () => {
     const policy = { responseTarget: '1h', updateEvery: '1h' };
-    const { report: first } = accept(open({ jeopardyPolicy: policy } as never), msg('addAnalysis', { author: by, summary: 'first look' }), T0 + 10 * MINUTE);
-    expect(first.jeopardy.clocks?.update).toEqual({ state: 'onTrack', deadline: '2026-11-25T11:10:00.000Z', metAt: '2026-11-25T10:10:00.000Z' });
+    const { report: first } = accept(
+      open({ jeopardyPolicy: policy } as never),
+      msg('addAnalysis', { author: by, summary: 'first look' }),
+      T0 + 10 * MINUTE,
+    );
+    expect(first.jeopardy.clocks?.update).toEqual({
+      state: 'onTrack',
+      deadline: '2026-11-25T11:10:00.000Z',
+      metAt: '2026-11-25T10:10:00.000Z',
+    });
     expect(nextWakeUp(first)).toBe(T0 + 40 * MINUTE);
     const ranOut = advance(first, T0 + 70 * MINUTE);
-    expect(ranOut.effects.map((e) => [e.type, e.type === 'notifyEscalation' ? e.subject : e.type === 'notifyAssignee' ? e.deadline : ''])).toEqual([
+    expect(
+      ranOut.effects.map((e) => [e.type, e.type === 'notifyEscalation' ? e.subject : e.type === 'notifyAssignee' ? e.deadline : '']),
+    ).toEqual([
       ['notifyAssignee', '2026-11-25T11:10:00.000Z'],
       ['notifyEscalation', 'update-2026-11-25T10:10:00.000Z'],
       ['notifyEscalation', 'update-2026-11-25T10:10:00.000Z'],
     ]);
     expect(ranOut.report.jeopardy.clocks?.update?.state).toBe('breached');
     const { report: next } = accept(ranOut.report, msg('addAnalysis', { author: by, summary: 'uplink suspected' }), T0 + 80 * MINUTE);
-    expect(next.jeopardy.clocks?.update).toEqual({ state: 'onTrack', deadline: '2026-11-25T12:20:00.000Z', metAt: '2026-11-25T11:20:00.000Z' });
+    expect(next.jeopardy.clocks?.update).toEqual({
+      state: 'onTrack',
+      deadline: '2026-11-25T12:20:00.000Z',
+      metAt: '2026-11-25T11:20:00.000Z',
+    });
     expect(nextWakeUp(next)).toBe(T0 + 110 * MINUTE);
     const again = advance(next, T0 + 110 * MINUTE);
     expect(again.effects).toEqual([expect.objectContaining({ type: 'notifyAssignee', deadline: '2026-11-25T12:20:00.000Z' })]);

@@ -17,7 +17,13 @@ describe('jeopardy policy', () => {
     expect(resolvePolicy('major').resolutionTarget).toBe(8 * HOUR);
     expect(resolvePolicy('minor').resolutionTarget).toBe(24 * HOUR);
     expect(resolvePolicy('warning').resolutionTarget).toBe(72 * HOUR);
-    expect(critical).toMatchObject({ reEscalateEvery: HOUR, topLevel: 4, pauseWhenHeld: false, acceptanceWindow: 72 * HOUR, partnerAnswerDue: 4 * HOUR });
+    expect(critical).toMatchObject({
+      reEscalateEvery: HOUR,
+      topLevel: 4,
+      pauseWhenHeld: false,
+      acceptanceWindow: 72 * HOUR,
+      partnerAnswerDue: 4 * HOUR,
+    });
     expect(critical.thresholds.map((t) => [t.at, t.state, t.action])).toEqual([
       [0.5, 'inJeopardy', 'notifyAssignee'],
       [0.75, 'inJeopardy', 'escalate'],
@@ -37,8 +43,18 @@ describe('jeopardy policy', () => {
 
   it('refuses thresholds out of order, escalation levels that go down, and fractions outside (0, 2]', () => {
     const bad = [
-      { thresholds: [{ at: 0.8, state: 'inJeopardy', action: 'escalate' }, { at: 0.5, state: 'inJeopardy', action: 'notifyAssignee' }] },
-      { thresholds: [{ at: 0.5, state: 'inJeopardy', action: 'escalate', level: 2 }, { at: 0.9, state: 'breached', action: 'escalate', level: 1 }] },
+      {
+        thresholds: [
+          { at: 0.8, state: 'inJeopardy', action: 'escalate' },
+          { at: 0.5, state: 'inJeopardy', action: 'notifyAssignee' },
+        ],
+      },
+      {
+        thresholds: [
+          { at: 0.5, state: 'inJeopardy', action: 'escalate', level: 2 },
+          { at: 0.9, state: 'breached', action: 'escalate', level: 1 },
+        ],
+      },
       { thresholds: [{ at: 2.5, state: 'breached', action: 'escalate' }] },
       { thresholds: [{ at: 0, state: 'breached', action: 'escalate' }] },
       { resolutionTarget: 'soon' },

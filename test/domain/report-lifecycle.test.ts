@@ -1,13 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyCommand,
-  nextWakeUp,
-  parseStartInput,
-  receive,
-  recordRejection,
-  tick,
-  type Report,
-} from '../../src/domain';
+import { applyCommand, nextWakeUp, parseStartInput, receive, recordRejection, tick, type Report } from '../../src/domain';
 import { HOUR, MINUTE, T0, accept, deepFreeze, iso, msg, ofType, open, raw, refuse, startInput, tickThrough } from './fixtures';
 
 const by = 'noc.anna';
@@ -49,7 +41,14 @@ describe('status machine', () => {
   it('records every status change with who, when, what and why', () => {
     const { report } = accept(open(), msg('setStatus', { by, status: 'held', reason: 'waiting for change window' }), T0 + MINUTE);
     expect(report.status).toBe('held');
-    expect(report.history.at(-1)).toEqual({ at: iso(T0 + MINUTE), by, action: 'statusChanged', fromStatus: 'acknowledged', toStatus: 'held', reason: 'waiting for change window' });
+    expect(report.history.at(-1)).toEqual({
+      at: iso(T0 + MINUTE),
+      by,
+      action: 'statusChanged',
+      fromStatus: 'acknowledged',
+      toStatus: 'held',
+      reason: 'waiting for change window',
+    });
   });
 
   it('refuses setting the status the report already has', () => {
@@ -68,7 +67,9 @@ describe('status machine', () => {
 
   it('refuses confirmClosure and rejectClearance unless the report is cleared', () => {
     expect(refuse(open(), msg('confirmClosure', { by }), T0)).toBe('only a cleared report can be closed (report is acknowledged)');
-    expect(refuse(open(), msg('rejectClearance', { by, reason: 'x' }), T0)).toBe("only a cleared report's clearance can be rejected (report is acknowledged)");
+    expect(refuse(open(), msg('rejectClearance', { by, reason: 'x' }), T0)).toBe(
+      "only a cleared report's clearance can be rejected (report is acknowledged)",
+    );
   });
 });
 
@@ -106,14 +107,23 @@ describe('clear, close and reopen', () => {
     const { report } = accept(cleared().report, msg('rejectClearance', { by: 'customer.care', reason: 'still slow' }), T0 + 3 * HOUR);
     expect(report.status).toBe('inProgress');
     expect(report.clearance).toBeUndefined();
-    expect(report.history.at(-1)).toMatchObject({ action: 'clearanceRejected', fromStatus: 'cleared', toStatus: 'inProgress', reason: 'still slow' });
+    expect(report.history.at(-1)).toMatchObject({
+      action: 'clearanceRejected',
+      fromStatus: 'cleared',
+      toStatus: 'inProgress',
+      reason: 'still slow',
+    });
     expect(report.jeopardy.deadline).toBe(iso(T0 + 6 * HOUR));
     expect(report.jeopardy.pausedSince).toBeUndefined();
     expect(nextWakeUp(report)).toBe(T0 + 4 * HOUR);
   });
 
   it('a recurrence (setStatus inProgress) reopens a cleared report too', () => {
-    const { report } = accept(cleared().report, msg('setStatus', { by, status: 'inProgress', reason: 'degradation recurred' }), T0 + 2 * HOUR);
+    const { report } = accept(
+      cleared().report,
+      msg('setStatus', { by, status: 'inProgress', reason: 'degradation recurred' }),
+      T0 + 2 * HOUR,
+    );
     expect(report.status).toBe('inProgress');
     expect(report.clearance).toBeUndefined();
   });
@@ -156,23 +166,59 @@ describe('final statuses', () => {
 describe('cancellation', () => {
   it('cancelling a false alarm cancels its open trouble reports and partner requests and stops every timer', () => {
     let report = open({ partnerOwnedResources: { 'MW-3': 'acme' } });
-    report = accept(report, msg('addAnalysis', { author: by, summary: 'PE-7 drops', rootCause: { domain: 'resource', resourceId: 'PE-7' } }), T0 + MINUTE).report;
-    report = accept(report, { name: 'troubleReportCreated', payload: { key: 'spdr-R-1001-rtr-PE-7', ticketId: 'TT-9' } }, T0 + 2 * MINUTE).report;
-    report = accept(report, msg('addAnalysis', { author: by, summary: 'microwave link', rootCause: { domain: 'resource', resourceId: 'MW-3' } }), T0 + 3 * MINUTE).report;
-    report = accept(report, msg('assign', { by, taskId: 'verify', kind: 'verification', assignee: 'bob', due: '1h' }), T0 + 4 * MINUTE).report;
-    const { report: final, effects } = accept(report, msg('cancel', { by, reason: 'falseServiceFailureEvent', note: 'probe misconfigured' }), T0 + 5 * MINUTE);
+    report = accept(
+      report,
+      msg('addAnalysis', { author: by, summary: 'PE-7 drops', rootCause: { domain: 'resource', resourceId: 'PE-7' } }),
+      T0 + MINUTE,
+    ).report;
+    report = accept(
+      report,
+      { name: 'troubleReportCreated', payload: { key: 'spdr-R-1001-rtr-PE-7', ticketId: 'TT-9' } },
+      T0 + 2 * MINUTE,
+    ).report;
+    report = accept(
+      report,
+      msg('addAnalysis', { author: by, summary: 'microwave link', rootCause: { domain: 'resource', resourceId: 'MW-3' } }),
+      T0 + 3 * MINUTE,
+    ).report;
+    report = accept(
+      report,
+      msg('assign', { by, taskId: 'verify', kind: 'verification', assignee: 'bob', due: '1h' }),
+      T0 + 4 * MINUTE,
+    ).report;
+    const { report: final, effects } = accept(
+      report,
+      msg('cancel', { by, reason: 'falseServiceFailureEvent', note: 'probe misconfigured' }),
+      T0 + 5 * MINUTE,
+    );
     expect(final.status).toBe('cancelled');
     expect(final.cancellation).toEqual({ by, at: iso(T0 + 5 * MINUTE), reason: 'falseServiceFailureEvent', note: 'probe misconfigured' });
     expect(effects).toEqual([
-      { type: 'cancelTroubleReport', reportId: 'R-1001', key: 'spdr-R-1001-rtr-PE-7', ticketId: 'TT-9', reason: 'report cancelled: falseServiceFailureEvent' },
-      { type: 'cancelPartnerRequest', reportId: 'R-1001', key: 'spdr-R-1001-pr-acme-MW-3', partyId: 'acme', reason: 'report cancelled: falseServiceFailureEvent' },
+      {
+        type: 'cancelTroubleReport',
+        reportId: 'R-1001',
+        key: 'spdr-R-1001-rtr-PE-7',
+        ticketId: 'TT-9',
+        reason: 'report cancelled: falseServiceFailureEvent',
+      },
+      {
+        type: 'cancelPartnerRequest',
+        reportId: 'R-1001',
+        key: 'spdr-R-1001-pr-acme-MW-3',
+        partyId: 'acme',
+        reason: 'report cancelled: falseServiceFailureEvent',
+      },
     ]);
     expect(final.tasks.every((task) => task.status === 'cancelled')).toBe(true);
     expect(nextWakeUp(final)).toBeUndefined();
   });
 
   it('does not cancel a trouble report that is already resolved', () => {
-    let report = accept(open(), msg('addAnalysis', { author: by, summary: 's', rootCause: { domain: 'resource', resourceId: 'PE-7' } }), T0).report;
+    let report = accept(
+      open(),
+      msg('addAnalysis', { author: by, summary: 's', rootCause: { domain: 'resource', resourceId: 'PE-7' } }),
+      T0,
+    ).report;
     report = accept(report, msg('resourceTroubleUpdate', { externalId: 'spdr-R-1001-rtr-PE-7', status: 'resolved' }), T0).report;
     expect(accept(report, msg('cancel', { by, reason: 'other' }), T0).effects).toEqual([]);
   });
@@ -181,11 +227,19 @@ describe('cancellation', () => {
 describe('bad input', () => {
   it('names the message and the field that failed validation', () => {
     expect(refuse(open(), raw('addAnalysis', { author: by }), T0)).toBe('addAnalysis.summary: Required');
-    expect(refuse(open(), raw('cancel', { by, reason: 'bored' }), T0)).toMatch(/^cancel\.reason: Invalid option: expected one of "falseServiceFailureEvent"/);
+    expect(refuse(open(), raw('cancel', { by, reason: 'bored' }), T0)).toMatch(
+      /^cancel\.reason: Invalid option: expected one of "falseServiceFailureEvent"/,
+    );
     expect(refuse(open(), raw('clear', { by, resolution: 'x', resolutoin: 'typo' }), T0)).toBe('clear: Unrecognized key: "resolutoin"');
-    expect(refuse(open(), raw('addAnalysis', { author: by, summary: 's', rootCause: { domain: 'resource' } }), T0)).toBe('addAnalysis.rootCause.resourceId: required when domain is "resource"');
-    expect(refuse(open(), raw('resourceTroubleUpdate', { status: 'resolved' }), T0)).toBe('resourceTroubleUpdate.externalId: one of externalId or ticketId is required');
-    expect(refuse(open(), raw('assign', { by, taskId: 't', kind: 'analysis', assignee: 'x', due: 'tomorrow' }), T0)).toMatch(/^assign\.due: expected an ISO date-time or a duration from now/);
+    expect(refuse(open(), raw('addAnalysis', { author: by, summary: 's', rootCause: { domain: 'resource' } }), T0)).toBe(
+      'addAnalysis.rootCause.resourceId: required when domain is "resource"',
+    );
+    expect(refuse(open(), raw('resourceTroubleUpdate', { status: 'resolved' }), T0)).toBe(
+      'resourceTroubleUpdate.externalId: one of externalId or ticketId is required',
+    );
+    expect(refuse(open(), raw('assign', { by, taskId: 't', kind: 'analysis', assignee: 'x', due: 'tomorrow' }), T0)).toMatch(
+      /^assign\.due: expected an ISO date-time or a duration from now/,
+    );
     expect(refuse(open(), raw('addAnalysis', null), T0)).toBe('addAnalysis: Invalid input: expected object, received null');
     expect(refuse(open(), { name: 'launchMissiles' as never, payload: {} }, T0)).toBe('unknown message "launchMissiles"');
   });
@@ -203,7 +257,12 @@ describe('bad input', () => {
     expect(outcome.effects).toEqual([]);
     expect({ ...outcome.report, rejectedInputs: [] }).toEqual(report);
     expect(outcome.report.rejectedInputs).toEqual([
-      { at: iso(T0 + MINUTE), message: 'setStatus', reason: outcome.rejection, payloadPreview: '{"by":"noc.anna","status":"acknowledged","reason":"x"}' },
+      {
+        at: iso(T0 + MINUTE),
+        message: 'setStatus',
+        reason: outcome.rejection,
+        payloadPreview: '{"by":"noc.anna","status":"acknowledged","reason":"x"}',
+      },
     ]);
   });
 
@@ -213,19 +272,34 @@ describe('bad input', () => {
     expect(recorded.payloadPreview).toHaveLength(500);
     const cyclic: Record<string, unknown> = {};
     cyclic.self = cyclic;
-    expect(recordRejection(open(), 'assign', cyclic, 'why', T0).rejectedInputs[0].payloadPreview).toBe('[payload not serialisable as JSON]');
+    expect(recordRejection(open(), 'assign', cyclic, 'why', T0).rejectedInputs[0].payloadPreview).toBe(
+      '[payload not serialisable as JSON]',
+    );
     expect(recordRejection(open(), 'assign', undefined, 'why', T0).rejectedInputs[0].payloadPreview).toBe('undefined');
   });
 
   it('twenty malformed or illegal messages leave the report healthy and listed in rejectedInputs', () => {
     const bad = [
-      raw('addAnalysis', {}), raw('addAnalysis', 42), raw('assign', { by }), raw('assign', { by, taskId: 'a b', kind: 'analysis', assignee: 'x' }),
-      raw('updateTask', { by, taskId: 'nope', status: 'done' }), raw('setStatus', { by, status: 'closed', reason: 'x' }),
-      raw('setStatus', { by, status: 'acknowledged', reason: 'x' }), raw('cancel', { by }), raw('clear', { by }),
-      raw('confirmClosure', { by }), raw('rejectClearance', { by, reason: 'x' }), raw('resourceTroubleUpdate', { externalId: 'nope', status: 'resolved' }),
-      raw('partnerUpdate', { requestId: 'nope', status: 'resolved' }), raw('assign', { by, taskId: 't1', kind: 'analysis', assignee: 'x', dependsOn: ['ghost'] }),
-      raw('assign', { by, taskId: 'rtr-x', kind: 'analysis', assignee: 'x' }), raw('addAnalysis', { author: by, summary: 's', rootCause: { domain: 'partner', resourceId: 'r' } }),
-      raw('setStatus', []), raw('clear', 'cleared please'), raw('cancel', { by, reason: 'other', extra: true }), raw('updateTask', { by, taskId: 't', status: 'planned' }),
+      raw('addAnalysis', {}),
+      raw('addAnalysis', 42),
+      raw('assign', { by }),
+      raw('assign', { by, taskId: 'a b', kind: 'analysis', assignee: 'x' }),
+      raw('updateTask', { by, taskId: 'nope', status: 'done' }),
+      raw('setStatus', { by, status: 'closed', reason: 'x' }),
+      raw('setStatus', { by, status: 'acknowledged', reason: 'x' }),
+      raw('cancel', { by }),
+      raw('clear', { by }),
+      raw('confirmClosure', { by }),
+      raw('rejectClearance', { by, reason: 'x' }),
+      raw('resourceTroubleUpdate', { externalId: 'nope', status: 'resolved' }),
+      raw('partnerUpdate', { requestId: 'nope', status: 'resolved' }),
+      raw('assign', { by, taskId: 't1', kind: 'analysis', assignee: 'x', dependsOn: ['ghost'] }),
+      raw('assign', { by, taskId: 'rtr-x', kind: 'analysis', assignee: 'x' }),
+      raw('addAnalysis', { author: by, summary: 's', rootCause: { domain: 'partner', resourceId: 'r' } }),
+      raw('setStatus', []),
+      raw('clear', 'cleared please'),
+      raw('cancel', { by, reason: 'other', extra: true }),
+      raw('updateTask', { by, taskId: 't', status: 'planned' }),
     ];
     let report = open();
     for (const [index, command] of bad.entries()) report = receive(report, command, T0 + index * MINUTE).report;
@@ -245,7 +319,8 @@ describe('jeopardy of a report', () => {
     for (const h of hours) {
       const outcome = tick(report, T0 + h * HOUR);
       report = outcome.report;
-      for (const effect of outcome.effects) timeline.push(`${h}h ${effect.type}${effect.type === 'notifyEscalation' ? ` L${effect.level} ${effect.reason}` : ''}`);
+      for (const effect of outcome.effects)
+        timeline.push(`${h}h ${effect.type}${effect.type === 'notifyEscalation' ? ` L${effect.level} ${effect.reason}` : ''}`);
     }
     expect(timeline).toEqual([
       '2h notifyAssignee',
@@ -301,10 +376,21 @@ describe('jeopardy of a report', () => {
   });
 
   it('an outside system that keeps failing is recorded and escalated, but a failing escalation webhook is not escalated through itself', () => {
-    const failed = accept(open(), { name: 'outsideSystemFailed', payload: { system: 'resourceTroubleManagement', operation: 'createTroubleReport', message: '503', key: 'k' } }, T0);
+    const failed = accept(
+      open(),
+      {
+        name: 'outsideSystemFailed',
+        payload: { system: 'resourceTroubleManagement', operation: 'createTroubleReport', message: '503', key: 'k' },
+      },
+      T0,
+    );
     expect(failed.report.outsideFailures).toHaveLength(1);
     expect(failed.effects).toEqual([expect.objectContaining({ type: 'notifyEscalation', reason: 'outsideSystemFailing', level: 0 })]);
-    const webhook = accept(open(), { name: 'outsideSystemFailed', payload: { system: 'escalationNotification', operation: 'notifyEscalation', message: 'timeout' } }, T0);
+    const webhook = accept(
+      open(),
+      { name: 'outsideSystemFailed', payload: { system: 'escalationNotification', operation: 'notifyEscalation', message: 'timeout' } },
+      T0,
+    );
     expect(webhook.effects).toEqual([]);
     expect(webhook.report.history.at(-1)?.action).toBe('outsideSystemFailed');
   });

@@ -16,7 +16,10 @@ import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { uniqueTaskQueue, workflowBundle } from '../support/env';
 
 /** The simulators sign their callbacks with these; the listener checks them. */
-const CALLBACK_SECRETS = { troubleTicket: 'test-trouble-callback-secret-0123456789abcdef', partner: 'test-partner-callback-secret-0123456789abcdef' };
+const CALLBACK_SECRETS = {
+  troubleTicket: 'test-trouble-callback-secret-0123456789abcdef',
+  partner: 'test-partner-callback-secret-0123456789abcdef',
+};
 
 type Simulators = Awaited<ReturnType<typeof startSimulators>>;
 
@@ -41,7 +44,7 @@ beforeAll(async () => {
       await client.workflow.getHandle(workflowId).signal(name, payload);
     },
   });
-  simulators = await startSimulators({ callbackUrl: listener.listenerUrl, seed: 7 , callbackSecrets: CALLBACK_SECRETS });
+  simulators = await startSimulators({ callbackUrl: listener.listenerUrl, seed: 7, callbackSecrets: CALLBACK_SECRETS });
   const settings = loadWorkerSettings({
     ...simulators.env(listener.port),
     SPDR_TASK_QUEUE: taskQueue,
@@ -71,7 +74,16 @@ function newReport(extra: Record<string, unknown> = {}) {
       client.workflow.start('degradationReport', {
         taskQueue,
         workflowId: `spdr-${reportId}`,
-        args: [{ reportId, service: { id: 'svc-volte-fra1', name: 'VoLTE core Frankfurt 1' }, severity: 'critical', description: 'Call setup latency p95 above 3 s', detectedAt: '2026-11-25T10:00:00Z', ...extra }],
+        args: [
+          {
+            reportId,
+            service: { id: 'svc-volte-fra1', name: 'VoLTE core Frankfurt 1' },
+            severity: 'critical',
+            description: 'Call setup latency p95 above 3 s',
+            detectedAt: '2026-11-25T10:00:00Z',
+            ...extra,
+          },
+        ],
       }),
   };
 }
@@ -97,16 +109,31 @@ describe('a report through worker, dev server and simulators', () => {
   it('open -> resource cause -> ticket created -> ticket resolved (callback) -> clear -> Close process informed -> close', async () => {
     const { reportId, start } = newReport();
     const h = await start();
-    await h.executeUpdate(MESSAGES.addAnalysis.update, { args: [{ author: 'noc.anna', summary: 'Packet loss on PE-7 uplink', rootCause: { domain: 'resource', resourceId: 'PE-7' } }] });
-    const withTicket = await eventually(() => h.query(reportQuery), (r: Report) => r.troubleReports[0]?.ticketId !== undefined, 'the trouble ticket id');
+    await h.executeUpdate(MESSAGES.addAnalysis.update, {
+      args: [{ author: 'noc.anna', summary: 'Packet loss on PE-7 uplink', rootCause: { domain: 'resource', resourceId: 'PE-7' } }],
+    });
+    const withTicket = await eventually(
+      () => h.query(reportQuery),
+      (r: Report) => r.troubleReports[0]?.ticketId !== undefined,
+      'the trouble ticket id',
+    );
     const ticketId = withTicket.troubleReports[0].ticketId!;
-    const ticket = await http<{ externalId: string; relatedEntity: { id: string; role: string }[] }>(`${simulators.troubleUrl}/troubleTicket/${ticketId}`);
+    const ticket = await http<{ externalId: string; relatedEntity: { id: string; role: string }[] }>(
+      `${simulators.troubleUrl}/troubleTicket/${ticketId}`,
+    );
     expect(ticket.externalId).toBe(`spdr-${reportId}-rtr-PE-7`);
     expect(ticket.relatedEntity).toEqual(expect.arrayContaining([expect.objectContaining({ id: reportId })]));
 
     // The trouble system resolves the ticket; its hub notification reaches the report through the listener.
-    await http(`${simulators.troubleUrl}/admin/troubleTicket/${ticketId}/status`, { method: 'POST', body: JSON.stringify({ status: 'resolved', resolution: 'optics replaced' }) });
-    const resolved = await eventually(() => h.query(reportQuery), (r: Report) => r.troubleReports[0].status === 'resolved', 'the resolution callback');
+    await http(`${simulators.troubleUrl}/admin/troubleTicket/${ticketId}/status`, {
+      method: 'POST',
+      body: JSON.stringify({ status: 'resolved', resolution: 'optics replaced' }),
+    });
+    const resolved = await eventually(
+      () => h.query(reportQuery),
+      (r: Report) => r.troubleReports[0].status === 'resolved',
+      'the resolution callback',
+    );
     expect(resolved.tasks.find((t) => t.taskId === resolved.troubleReports[0].taskId)!.status).toBe('done');
 
     await h.signal(MESSAGES.clear.signal, { by: 'noc.anna', resolution: 'Uplink replaced' });
@@ -126,8 +153,16 @@ describe('a report through worker, dev server and simulators', () => {
   it('cancelling a report cancels its trouble ticket and its partner request in the outside systems', async () => {
     const { start } = newReport({ partnerOwnedResources: { 'FIB-9': 'acme-transport' } });
     const h = await start();
-    await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'PE-7 suspect', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
-    await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'leased fibre', rootCause: { domain: 'resource', resourceId: 'FIB-9' } });
+    await h.signal(MESSAGES.addAnalysis.signal, {
+      author: 'noc.anna',
+      summary: 'PE-7 suspect',
+      rootCause: { domain: 'resource', resourceId: 'PE-7' },
+    });
+    await h.signal(MESSAGES.addAnalysis.signal, {
+      author: 'noc.anna',
+      summary: 'leased fibre',
+      rootCause: { domain: 'resource', resourceId: 'FIB-9' },
+    });
     const r = await eventually(
       () => h.query(reportQuery),
       (x: Report) => x.troubleReports[0]?.ticketId !== undefined && x.partnerRequests[0]?.requestId !== undefined,
@@ -137,26 +172,52 @@ describe('a report through worker, dev server and simulators', () => {
     expect((await h.result()).status).toBe('cancelled');
     const ticket = await http<{ status: string }>(`${simulators.troubleUrl}/troubleTicket/${r.troubleReports[0].ticketId}`);
     expect(ticket.status).toBe('cancelled');
-    const request = await http<{ status: string }>(`${simulators.partnerUrl}/acme-transport/performanceRequest/${r.partnerRequests[0].requestId}`);
+    const request = await http<{ status: string }>(
+      `${simulators.partnerUrl}/acme-transport/performanceRequest/${r.partnerRequests[0].requestId}`,
+    );
     expect(request.status).toBe('cancelled');
   });
 
   it('with the trouble system failing 30% of calls, 20 reports get exactly one ticket per resource cause', async () => {
-    await http(`${simulators.troubleUrl}/admin/faults`, { method: 'POST', body: JSON.stringify({ errorRate: 0.15, timeoutRate: 0.15, hangMs: 3000 }) });
+    await http(`${simulators.troubleUrl}/admin/faults`, {
+      method: 'POST',
+      body: JSON.stringify({ errorRate: 0.15, timeoutRate: 0.15, hangMs: 3000 }),
+    });
     try {
-      const reports = await Promise.all(Array.from({ length: 20 }, async () => {
-        const { reportId, start } = newReport();
-        const h = await start();
-        await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'cause', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
-        await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.ben', summary: 'second cause', rootCause: { domain: 'resource', resourceId: 'PE-8' } });
-        return { reportId, h };
-      }));
+      const reports = await Promise.all(
+        Array.from({ length: 20 }, async () => {
+          const { reportId, start } = newReport();
+          const h = await start();
+          await h.signal(MESSAGES.addAnalysis.signal, {
+            author: 'noc.anna',
+            summary: 'cause',
+            rootCause: { domain: 'resource', resourceId: 'PE-7' },
+          });
+          await h.signal(MESSAGES.addAnalysis.signal, {
+            author: 'noc.ben',
+            summary: 'second cause',
+            rootCause: { domain: 'resource', resourceId: 'PE-8' },
+          });
+          return { reportId, h };
+        }),
+      );
       for (const { h } of reports) {
-        await eventually(() => h.query(reportQuery), (r: Report) => r.troubleReports.length === 2 && r.troubleReports.every((t) => t.ticketId), 'both ticket ids', 90_000);
+        await eventually(
+          () => h.query(reportQuery),
+          (r: Report) => r.troubleReports.length === 2 && r.troubleReports.every((t) => t.ticketId),
+          'both ticket ids',
+          90_000,
+        );
       }
-      const stats = await http<{ createdPerExternalId: Record<string, number>; failuresInjected: Record<string, number> }>(`${simulators.troubleUrl}/admin/stats`);
-      const counts = reports.flatMap(({ reportId }) => ['PE-7', 'PE-8'].map((res) => stats.createdPerExternalId[`spdr-${reportId}-rtr-${res}`]));
-      console.log(`[exactly-once] 30% failing trouble system: ${counts.length} resource causes, tickets per cause min ${Math.min(...counts)} max ${Math.max(...counts)}, failures injected ${JSON.stringify(stats.failuresInjected)}`);
+      const stats = await http<{ createdPerExternalId: Record<string, number>; failuresInjected: Record<string, number> }>(
+        `${simulators.troubleUrl}/admin/stats`,
+      );
+      const counts = reports.flatMap(({ reportId }) =>
+        ['PE-7', 'PE-8'].map((res) => stats.createdPerExternalId[`spdr-${reportId}-rtr-${res}`]),
+      );
+      console.log(
+        `[exactly-once] 30% failing trouble system: ${counts.length} resource causes, tickets per cause min ${Math.min(...counts)} max ${Math.max(...counts)}, failures injected ${JSON.stringify(stats.failuresInjected)}`,
+      );
       expect(counts).toHaveLength(40);
       expect(new Set(counts)).toEqual(new Set([1]));
       expect(stats.failuresInjected.error + stats.failuresInjected.timeout).toBeGreaterThan(0);

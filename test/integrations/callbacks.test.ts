@@ -47,9 +47,13 @@ describe('callback listener (status flowing back as signals)', () => {
 
   /** Signed like the trouble system signs (the simulators do the same). */
   const post = (path: string, body: unknown, raw = JSON.stringify(body)) =>
-    fetch(`${listener.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signCallback(secrets.troubleTicket, raw) }, body: raw });
+    fetch(`${listener.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signCallback(secrets.troubleTicket, raw) },
+      body: raw,
+    });
 
-  it('turns a ticket resolution event into a resourceTroubleUpdate signal for the report\'s workflow', async () => {
+  it("turns a ticket resolution event into a resourceTroubleUpdate signal for the report's workflow", async () => {
     const config = sims.config();
     const tickets = troubleTicketClient(config);
     await tickets.registerListener(listener.listenerUrl);
@@ -144,7 +148,10 @@ describe('callback listener (status flowing back as signals)', () => {
     const notJson = await post('/listener/troubleTicketStatusChangeEvent', undefined, '{oops');
     expect(notJson.status).toBe(400);
     expect(await notJson.json()).toEqual({ error: 'body is not valid JSON' });
-    const unroutable = await post('/listener/troubleTicketStatusChangeEvent', event('e-3', { id: 'TT-9', externalId: 'INC-55', status: 'resolved' }));
+    const unroutable = await post(
+      '/listener/troubleTicketStatusChangeEvent',
+      event('e-3', { id: 'TT-9', externalId: 'INC-55', status: 'resolved' }),
+    );
     expect(unroutable.status).toBe(400);
     expect(((await unroutable.json()) as { error: string }).error).toMatch(/^cannot tell which report this is for/);
     expect(calls).toEqual([]);
@@ -154,22 +161,34 @@ describe('callback listener (status flowing back as signals)', () => {
     behaviour = () => {
       throw Object.assign(new Error('workflow not found'), { name: 'WorkflowNotFoundError' });
     };
-    const unknown = await post('/listener/troubleTicketStatusChangeEvent', event('e-4', { id: 'TT-1', externalId: 'spdr-R-404-rtr-X', status: 'resolved' }));
+    const unknown = await post(
+      '/listener/troubleTicketStatusChangeEvent',
+      event('e-4', { id: 'TT-1', externalId: 'spdr-R-404-rtr-X', status: 'resolved' }),
+    );
     expect(unknown.status).toBe(404);
     expect(await unknown.json()).toEqual({ error: 'report workflow spdr-R-404 not found' });
 
     behaviour = () => {
       throw new Error('14 UNAVAILABLE: connection refused');
     };
-    const transient = await post('/listener/troubleTicketStatusChangeEvent', event('e-5', { id: 'TT-1', externalId: 'spdr-R-5-rtr-X', status: 'resolved' }));
+    const transient = await post(
+      '/listener/troubleTicketStatusChangeEvent',
+      event('e-5', { id: 'TT-1', externalId: 'spdr-R-5-rtr-X', status: 'resolved' }),
+    );
     expect(transient.status).toBe(503);
     expect(transient.headers.get('retry-after')).toBe('5');
 
     behaviour = () => undefined;
-    const redelivered = await post('/listener/troubleTicketStatusChangeEvent', event('e-5', { id: 'TT-1', externalId: 'spdr-R-5-rtr-X', status: 'resolved' }));
+    const redelivered = await post(
+      '/listener/troubleTicketStatusChangeEvent',
+      event('e-5', { id: 'TT-1', externalId: 'spdr-R-5-rtr-X', status: 'resolved' }),
+    );
     expect(redelivered.status).toBe(204);
     // Once delivered, the same event id again is a replay: refused, nothing signalled.
-    const again = await post('/listener/troubleTicketStatusChangeEvent', event('e-5', { id: 'TT-1', externalId: 'spdr-R-5-rtr-X', status: 'resolved' }));
+    const again = await post(
+      '/listener/troubleTicketStatusChangeEvent',
+      event('e-5', { id: 'TT-1', externalId: 'spdr-R-5-rtr-X', status: 'resolved' }),
+    );
     expect(again.status).toBe(401);
     expect(calls).toHaveLength(1);
   });
@@ -178,7 +197,10 @@ describe('callback listener (status flowing back as signals)', () => {
     behaviour = () => {
       throw new CallbackRefusedError('unknown trouble report (externalId spdr-R-8-rtr-X)');
     };
-    const refused = await post('/listener/troubleTicketStatusChangeEvent', event('e-8', { id: 'TT-8', externalId: 'spdr-R-8-rtr-X', status: 'resolved' }));
+    const refused = await post(
+      '/listener/troubleTicketStatusChangeEvent',
+      event('e-8', { id: 'TT-8', externalId: 'spdr-R-8-rtr-X', status: 'resolved' }),
+    );
     expect(refused.status).toBe(422);
     expect(await refused.json()).toEqual({ error: 'unknown trouble report (externalId spdr-R-8-rtr-X)' });
   });

@@ -1,12 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigError,
-  defaultSimulatorConfig,
-  escalationUrlForLevel,
-  loadIntegrationConfig,
-  redactedConfig,
-} from '../../src/config/config';
+import { ConfigError, defaultSimulatorConfig, escalationUrlForLevel, loadIntegrationConfig, redactedConfig } from '../../src/config/config';
 
 const valid = {
   SPDR_TROUBLE_URL: 'https://tt.example.net/tmf-api/troubleTicket/v4/',
@@ -29,9 +23,7 @@ describe('integration configuration', () => {
     const { problems, message } = problemsOf({
       SPDR_TROUBLE_URL: 'ftp://x',
       SPDR_TROUBLE_TOKEN: 'tok3n with space',
-      SPDR_PARTNERS: JSON.stringify([
-        { partyId: 'acme', baseUrl: 'not a url', answerDue: '4 hours', authHeader: 'Bearer inl1ne-s3cret' },
-      ]),
+      SPDR_PARTNERS: JSON.stringify([{ partyId: 'acme', baseUrl: 'not a url', answerDue: '4 hours', authHeader: 'Bearer inl1ne-s3cret' }]),
       SPDR_ESCALATION_URL_LEVEL_two: 'https://x.example',
       SPDR_HTTP_TIMEOUT_MS: 'ten',
       SPDR_CALLBACK_PORT: '70000',
@@ -67,7 +59,8 @@ describe('integration configuration', () => {
   });
 
   it('reads a partner answer due time with the one duration grammar of the domain (ISO-8601, any case), refusing unordered units', () => {
-    const partners = (...answerDue: string[]) => JSON.stringify(answerDue.map((due, i) => ({ partyId: `p${i}`, baseUrl: 'https://p.example/pm', answerDue: due })));
+    const partners = (...answerDue: string[]) =>
+      JSON.stringify(answerDue.map((due, i) => ({ partyId: `p${i}`, baseUrl: 'https://p.example/pm', answerDue: due })));
     const config = loadIntegrationConfig({ ...valid, SPDR_PARTNERS: partners('PT4H', '2H', '1h30m', '90s') });
     expect(config.partners.map((p) => p.answerDueMs)).toEqual([14_400_000, 7_200_000, 5_400_000, 90_000]);
     expect(problemsOf({ ...valid, SPDR_PARTNERS: partners('30m1h') }).problems).toEqual([
@@ -119,10 +112,7 @@ describe('integration configuration', () => {
   it('points every outside system at the local simulators', () => {
     const config = defaultSimulatorConfig({ trouble: 9001, partner: 9002, webhook: 9003, callback: 9004 });
     expect(config.troubleTicket.baseUrl).toBe('http://127.0.0.1:9001');
-    expect(config.partners.map((p) => p.baseUrl)).toEqual([
-      'http://127.0.0.1:9002/acme-transport',
-      'http://127.0.0.1:9002/globex-fiber',
-    ]);
+    expect(config.partners.map((p) => p.baseUrl)).toEqual(['http://127.0.0.1:9002/acme-transport', 'http://127.0.0.1:9002/globex-fiber']);
     expect(config.escalation.url).toBe('http://127.0.0.1:9003/escalation');
     expect(config.close.url).toBe('http://127.0.0.1:9003/close');
     expect(config.callbacks.port).toBe(9004);

@@ -7,14 +7,22 @@ const HOUR = 3600_000;
 
 describe('escalation idempotency keys', () => {
   it('two tasks overdue at the same level escalate under two different keys, so a receiver honouring the key drops neither', () => {
-    const parsed = parseStartInput({ reportId: 'R-KEY', service: { id: 'svc' }, severity: 'warning', description: 'd', detectedAt: '2026-11-25T10:00:00Z' });
+    const parsed = parseStartInput({
+      reportId: 'R-KEY',
+      service: { id: 'svc' },
+      severity: 'warning',
+      description: 'd',
+      detectedAt: '2026-11-25T10:00:00Z',
+    });
     if (!parsed.ok) throw new Error(parsed.reason);
     let report = openReport(parsed.value, T0).report;
     for (const taskId of ['a', 'b']) {
       report = receive(report, { name: 'assign', payload: { by: 'noc', taskId, kind: 'repair', assignee: 'field', due: '1h' } }, T0).report;
     }
     const { effects } = tick(report, T0 + 2 * HOUR);
-    const overdue = effects.filter((e): e is Extract<Effect, { type: 'notifyEscalation' }> => e.type === 'notifyEscalation' && e.reason === 'taskOverdue');
+    const overdue = effects.filter(
+      (e): e is Extract<Effect, { type: 'notifyEscalation' }> => e.type === 'notifyEscalation' && e.reason === 'taskOverdue',
+    );
     expect(overdue.map((e) => e.subject)).toEqual(['a', 'b']);
     const keys = overdue.map((e) => escalationIdempotencyKey(e));
     expect(new Set(keys).size).toBe(2);
@@ -28,7 +36,13 @@ describe('escalation idempotency keys', () => {
 
 describe('outside-system escalations', () => {
   it('two failures (another system, another operation, or the same one again) escalate under different keys', () => {
-    const parsed = parseStartInput({ reportId: 'R-OUT', service: { id: 'svc' }, severity: 'major', description: 'd', detectedAt: '2026-11-25T10:00:00Z' });
+    const parsed = parseStartInput({
+      reportId: 'R-OUT',
+      service: { id: 'svc' },
+      severity: 'major',
+      description: 'd',
+      detectedAt: '2026-11-25T10:00:00Z',
+    });
     if (!parsed.ok) throw new Error(parsed.reason);
     let report = openReport(parsed.value, T0).report;
     const keys: string[] = [];

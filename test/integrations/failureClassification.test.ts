@@ -6,7 +6,13 @@ import { z } from 'zod';
 import { startTroubleTicketSimulator, type TroubleTicketSimulator } from '../../src/simulators/troubleTicketSimulator';
 import { failureOf, stubServer } from './helpers';
 
-const ticket = { externalId: 'spdr-R-1-rtr-PE-7', reportId: 'R-1', resourceId: 'PE-7', severity: 'major', description: 'Packet loss on PE-7 uplink' };
+const ticket = {
+  externalId: 'spdr-R-1-rtr-PE-7',
+  reportId: 'R-1',
+  resourceId: 'PE-7',
+  severity: 'major',
+  description: 'Packet loss on PE-7 uplink',
+};
 
 describe('failure classification of outside-system calls', () => {
   let sim: TroubleTicketSimulator;
@@ -66,9 +72,7 @@ describe('failure classification of outside-system calls', () => {
     const failure = await failureOf(client.getTroubleTicket('TT-000001'));
     expect(Date.now() - started).toBeLessThan(3_000);
     expect(failure.nonRetryable).toBe(false);
-    expect(failure.message).toBe(
-      'resource trouble management: read trouble ticket failed, system unavailable (no answer within 500 ms)',
-    );
+    expect(failure.message).toBe('resource trouble management: read trouble ticket failed, system unavailable (no answer within 500 ms)');
   });
 
   it('retries when the connection is refused', async () => {

@@ -37,7 +37,7 @@ describe('escalation and close notifications', () => {
     detail: 'critical report past its 4h resolution target',
   });
 
-  it('sends one escalation per level to the level\'s target, with a link to the report in Temporal Web', async () => {
+  it("sends one escalation per level to the level's target, with a link to the report in Temporal Web", async () => {
     await notifier.notifyEscalation(escalation(1));
     await notifier.notifyEscalation(escalation(2));
     expect(sink.received('/escalation')).toEqual([
@@ -76,7 +76,13 @@ describe('escalation and close notifications', () => {
     await notifier.informClose({ ...cleared, clearedAt: '2026-11-26T08:00:00Z' });
     expect(delivered).toEqual({ idempotencyKey: 'spdr-R-1001-close-2026-11-25T12:30:00Z', httpStatus: 200 });
     expect(sink.received('/close').map((r) => r.body)).toEqual([
-      expect.objectContaining({ type: 'spdr.cleared', reportId: 'R-1001', resolution: 'Uplink replaced', by: 'noc.anna', confirmWith: { signal: 'confirmClosure', workflowId: 'spdr-R-1001' } }),
+      expect.objectContaining({
+        type: 'spdr.cleared',
+        reportId: 'R-1001',
+        resolution: 'Uplink replaced',
+        by: 'noc.anna',
+        confirmWith: { signal: 'confirmClosure', workflowId: 'spdr-R-1001' },
+      }),
       expect.objectContaining({ clearedAt: '2026-11-26T08:00:00Z' }),
     ]);
   });

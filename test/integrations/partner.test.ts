@@ -20,7 +20,13 @@ describe('partner performance management client', () => {
         ...env,
         ACME_KEY: 'acme-k3y',
         SPDR_PARTNERS: JSON.stringify([
-          { partyId: 'acme-transport', baseUrl: `${sims.partnerUrl}/acme-transport`, answerDue: '2h', authHeaderEnv: 'ACME_KEY', authHeaderName: 'X-Api-Key' },
+          {
+            partyId: 'acme-transport',
+            baseUrl: `${sims.partnerUrl}/acme-transport`,
+            answerDue: '2h',
+            authHeaderEnv: 'ACME_KEY',
+            authHeaderName: 'X-Api-Key',
+          },
           { partyId: 'globex-fiber', baseUrl: `${sims.partnerUrl}/globex-fiber`, answerDue: '30m' },
         ]),
       }),
@@ -37,10 +43,15 @@ describe('partner performance management client', () => {
     description: 'Leased wavelength DWDM-12 shows 2% frame loss',
   });
 
-  it('sends a request carrying the originating report id, due after the party\'s answer time, with its auth header', async () => {
+  it("sends a request carrying the originating report id, due after the party's answer time, with its auth header", async () => {
     const before = Date.now();
     const created = await client.createPartnerRequest(request('R-3001'));
-    expect(created).toMatchObject({ partyId: 'acme-transport', status: 'acknowledged', externalId: 'spdr-R-3001-pr-acme-transport-DWDM-12', created: true });
+    expect(created).toMatchObject({
+      partyId: 'acme-transport',
+      status: 'acknowledged',
+      externalId: 'spdr-R-3001-pr-acme-transport-DWDM-12',
+      created: true,
+    });
     const dueIn = Date.parse(created.due) - before;
     expect(dueIn).toBeGreaterThanOrEqual(2 * 3_600_000 - 1_000);
     expect(dueIn).toBeLessThanOrEqual(2 * 3_600_000 + 1_000);
@@ -48,7 +59,10 @@ describe('partner performance management client', () => {
       originatingReportId: 'R-3001',
       partyId: 'acme-transport',
       dueDate: created.due,
-      relatedEntity: [{ id: 'R-3001', role: 'originatingServicePerformanceDegradationReport' }, { id: 'DWDM-12', role: 'affectedResource' }],
+      relatedEntity: [
+        { id: 'R-3001', role: 'originatingServicePerformanceDegradationReport' },
+        { id: 'DWDM-12', role: 'affectedResource' },
+      ],
     });
   });
 
@@ -57,7 +71,9 @@ describe('partner performance management client', () => {
     const lost = await failureOf(client.createPartnerRequest({ ...request('R-3002', 'globex-fiber'), due: '2026-12-01T12:00:00Z' }));
     expect(lost.nonRetryable).toBe(false);
     sims.partner.faults.reset();
-    const { result } = await retryUntilSuccess(() => client.createPartnerRequest({ ...request('R-3002', 'globex-fiber'), due: '2026-12-01T12:00:00Z' }));
+    const { result } = await retryUntilSuccess(() =>
+      client.createPartnerRequest({ ...request('R-3002', 'globex-fiber'), due: '2026-12-01T12:00:00Z' }),
+    );
     expect(result.created).toBe(false);
     expect((sims.partner.stats() as { createdPerExternalId: Record<string, number> }).createdPerExternalId).toMatchObject({
       'spdr-R-3002-pr-globex-fiber-DWDM-12': 1,
@@ -74,9 +90,17 @@ describe('partner performance management client', () => {
       status: 'cancelled',
       outcome: 'cancelled',
     });
-    expect(sims.partner.book.get('acme-transport', created.requestId).body).toMatchObject({ status: 'cancelled', statusChangeReason: reason });
+    expect(sims.partner.book.get('acme-transport', created.requestId).body).toMatchObject({
+      status: 'cancelled',
+      statusChangeReason: reason,
+    });
     expect(
-      await client.cancelPartnerRequest({ partyId: 'acme-transport', requestId: created.requestId, externalId: created.externalId, reason }),
+      await client.cancelPartnerRequest({
+        partyId: 'acme-transport',
+        requestId: created.requestId,
+        externalId: created.externalId,
+        reason,
+      }),
     ).toMatchObject({ outcome: 'alreadySettled' });
   });
 

@@ -8,7 +8,10 @@ import { startSimulators } from '../../src/simulators/main';
 import { eventually } from './helpers';
 
 /** The simulators sign their callbacks with these; the listener checks them. */
-const CALLBACK_SECRETS = { troubleTicket: 'test-trouble-callback-secret-0123456789abcdef', partner: 'test-partner-callback-secret-0123456789abcdef' };
+const CALLBACK_SECRETS = {
+  troubleTicket: 'test-trouble-callback-secret-0123456789abcdef',
+  partner: 'test-partner-callback-secret-0123456789abcdef',
+};
 
 const newTicket = (reportId: string) => ({
   externalId: `spdr-${reportId}-rtr-PE-1`,
@@ -44,7 +47,7 @@ describe('simulators', () => {
         updates.push(payload as ResourceTroubleUpdate);
       },
     });
-    const sims = await startSimulators({ autoResolveAfterMs: 200, callbackUrl: listener.listenerUrl , callbackSecrets: CALLBACK_SECRETS });
+    const sims = await startSimulators({ autoResolveAfterMs: 200, callbackUrl: listener.listenerUrl, callbackSecrets: CALLBACK_SECRETS });
     await troubleTicketClient(sims.config()).createTroubleTicket(newTicket('R-3'));
     await eventually(() => (updates.length >= 2 ? true : undefined));
     expect(updates.map((u) => u.status)).toEqual(['inProgress', 'resolved']);
@@ -55,8 +58,7 @@ describe('simulators', () => {
 
   it('accept faults at runtime, refuse invalid ones, and never fault the admin API', async () => {
     const sims = await startSimulators({});
-    const faults = (body: unknown) =>
-      fetch(`${sims.troubleUrl}/admin/faults`, { method: 'POST', body: JSON.stringify(body) });
+    const faults = (body: unknown) => fetch(`${sims.troubleUrl}/admin/faults`, { method: 'POST', body: JSON.stringify(body) });
 
     const bad = await faults({ errorRate: 0.8, timeoutRate: 0.5 });
     expect(bad.status).toBe(400);

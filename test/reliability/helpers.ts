@@ -21,7 +21,13 @@ export function envInt(name: string, fallback: number): number {
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function eventually<T>(read: () => Promise<T>, ok: (value: T) => boolean, what: string, timeoutMs = 30_000, everyMs = 200): Promise<T> {
+export async function eventually<T>(
+  read: () => Promise<T>,
+  ok: (value: T) => boolean,
+  what: string,
+  timeoutMs = 30_000,
+  everyMs = 200,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   let last: T | undefined;
   let lastError: unknown;
@@ -106,7 +112,15 @@ export interface TaskFailureAudit {
 
 /** Every run of each workflow id (continue-as-new chains included), and every WFT failure in them. */
 export async function auditWorkflowTasks(client: Client, workflowIds: readonly string[]): Promise<TaskFailureAudit> {
-  const audit: TaskFailureAudit = { runs: 0, events: 0, ours: [], unhandledCommand: 0, serverBufferFlush: 0, timedOut: 0, retriedActivities: {} };
+  const audit: TaskFailureAudit = {
+    runs: 0,
+    events: 0,
+    ours: [],
+    unhandledCommand: 0,
+    serverBufferFlush: 0,
+    timedOut: 0,
+    retriedActivities: {},
+  };
   for (const workflowId of workflowIds) {
     const runIds = new Set<string>();
     for await (const info of client.workflow.list({ query: `WorkflowId = '${workflowId}'` })) runIds.add(info.runId);
@@ -118,7 +132,8 @@ export async function auditWorkflowTasks(client: Client, workflowIds: readonly s
       const activityTypes = new Map<string, string>();
       for (const event of history.events ?? []) {
         audit.events += 1;
-        if (event.activityTaskScheduledEventAttributes) activityTypes.set(String(event.eventId), event.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
+        if (event.activityTaskScheduledEventAttributes)
+          activityTypes.set(String(event.eventId), event.activityTaskScheduledEventAttributes.activityType?.name ?? '?');
         const started = event.activityTaskStartedEventAttributes;
         if (started && (started.attempt ?? 1) > 1) {
           const type = activityTypes.get(String(started.scheduledEventId)) ?? '?';
@@ -130,10 +145,18 @@ export async function auditWorkflowTasks(client: Client, workflowIds: readonly s
         const cause = attrs?.cause ?? WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNSPECIFIED;
         if (cause === WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND) {
           audit.unhandledCommand += 1;
-        } else if (cause === WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND && attrs?.identity === 'history-service') {
+        } else if (
+          cause === WorkflowTaskFailedCause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND &&
+          attrs?.identity === 'history-service'
+        ) {
           audit.serverBufferFlush += 1;
         } else {
-          audit.ours.push({ workflowId, runId, cause: WorkflowTaskFailedCause[cause] ?? String(cause), message: attrs?.failure?.message ?? '' });
+          audit.ours.push({
+            workflowId,
+            runId,
+            cause: WorkflowTaskFailedCause[cause] ?? String(cause),
+            message: attrs?.failure?.message ?? '',
+          });
         }
       }
     }

@@ -46,7 +46,13 @@ function input(reportId: string) {
 async function withWorker<T>(codec: AesGcmCodec | undefined, fn: (taskQueue: string, client: Client) => Promise<T>): Promise<T> {
   const taskQueue = uniqueTaskQueue('encodings');
   const dataConverter = workerDataConverter(codec ? { payloadCodecs: [codec] } : undefined);
-  const worker = await Worker.create({ connection: dev.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fakeSystems().activities, dataConverter });
+  const worker = await Worker.create({
+    connection: dev.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: fakeSystems().activities,
+    dataConverter,
+  });
   const client = new Client({ connection: dev.client.connection, dataConverter: codec ? { payloadCodecs: [codec] } : undefined });
   return worker.runUntil(() => fn(taskQueue, client));
 }
@@ -65,7 +71,10 @@ async function rawSignal(client: Client, workflowId: string, signalName: string,
 const BAD: { name: string; payload: () => Payload; reason: RegExp; withCodec: boolean }[] = [
   {
     name: 'binary/encrypted to a worker without a codec',
-    payload: () => ({ metadata: { encoding: utf8.encode('binary/encrypted'), 'encryption-key-id': utf8.encode('key-x') }, data: randomBytes(64) }),
+    payload: () => ({
+      metadata: { encoding: utf8.encode('binary/encrypted'), 'encryption-key-id': utf8.encode('key-x') },
+      data: randomBytes(64),
+    }),
     reason: /encoding "binary\/encrypted", key id "key-x".*no payload codec/,
     withCodec: false,
   },
@@ -75,17 +84,33 @@ const BAD: { name: string; payload: () => Payload; reason: RegExp; withCodec: bo
     reason: /encoding "application\/x-protobuf-custom" could not be decoded/,
     withCodec: false,
   },
-  { name: 'json/plain that is not JSON', payload: () => ({ metadata: { encoding: utf8.encode('json/plain') }, data: utf8.encode('{"author": "x", ') }), reason: /encoding "json\/plain" could not be decoded/, withCodec: false },
-  { name: 'no metadata at all', payload: () => ({ data: utf8.encode('{}') }), reason: /encoding "none" could not be decoded/, withCodec: false },
+  {
+    name: 'json/plain that is not JSON',
+    payload: () => ({ metadata: { encoding: utf8.encode('json/plain') }, data: utf8.encode('{"author": "x", ') }),
+    reason: /encoding "json\/plain" could not be decoded/,
+    withCodec: false,
+  },
+  {
+    name: 'no metadata at all',
+    payload: () => ({ data: utf8.encode('{}') }),
+    reason: /encoding "none" could not be decoded/,
+    withCodec: false,
+  },
   {
     name: 'a key id the worker does not hold',
-    payload: () => ({ metadata: { encoding: utf8.encode('binary/encrypted'), 'encryption-key-id': utf8.encode('key-zz\u0007') }, data: randomBytes(64) }),
+    payload: () => ({
+      metadata: { encoding: utf8.encode('binary/encrypted'), 'encryption-key-id': utf8.encode('key-zz\u0007') },
+      data: randomBytes(64),
+    }),
     reason: /key id "key-zz\?", which is not configured \(known key ids: key-a\)/,
     withCodec: true,
   },
   {
     name: 'a tampered ciphertext under our key id',
-    payload: () => ({ metadata: { encoding: utf8.encode('binary/encrypted'), 'encryption-key-id': utf8.encode('key-a') }, data: randomBytes(80) }),
+    payload: () => ({
+      metadata: { encoding: utf8.encode('binary/encrypted'), 'encryption-key-id': utf8.encode('key-a') },
+      data: randomBytes(80),
+    }),
     reason: /key id "key-a" failed authentication/,
     withCodec: true,
   },
@@ -105,7 +130,9 @@ describe('undecodable input is bad input, never a failed workflow task', () => {
         const otherKey = new Client({ connection: dev.client.connection, dataConverter: { payloadCodecs: [codecB] } });
         const other = otherKey.workflow.getHandle(workflowId);
         await other.signal(MESSAGES.setStatus.signal, { by: 'mallory', status: 'held', reason: 'other codec' });
-        const refused = await other.executeUpdate(MESSAGES.cancel.update, { args: [{ by: 'mallory', reason: 'other' }] }).catch((e: unknown) => e);
+        const refused = await other
+          .executeUpdate(MESSAGES.cancel.update, { args: [{ by: 'mallory', reason: 'other' }] })
+          .catch((e: unknown) => e);
         expect(refused).toBeInstanceOf(WorkflowUpdateFailedError);
         const keyB = withCodec ? /key id "key-b", which is not configured/ : /encoding "binary\/encrypted", key id "key-b"/;
         expect(String((refused as WorkflowUpdateFailedError).cause?.message)).toMatch(new RegExp(`^cancel: .*${keyB.source}`));
@@ -115,7 +142,10 @@ describe('undecodable input is bad input, never a failed workflow task', () => {
             namespace: 'default',
             workflowExecution: { workflowId },
             waitPolicy: { lifecycleStage: 3 },
-            request: { meta: { updateId: `u-${Date.now()}`, identity: 'test' }, input: { name: 'assign', args: { payloads: [cases[0].payload()] } } },
+            request: {
+              meta: { updateId: `u-${Date.now()}`, identity: 'test' },
+              input: { name: 'assign', args: { payloads: [cases[0].payload()] } },
+            },
           })
           .then((r) => r.outcome?.failure?.message);
         expect(rawUpdate).toMatch(cases[0].reason);
@@ -147,7 +177,11 @@ describe('undecodable input is bad input, never a failed workflow task', () => {
     await withWorker(codecA, async (taskQueue) => {
       const reportId = `ENC-START-${Date.now()}`;
       const otherKey = new Client({ connection: dev.client.connection, dataConverter: { payloadCodecs: [codecB] } });
-      const handle = await otherKey.workflow.start('degradationReport', { taskQueue, workflowId: `spdr-${reportId}`, args: [input(reportId)] });
+      const handle = await otherKey.workflow.start('degradationReport', {
+        taskQueue,
+        workflowId: `spdr-${reportId}`,
+        args: [input(reportId)],
+      });
       const err = await handle.result().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowFailedError);
       const cause = (err as WorkflowFailedError).cause;
@@ -191,7 +225,12 @@ describe('callbacks without proof of sender change nothing', () => {
   it('refuses unsigned, text/plain, stale, forged, tampered, replayed, oversized and wrong-token callbacks', async () => {
     const attacks: { name: string; send: () => Promise<Response>; status: number; error: RegExp }[] = [
       { name: 'unsigned', send: () => post(resolvedEvent(), json), status: 401, error: /no proof of sender|missing x-spdr-signature/ },
-      { name: 'text/plain (no CORS preflight)', send: () => post(resolvedEvent(), { 'content-type': 'text/plain' }), status: 415, error: /only application\/json/ },
+      {
+        name: 'text/plain (no CORS preflight)',
+        send: () => post(resolvedEvent(), { 'content-type': 'text/plain' }),
+        status: 415,
+        error: /only application\/json/,
+      },
       {
         name: 'stale (signed 6 minutes ago)',
         send: () => {
@@ -219,7 +258,12 @@ describe('callbacks without proof of sender change nothing', () => {
         status: 401,
         error: /wrong signature/,
       },
-      { name: 'malformed signature', send: () => post(resolvedEvent(), { ...json, [SIGNATURE_HEADER]: 'v1=abc' }), status: 401, error: /malformed/ },
+      {
+        name: 'malformed signature',
+        send: () => post(resolvedEvent(), { ...json, [SIGNATURE_HEADER]: 'v1=abc' }),
+        status: 401,
+        error: /malformed/,
+      },
       {
         name: 'oversized (2 MB)',
         send: () => {
@@ -281,6 +325,8 @@ describe('callbacks without proof of sender change nothing', () => {
   });
 
   it('unauthenticated callbacks are an explicit opt-in, refused on a non-loopback address', async () => {
-    await expect(startCallbackListener({ port: 0, host: '0.0.0.0', auth: { unauthenticated: true }, signal: async () => undefined })).rejects.toThrow(/non-loopback/);
+    await expect(
+      startCallbackListener({ port: 0, host: '0.0.0.0', auth: { unauthenticated: true }, signal: async () => undefined }),
+    ).rejects.toThrow(/non-loopback/);
   });
 });

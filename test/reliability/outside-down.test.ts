@@ -66,9 +66,21 @@ describe('the resource trouble system is down for a while', () => {
         const handle = await client.workflow.start<typeof degradationReport>('degradationReport', {
           taskQueue,
           workflowId: `spdr-${reportId}`,
-          args: [{ reportId, service: { id: 'svc-dsl-muc' }, severity: 'minor', description: 'DSL sync rate drop', detectedAt: '2026-11-25T10:00:00Z' }],
+          args: [
+            {
+              reportId,
+              service: { id: 'svc-dsl-muc' },
+              severity: 'minor',
+              description: 'DSL sync rate drop',
+              detectedAt: '2026-11-25T10:00:00Z',
+            },
+          ],
         });
-        await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'DSLAM line card', rootCause: { domain: 'resource', resourceId: `DSLAM-${i}` } });
+        await handle.signal(MESSAGES.addAnalysis.signal, {
+          author: 'noc.anna',
+          summary: 'DSLAM line card',
+          rootCause: { domain: 'resource', resourceId: `DSLAM-${i}` },
+        });
         return { reportId, handle, key: `spdr-${reportId}-rtr-DSLAM-${i}` };
       }),
     );
@@ -76,7 +88,10 @@ describe('the resource trouble system is down for a while', () => {
     // During the outage: every report records the failure and escalates it.
     const escalations = async () =>
       (await http<{ received: Escalation[] }>(`${simulators.webhookUrl}/admin/received?path=/escalation`)).received.filter(
-        (w) => w.body.type === 'spdr.escalation' && w.body.reason === 'outsideSystemFailing' && reports.some((r) => r.reportId === w.body.reportId),
+        (w) =>
+          w.body.type === 'spdr.escalation' &&
+          w.body.reason === 'outsideSystemFailing' &&
+          reports.some((r) => r.reportId === w.body.reportId),
       );
     const duringOutage = await Promise.all(
       reports.map((r) =>
@@ -89,11 +104,21 @@ describe('the resource trouble system is down for a while', () => {
         ),
       ),
     );
-    await eventually(escalations, (list) => reports.every((r) => list.some((w) => w.body.reportId === r.reportId)), 'an outsideSystemFailing escalation per report', 20_000, 250);
+    await eventually(
+      escalations,
+      (list) => reports.every((r) => list.some((w) => w.body.reportId === r.reportId)),
+      'an outsideSystemFailing escalation per report',
+      20_000,
+      250,
+    );
     for (const r of duringOutage) {
       expect(r.troubleReports[0]).toMatchObject({ status: 'requested' });
       expect(r.troubleReports[0].ticketId).toBeUndefined();
-      expect(r.history.some((h) => h.action === 'outsideSystemFailed' && h.by === 'resourceTroubleManagement' && /create trouble report/.test(h.detail ?? ''))).toBe(true);
+      expect(
+        r.history.some(
+          (h) => h.action === 'outsideSystemFailed' && h.by === 'resourceTroubleManagement' && /create trouble report/.test(h.detail ?? ''),
+        ),
+      ).toBe(true);
     }
     const firstRecorded = Math.min(...duringOutage.map((r) => Date.parse(r.outsideFailures[0].at)));
     expect(firstRecorded - downAt).toBeGreaterThanOrEqual(ESCALATE_AFTER_MS - 500);
@@ -104,10 +129,20 @@ describe('the resource trouble system is down for a while', () => {
 
     // Back up: the retried create goes through, once per cause.
     const caughtUp = await Promise.all(
-      reports.map((r) => eventually(() => r.handle.query(reportQuery), (x: Report) => x.troubleReports[0]?.ticketId !== undefined, `the ticket of ${r.reportId}`, 60_000, 250)),
+      reports.map((r) =>
+        eventually(
+          () => r.handle.query(reportQuery),
+          (x: Report) => x.troubleReports[0]?.ticketId !== undefined,
+          `the ticket of ${r.reportId}`,
+          60_000,
+          250,
+        ),
+      ),
     );
     const caughtUpAt = Date.now();
-    const stats = await http<{ createdPerExternalId: Record<string, number>; failuresInjected: { down: number } }>(`${simulators.troubleUrl}/admin/stats`);
+    const stats = await http<{ createdPerExternalId: Record<string, number>; failuresInjected: { down: number } }>(
+      `${simulators.troubleUrl}/admin/stats`,
+    );
     const perCause = reports.map((r) => stats.createdPerExternalId[r.key] ?? 0);
     expect(perCause).toEqual(reports.map(() => 1));
     expect(stats.failuresInjected.down).toBeGreaterThan(0);
@@ -115,7 +150,12 @@ describe('the resource trouble system is down for a while', () => {
 
     // ...and the reports carry on to closure.
     for (const [i, r] of reports.entries()) {
-      await r.handle.signal(MESSAGES.resourceTroubleUpdate.signal, { externalId: r.key, ticketId: caughtUp[i].troubleReports[0].ticketId, status: 'resolved', resolution: 'line card swapped' });
+      await r.handle.signal(MESSAGES.resourceTroubleUpdate.signal, {
+        externalId: r.key,
+        ticketId: caughtUp[i].troubleReports[0].ticketId,
+        status: 'resolved',
+        resolution: 'line card swapped',
+      });
       await r.handle.signal(MESSAGES.clear.signal, { by: 'noc.anna', resolution: 'line card swapped' });
       await r.handle.signal(MESSAGES.confirmClosure.signal, { by: 'close.process' });
     }
@@ -126,9 +166,21 @@ describe('the resource trouble system is down for a while', () => {
     const keys = delivered.map((w) => w.idempotencyKey);
     expect(new Set(keys).size).toBe(keys.length);
     // One key per escalation: report, level, the failing system and operation, and the failure's number.
-    expect(delivered.filter((w) => !String(w.idempotencyKey).startsWith(`spdr-${w.body.reportId}-esc-${w.body.level}-outsideSystemFailing-resourceTroubleManagement-create-trouble-report-`)).map((w) => w.idempotencyKey)).toEqual([]);
+    expect(
+      delivered
+        .filter(
+          (w) =>
+            !String(w.idempotencyKey).startsWith(
+              `spdr-${w.body.reportId}-esc-${w.body.level}-outsideSystemFailing-resourceTroubleManagement-create-trouble-report-`,
+            ),
+        )
+        .map((w) => w.idempotencyKey),
+    ).toEqual([]);
     const sink = await http<{ duplicates: number }>(`${simulators.webhookUrl}/admin/received`);
-    const audit = await auditWorkflowTasks(client, reports.map((r) => `spdr-${r.reportId}`));
+    const audit = await auditWorkflowTasks(
+      client,
+      reports.map((r) => `spdr-${r.reportId}`),
+    );
     expect(audit.ours).toEqual([]);
 
     const failures = finals.map((f) => f.outsideFailures.filter((x) => x.system === 'resourceTroubleManagement').length);

@@ -79,16 +79,35 @@ describe('the Temporal server stops and starts again (SQLite file, same port) wh
         const handle = await client.workflow.start<typeof degradationReport>('degradationReport', {
           taskQueue,
           workflowId: `spdr-${reportId}`,
-          args: [{ reportId, service: { id: 'svc-iptv-ber2' }, severity: 'major', description: 'IPTV join time above 2 s', detectedAt: '2026-11-25T10:00:00Z', jeopardyPolicy: { resolutionTarget: TARGET_MS } }],
+          args: [
+            {
+              reportId,
+              service: { id: 'svc-iptv-ber2' },
+              severity: 'major',
+              description: 'IPTV join time above 2 s',
+              detectedAt: '2026-11-25T10:00:00Z',
+              jeopardyPolicy: { resolutionTarget: TARGET_MS },
+            },
+          ],
         });
-        await handle.executeUpdate(MESSAGES.addAnalysis.update, { args: [{ author: 'noc.anna', summary: 'multicast tree flapping', rootCause: { domain: 'service' } }] });
-        await handle.executeUpdate(MESSAGES.addAnalysis.update, { args: [{ author: 'noc.ben', summary: 'PIM neighbour loss on AGG-3', rootCause: { domain: 'resource', resourceId: `AGG-${i}` } }] });
+        await handle.executeUpdate(MESSAGES.addAnalysis.update, {
+          args: [{ author: 'noc.anna', summary: 'multicast tree flapping', rootCause: { domain: 'service' } }],
+        });
+        await handle.executeUpdate(MESSAGES.addAnalysis.update, {
+          args: [{ author: 'noc.ben', summary: 'PIM neighbour loss on AGG-3', rootCause: { domain: 'resource', resourceId: `AGG-${i}` } }],
+        });
         return { reportId, handle };
       }),
     );
     const openedAt = Date.now();
     const before = await Promise.all(
-      reports.map((r) => eventually(() => r.handle.query(reportQuery), (x: Report) => x.troubleReports[0]?.ticketId !== undefined, `ticket of ${r.reportId}`)),
+      reports.map((r) =>
+        eventually(
+          () => r.handle.query(reportQuery),
+          (x: Report) => x.troubleReports[0]?.ticketId !== undefined,
+          `ticket of ${r.reportId}`,
+        ),
+      ),
     );
     expect(before.every((r) => r.jeopardy.escalationLevel === 0)).toBe(true);
 
@@ -97,10 +116,14 @@ describe('the Temporal server stops and starts again (SQLite file, same port) wh
     const downAt = Date.now();
     expect(downAt - openedAt, 'the server must go down before the first threshold (6 s)').toBeLessThan(6_000);
     // A message sent during the outage gets a clear error (here after a 2 s deadline) instead of vanishing.
-    const duringOutage = await connection.withDeadline(Date.now() + 2_000, () => reports[0].handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'sent while the server is down' })).then(
-      () => 'accepted',
-      (err: unknown) => (err instanceof Error ? err.message : String(err)),
-    );
+    const duringOutage = await connection
+      .withDeadline(Date.now() + 2_000, () =>
+        reports[0].handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'sent while the server is down' }),
+      )
+      .then(
+        () => 'accepted',
+        (err: unknown) => (err instanceof Error ? err.message : String(err)),
+      );
     await sleep(Math.max(0, openedAt + OUTAGE_UNTIL_MS - Date.now()));
     // Timers cannot fire while the server is down, so every threshold is taken after this moment.
     const restartAt = Date.now();
@@ -109,10 +132,18 @@ describe('the Temporal server stops and starts again (SQLite file, same port) wh
 
     // The old worker and client carry on: every threshold that fell due during the outage is taken now.
     const escalations = async () =>
-      (await http<{ received: { receivedAt: string; idempotencyKey?: string; body: { type?: string; reportId?: string; level?: number } }[] }>(`${simulators.webhookUrl}/admin/received?path=/escalation`)).received.filter(
-        (w) => w.body.type === 'spdr.escalation',
-      );
-    const delivered = await eventually(escalations, (list) => reports.every((r) => list.filter((w) => w.body.reportId === r.reportId && (w.body.level ?? 0) >= 1).length >= 2), 'levels 1 and 2 of every report', 60_000, 500);
+      (
+        await http<{
+          received: { receivedAt: string; idempotencyKey?: string; body: { type?: string; reportId?: string; level?: number } }[];
+        }>(`${simulators.webhookUrl}/admin/received?path=/escalation`)
+      ).received.filter((w) => w.body.type === 'spdr.escalation');
+    const delivered = await eventually(
+      escalations,
+      (list) => reports.every((r) => list.filter((w) => w.body.reportId === r.reportId && (w.body.level ?? 0) >= 1).length >= 2),
+      'levels 1 and 2 of every report',
+      60_000,
+      500,
+    );
     const firstAfter = Math.min(...delivered.map((w) => Date.parse(w.receivedAt)));
     expect(firstAfter).toBeGreaterThanOrEqual(restartAt);
     expect(workerError).toBeUndefined();
@@ -136,7 +167,10 @@ describe('the Temporal server stops and starts again (SQLite file, same port) wh
     for (const r of reports) await r.handle.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other', note: 'test over' });
     const finals = await Promise.all(reports.map((r) => r.handle.result()));
     expect(finals.map((f) => f.status)).toEqual(reports.map(() => 'cancelled'));
-    const audit = await auditWorkflowTasks(client, reports.map((r) => `spdr-${r.reportId}`));
+    const audit = await auditWorkflowTasks(
+      client,
+      reports.map((r) => `spdr-${r.reportId}`),
+    );
     expect(audit.ours).toEqual([]);
 
     log(

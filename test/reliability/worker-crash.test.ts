@@ -24,7 +24,10 @@ import { uniqueTaskQueue, workflowBundle } from '../support/env';
 import { auditWorkflowTasks, envInt, eventually, http, log, pool, scratchDir, seeded, sleep } from './helpers';
 
 /** The simulators sign their callbacks with these; the listener checks them. */
-const CALLBACK_SECRETS = { troubleTicket: 'test-trouble-callback-secret-0123456789abcdef', partner: 'test-partner-callback-secret-0123456789abcdef' };
+const CALLBACK_SECRETS = {
+  troubleTicket: 'test-trouble-callback-secret-0123456789abcdef',
+  partner: 'test-partner-callback-secret-0123456789abcdef',
+};
 
 const REPORTS = envInt('SPDR_CRASH_REPORTS', 100);
 const CYCLES = envInt('SPDR_CRASH_CYCLES', 3);
@@ -68,7 +71,12 @@ beforeAll(async () => {
       await client.workflow.getHandle(workflowId).signal(name, payload);
     },
   });
-  simulators = await startSimulators({ callbackUrl: listener.listenerUrl, seed: SEED, faults: { latencyMs: 200 } , callbackSecrets: CALLBACK_SECRETS });
+  simulators = await startSimulators({
+    callbackUrl: listener.listenerUrl,
+    seed: SEED,
+    faults: { latencyMs: 200 },
+    callbackSecrets: CALLBACK_SECRETS,
+  });
 });
 
 afterAll(async () => {
@@ -158,13 +166,27 @@ describe('worker process SIGKILLed repeatedly while reports are mid-lifecycle', 
         lastOpenedAt = Date.now();
         const resources = i % 3 === 0 ? [`PE-${i}`, `AGG-${i}`] : [`PE-${i}`];
         for (const resourceId of resources) {
-          await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: `suspect ${resourceId}`, rootCause: { domain: 'resource', resourceId } });
+          await handle.signal(MESSAGES.addAnalysis.signal, {
+            author: 'noc.anna',
+            summary: `suspect ${resourceId}`,
+            rootCause: { domain: 'resource', resourceId },
+          });
         }
-        await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.ben', summary: 'same cause again', rootCause: { domain: 'resource', resourceId: resources[0] } });
+        await handle.signal(MESSAGES.addAnalysis.signal, {
+          author: 'noc.ben',
+          summary: 'same cause again',
+          rootCause: { domain: 'resource', resourceId: resources[0] },
+        });
         return { reportId, handle, keys: resources.map((r) => `spdr-${reportId}-rtr-${r}`) };
       },
     );
-    await eventually(async () => firstOpenedAt, (t) => t > 0, 'the first report', 30_000, 20);
+    await eventually(
+      async () => firstOpenedAt,
+      (t) => t > 0,
+      'the first report',
+      30_000,
+      20,
+    );
     const ours = (id: unknown) => new RegExp(`^(spdr-)?CRASH-${process.pid}-`).test(String(id));
     const escalations = async () =>
       (await http<{ received: ReceivedWebhook[] }>(`${simulators.webhookUrl}/admin/received?path=/escalation`)).received.filter(
@@ -181,7 +203,10 @@ describe('worker process SIGKILLed repeatedly while reports are mid-lifecycle', 
         const causes = REPORTS + Math.ceil(REPORTS / 3);
         const wanted = Math.max(1, Math.floor(causes * (0.15 + random() * 0.4)));
         await eventually(
-          async () => Object.keys((await http<{ createdPerExternalId: Record<string, number> }>(`${simulators.troubleUrl}/admin/stats`)).createdPerExternalId).filter(ours).length,
+          async () =>
+            Object.keys(
+              (await http<{ createdPerExternalId: Record<string, number> }>(`${simulators.troubleUrl}/admin/stats`)).createdPerExternalId,
+            ).filter(ours).length,
           (created) => created >= wanted,
           'the ticket creation wave',
           30_000,
@@ -227,12 +252,24 @@ describe('worker process SIGKILLed repeatedly while reports are mid-lifecycle', 
     const phase = (name: string) => phases.push(`${name} ${((Date.now() - wallStart) / 1000).toFixed(1)}s`);
     // The last worker stays up. Activities that died with a worker come back after their 30 s start-to-close timeout.
     for (const r of reports) {
-      await eventually(() => r.handle.query(reportQuery), (x: Report) => x.troubleReports.length === r.keys.length && x.troubleReports.every((t) => t.ticketId), `tickets of ${r.reportId}`, 120_000, 500);
+      await eventually(
+        () => r.handle.query(reportQuery),
+        (x: Report) => x.troubleReports.length === r.keys.length && x.troubleReports.every((t) => t.ticketId),
+        `tickets of ${r.reportId}`,
+        120_000,
+        500,
+      );
     }
     phase('tickets');
     await resolveTickets(reports);
     for (const r of reports) {
-      await eventually(() => r.handle.query(reportQuery), (x: Report) => x.troubleReports.every((t) => t.status === 'resolved'), `resolution callbacks of ${r.reportId}`, 60_000, 500);
+      await eventually(
+        () => r.handle.query(reportQuery),
+        (x: Report) => x.troubleReports.every((t) => t.status === 'resolved'),
+        `resolution callbacks of ${r.reportId}`,
+        60_000,
+        500,
+      );
     }
     // Let the ladder reach its top and every escalation be delivered before clearing.
     phase('resolved');
@@ -248,13 +285,20 @@ describe('worker process SIGKILLed repeatedly while reports are mid-lifecycle', 
     expect(finals.map((f) => f.status)).toEqual(reports.map(() => 'closed'));
 
     // 2. Exactly one ticket per resource cause; no ticket for anything else.
-    const stats = await http<{ createdPerExternalId: Record<string, number>; duplicateCreates: number }>(`${simulators.troubleUrl}/admin/stats`);
+    const stats = await http<{ createdPerExternalId: Record<string, number>; duplicateCreates: number }>(
+      `${simulators.troubleUrl}/admin/stats`,
+    );
     const expectedKeys = reports.flatMap((r) => r.keys);
     const perCause = expectedKeys.map((k) => stats.createdPerExternalId[k] ?? 0);
-    expect(Object.keys(stats.createdPerExternalId).filter((k) => k.startsWith(`spdr-CRASH-${process.pid}-`)).sort()).toEqual([...expectedKeys].sort());
+    expect(
+      Object.keys(stats.createdPerExternalId)
+        .filter((k) => k.startsWith(`spdr-CRASH-${process.pid}-`))
+        .sort(),
+    ).toEqual([...expectedKeys].sort());
     expect(new Set(perCause)).toEqual(new Set([1]));
     for (const f of finals) {
-      for (const t of f.troubleReports) expect(f.history.filter((h) => h.action === 'troubleReportCreated' && h.detail?.includes(t.key))).toHaveLength(1);
+      for (const t of f.troubleReports)
+        expect(f.history.filter((h) => h.action === 'troubleReportCreated' && h.detail?.includes(t.key))).toHaveLength(1);
     }
 
     // 3. Escalations: one key per (report, level, reason); one delivery recorded per threshold; the ladder taken once.
@@ -270,18 +314,32 @@ describe('worker process SIGKILLed repeatedly while reports are mid-lifecycle', 
     for (const f of finals) {
       const steps = f.history.filter((h) => h.action === 'escalated');
       expect(steps.map((h) => h.detail?.match(/^level (\d+)/)?.[1])).toEqual(['1', '2', '3', '4']);
-      expect(delivered.filter((w) => w.body.reportId === f.reportId).map((w) => w.body.level).sort()).toEqual([1, 2, 3, 4]);
+      expect(
+        delivered
+          .filter((w) => w.body.reportId === f.reportId)
+          .map((w) => w.body.level)
+          .sort(),
+      ).toEqual([1, 2, 3, 4]);
     }
     const sink = await http<{ total: number; unique: number; duplicates: number }>(`${simulators.webhookUrl}/admin/received`);
 
     // 4. No workflow task failure caused by our code.
-    const audit = await auditWorkflowTasks(client, reports.map((r) => `spdr-${r.reportId}`));
+    const audit = await auditWorkflowTasks(
+      client,
+      reports.map((r) => `spdr-${r.reportId}`),
+    );
     expect(audit.ours).toEqual([]);
 
     const outsideFailures = finals.reduce((n, f) => n + f.outsideFailures.length, 0);
-    log(`worker crash: crash cycles survived ${CYCLES}, reports checked ${finals.length} (all closed), resource causes ${perCause.length}, tickets per cause min ${Math.min(...perCause)} max ${Math.max(...perCause)}, duplicate creates answered 409 ${stats.duplicateCreates}`);
-    log(`worker crash: escalations ${delivered.length} unique (${byThreshold.size} thresholds, ${twoKeys.length} with two keys); webhook deliveries total ${sink.total}, unique ${sink.unique}, duplicates deduplicated by Idempotency-Key ${sink.duplicates}`);
-    log(`worker crash: workflow task failures of ours ${audit.ours.length}, UnhandledCommand (benign) ${audit.unhandledCommand}, workflow task timeouts (killed worker) ${audit.timedOut}, runs ${audit.runs}, events ${audit.events}, outside failures recorded ${outsideFailures}`);
+    log(
+      `worker crash: crash cycles survived ${CYCLES}, reports checked ${finals.length} (all closed), resource causes ${perCause.length}, tickets per cause min ${Math.min(...perCause)} max ${Math.max(...perCause)}, duplicate creates answered 409 ${stats.duplicateCreates}`,
+    );
+    log(
+      `worker crash: escalations ${delivered.length} unique (${byThreshold.size} thresholds, ${twoKeys.length} with two keys); webhook deliveries total ${sink.total}, unique ${sink.unique}, duplicates deduplicated by Idempotency-Key ${sink.duplicates}`,
+    );
+    log(
+      `worker crash: workflow task failures of ours ${audit.ours.length}, UnhandledCommand (benign) ${audit.unhandledCommand}, workflow task timeouts (killed worker) ${audit.timedOut}, runs ${audit.runs}, events ${audit.events}, outside failures recorded ${outsideFailures}`,
+    );
     log(`worker crash: activities completed on a retry after a kill ${JSON.stringify(audit.retriedActivities)}`);
     log(`worker crash: phases ${phases.join(', ')}, checked ${((Date.now() - wallStart) / 1000).toFixed(1)}s`);
   }, 400_000);
@@ -293,9 +351,14 @@ async function resolveTickets(reports: readonly { keys: string[] }[]): Promise<v
     reports.flatMap((r) => r.keys),
     8,
     async (key) => {
-      const [ticket] = await http<{ id: string; status: string }[]>(`${simulators.troubleUrl}/troubleTicket?externalId=${encodeURIComponent(key)}`);
+      const [ticket] = await http<{ id: string; status: string }[]>(
+        `${simulators.troubleUrl}/troubleTicket?externalId=${encodeURIComponent(key)}`,
+      );
       if (!ticket || ticket.status === 'resolved') return;
-      await http(`${simulators.troubleUrl}/admin/troubleTicket/${ticket.id}/status`, { method: 'POST', body: JSON.stringify({ status: 'resolved', resolution: 'optics replaced' }) });
+      await http(`${simulators.troubleUrl}/admin/troubleTicket/${ticket.id}/status`, {
+        method: 'POST',
+        body: JSON.stringify({ status: 'resolved', resolution: 'optics replaced' }),
+      });
     },
   );
 }

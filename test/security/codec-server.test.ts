@@ -64,7 +64,13 @@ describe('codec server', () => {
 
   it('refuses a missing, wrong or malformed token with 401 and says nothing more', async () => {
     const payload = await encryptedJson({ description: 'SECRET-CUSTOMER-ACME-1234' });
-    for (const headers of [{} as Record<string, string>, { Authorization: 'Bearer wrong-token' }, { Authorization: `Bearer ${TOKEN}x` }, { Authorization: TOKEN }, { Authorization: `Basic ${TOKEN}` }]) {
+    for (const headers of [
+      {} as Record<string, string>,
+      { Authorization: 'Bearer wrong-token' },
+      { Authorization: `Bearer ${TOKEN}x` },
+      { Authorization: TOKEN },
+      { Authorization: `Basic ${TOKEN}` },
+    ]) {
       const res = await post('/decode', { payloads: [payload] }, headers);
       expect(res.status).toBe(401);
       expect(res.headers.get('www-authenticate')).toBe('Bearer');
@@ -76,7 +82,11 @@ describe('codec server', () => {
   it('answers the CORS preflight for the UI origin with the headers the UI sends', async () => {
     const res = await fetch(`${server.url}/decode`, {
       method: 'OPTIONS',
-      headers: { Origin: UI, 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'authorization,content-type,x-namespace' },
+      headers: {
+        Origin: UI,
+        'Access-Control-Request-Method': 'POST',
+        'Access-Control-Request-Headers': 'authorization,content-type,x-namespace',
+      },
     });
     expect(res.status).toBe(204);
     expect(res.headers.get('access-control-allow-origin')).toBe(UI);
@@ -87,7 +97,10 @@ describe('codec server', () => {
   });
 
   it('gives a disallowed origin no CORS allow header, on the preflight or the request', async () => {
-    const pre = await fetch(`${server.url}/decode`, { method: 'OPTIONS', headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' } });
+    const pre = await fetch(`${server.url}/decode`, {
+      method: 'OPTIONS',
+      headers: { Origin: 'https://evil.example', 'Access-Control-Request-Method': 'POST' },
+    });
     expect(pre.headers.get('access-control-allow-origin')).toBeNull();
     expect(pre.headers.get('access-control-allow-headers')).toBeNull();
     const res = await post('/decode', { payloads: [] }, { ...auth, Origin: 'https://evil.example' });
@@ -101,7 +114,10 @@ describe('codec server', () => {
     expect((await post('/decode', { payloads: [{ data: '***' }] }, auth)).status).toBe(400);
     const other = new AesGcmCodec({ keys: [{ id: 'k9', key: randomBytes(32) }], currentKeyId: 'k9' });
     const [p] = await other.encode([defaultPayloadConverter.toPayload('x')]);
-    const foreign = { metadata: Object.fromEntries(Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(p.data!).toString('base64') };
+    const foreign = {
+      metadata: Object.fromEntries(Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      data: Buffer.from(p.data!).toString('base64'),
+    };
     const res = await post('/decode', { payloads: [foreign] }, auth);
     expect(res.status).toBe(422);
     expect(((await res.json()) as { error: string }).error).toMatch(/key id "k9", which is not configured/);
@@ -126,7 +142,9 @@ describe('codec server settings', () => {
       'SPDR_CODEC_CORS_ORIGINS: "http://ui.example/path" is not an origin (scheme://host[:port], no path)',
       'SPDR_CODEC_PORT: must be a whole number from 0 to 65535 (got "99999")',
     ]);
-    expect(() => loadCodecServerSettings({ SPDR_CODEC_TOKEN: 'short' })).toThrow(/SPDR_CODEC_KEYS: is required[\s\S]*SPDR_CODEC_TOKEN: must be at least 16/);
+    expect(() => loadCodecServerSettings({ SPDR_CODEC_TOKEN: 'short' })).toThrow(
+      /SPDR_CODEC_KEYS: is required[\s\S]*SPDR_CODEC_TOKEN: must be at least 16/,
+    );
     try {
       loadCodecServerSettings({ SPDR_CODEC_KEYS: keys, SPDR_CODEC_TOKEN: 'short token' });
     } catch (err) {

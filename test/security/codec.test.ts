@@ -11,7 +11,10 @@ const k2 = randomBytes(32);
 const text = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? new Uint8Array()).toString('utf8');
 const toPayload = (value: unknown): Payload => defaultPayloadConverter.toPayload(value);
 const fromPayload = (payload: Payload): unknown => defaultPayloadConverter.fromPayload(payload);
-const env = (keys: string, current?: string): NodeJS.ProcessEnv => ({ SPDR_CODEC_KEYS: keys, ...(current ? { SPDR_CODEC_CURRENT_KEY: current } : {}) });
+const env = (keys: string, current?: string): NodeJS.ProcessEnv => ({
+  SPDR_CODEC_KEYS: keys,
+  ...(current ? { SPDR_CODEC_CURRENT_KEY: current } : {}),
+});
 
 const report = { reportId: 'R-1', description: 'SECRET-CUSTOMER-ACME-1234', kpis: [{ name: 'latency', observed: 4200 }] };
 
@@ -43,7 +46,13 @@ describe('AesGcmCodec', () => {
     await expect(codec.decode([{ ...encrypted, data }])).rejects.toThrow(PayloadDecryptionError);
     await expect(codec.decode([{ ...encrypted, data }])).rejects.toThrow(/key id "k1" failed authentication/);
     // A payload relabelled with another key id also fails: the key id is authenticated data.
-    const both = new AesGcmCodec({ keys: [{ id: 'k1', key: k1 }, { id: 'k2', key: k1 }], currentKeyId: 'k1' });
+    const both = new AesGcmCodec({
+      keys: [
+        { id: 'k1', key: k1 },
+        { id: 'k2', key: k1 },
+      ],
+      currentKeyId: 'k1',
+    });
     const relabelled = { ...encrypted, metadata: { ...encrypted.metadata, 'encryption-key-id': Buffer.from('k2') } };
     await expect(both.decode([relabelled])).rejects.toThrow(/key id "k2" failed authentication/);
     // A truncated one too.
@@ -129,9 +138,13 @@ describe('loadCodecFromEnv', () => {
         return (err as ConfigError).problems;
       }
     };
-    expect(problems(env(`k1:${good}`, 'k2'))).toEqual(['SPDR_CODEC_CURRENT_KEY: names key id "k2", which is not listed in SPDR_CODEC_KEYS (listed: k1)']);
+    expect(problems(env(`k1:${good}`, 'k2'))).toEqual([
+      'SPDR_CODEC_CURRENT_KEY: names key id "k2", which is not listed in SPDR_CODEC_KEYS (listed: k1)',
+    ]);
     expect(problems(env(`k1:${good},k1:${k2.toString('base64')}`, 'k1'))).toEqual(['SPDR_CODEC_KEYS: key id "k1" is listed twice']);
-    expect(problems(env(`k1:${good},k2:${k2.toString('base64')}`))).toEqual(['SPDR_CODEC_CURRENT_KEY: is required when several keys are listed (one of: k1, k2)']);
+    expect(problems(env(`k1:${good},k2:${k2.toString('base64')}`))).toEqual([
+      'SPDR_CODEC_CURRENT_KEY: is required when several keys are listed (one of: k1, k2)',
+    ]);
     expect(problems({ SPDR_CODEC_CURRENT_KEY: 'k1' })[0]).toMatch(/^SPDR_CODEC_KEYS: is required/);
   });
 });

@@ -30,7 +30,13 @@ afterAll(async () => {
 });
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const input = (reportId: string) => ({ reportId, service: { id: 'svc-1' }, severity: 'major', description: 'latency', detectedAt: '2026-11-25T10:00:00Z' });
+const input = (reportId: string) => ({
+  reportId,
+  service: { id: 'svc-1' },
+  severity: 'major',
+  description: 'latency',
+  detectedAt: '2026-11-25T10:00:00Z',
+});
 
 async function withWorker<T>(activities: SpdrActivities, fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = uniqueTaskQueue('effects');
@@ -69,9 +75,17 @@ describe('ordered effects', () => {
     const { systems, timeline, activities } = slowSystems();
     await withWorker(activities, async (taskQueue) => {
       const reportId = `ORD-${Date.now()}`;
-      const handle = await client.workflow.start('degradationReport', { taskQueue, workflowId: `spdr-${reportId}`, args: [input(reportId)] });
+      const handle = await client.workflow.start('degradationReport', {
+        taskQueue,
+        workflowId: `spdr-${reportId}`,
+        args: [input(reportId)],
+      });
       // Both arrive while the first task waits for the (slow) settings: one task applies them both.
-      await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'PE-7 uplink', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
+      await handle.signal(MESSAGES.addAnalysis.signal, {
+        author: 'noc.anna',
+        summary: 'PE-7 uplink',
+        rootCause: { domain: 'resource', resourceId: 'PE-7' },
+      });
       await handle.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'falseServiceFailureEvent' });
       const final: Report = await handle.result();
       expect(final.status).toBe('cancelled');
@@ -86,10 +100,22 @@ describe('ordered effects', () => {
     const { systems, timeline, activities } = slowSystems();
     await withWorker(activities, async (taskQueue) => {
       const reportId = `ORD2-${Date.now()}`;
-      const handle = await client.workflow.start('degradationReport', { taskQueue, workflowId: `spdr-${reportId}`, args: [input(reportId)] });
-      await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'PE-8 uplink', rootCause: { domain: 'resource', resourceId: 'PE-8' } });
+      const handle = await client.workflow.start('degradationReport', {
+        taskQueue,
+        workflowId: `spdr-${reportId}`,
+        args: [input(reportId)],
+      });
+      await handle.signal(MESSAGES.addAnalysis.signal, {
+        author: 'noc.anna',
+        summary: 'PE-8 uplink',
+        rootCause: { domain: 'resource', resourceId: 'PE-8' },
+      });
       const key = `spdr-${reportId}-rtr-PE-8`;
-      await eventually(async () => timeline, (t) => t.includes(`create start ${key}`), 'the create to start');
+      await eventually(
+        async () => timeline,
+        (t) => t.includes(`create start ${key}`),
+        'the create to start',
+      );
       await handle.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'duplicate' });
       const final: Report = await handle.result();
       expect(final.status).toBe('cancelled');
@@ -104,7 +130,8 @@ describe('ordered effects', () => {
 describe('no silent dead ends', () => {
   it('a create refused for good: recorded, escalated, the trouble report rejected (task released), the partner request rejected (clock runs again)', async () => {
     const systems = fakeSystems();
-    const refuse = (what: string) => ApplicationFailure.create({ message: `${what}: 422 Unprocessable Entity`, type: 'OutsideSystemRejected', nonRetryable: true });
+    const refuse = (what: string) =>
+      ApplicationFailure.create({ message: `${what}: 422 Unprocessable Entity`, type: 'OutsideSystemRejected', nonRetryable: true });
     const activities: SpdrActivities = {
       ...systems.activities,
       async createTroubleReport() {
@@ -121,8 +148,16 @@ describe('no silent dead ends', () => {
         workflowId: `spdr-${reportId}`,
         args: [{ ...input(reportId), partnerOwnedResources: { 'FIB-9': 'acme' } }],
       });
-      await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'PE-7', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
-      await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'FIB-9', rootCause: { domain: 'resource', resourceId: 'FIB-9' } });
+      await handle.signal(MESSAGES.addAnalysis.signal, {
+        author: 'noc.anna',
+        summary: 'PE-7',
+        rootCause: { domain: 'resource', resourceId: 'PE-7' },
+      });
+      await handle.signal(MESSAGES.addAnalysis.signal, {
+        author: 'noc.anna',
+        summary: 'FIB-9',
+        rootCause: { domain: 'resource', resourceId: 'FIB-9' },
+      });
       const r: Report = await eventually(
         () => handle.query(reportQuery),
         (x) => x.troubleReports[0]?.status === 'rejected' && x.partnerRequests[0]?.status === 'rejected',
@@ -143,7 +178,10 @@ describe('no silent dead ends', () => {
 describe('bounded state', () => {
   it('a busy report (hundreds of long analyses) stays under 512 KB and keeps continuing-as-new, 0 workflow task failures', async () => {
     const { systems } = slowSystems();
-    const activities = { ...systems.activities, reportSettings: async () => ({ policyDefaults: {}, outsideFailureEscalateAfterMs: 15 * 60_000, continueAsNewAfterEvents: 300 }) };
+    const activities = {
+      ...systems.activities,
+      reportSettings: async () => ({ policyDefaults: {}, outsideFailureEscalateAfterMs: 15 * 60_000, continueAsNewAfterEvents: 300 }),
+    };
     await withWorker(activities, async (taskQueue) => {
       const reportId = `BUSY-${Date.now()}`;
       const workflowId = `spdr-${reportId}`;
@@ -155,7 +193,11 @@ describe('bounded state', () => {
       const send = async () => {
         while (next < messages) {
           const i = next++;
-          await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: summary(i), rootCause: { domain: 'service', description } });
+          await handle.signal(MESSAGES.addAnalysis.signal, {
+            author: 'noc.anna',
+            summary: summary(i),
+            rootCause: { domain: 'service', description },
+          });
         }
       };
       await Promise.all([send(), send(), send()]);
@@ -167,7 +209,9 @@ describe('bounded state', () => {
       );
       const bytes = Buffer.byteLength(JSON.stringify(r));
       expect(bytes).toBeLessThan(512 * 1024);
-      expect(r.analysis.at(-1)?.summary.startsWith(`${messages - 1} `) || r.analysis.some((a) => a.summary.startsWith(`${messages - 1} `))).toBe(true);
+      expect(
+        r.analysis.at(-1)?.summary.startsWith(`${messages - 1} `) || r.analysis.some((a) => a.summary.startsWith(`${messages - 1} `)),
+      ).toBe(true);
       expect(r.trimmed?.analysis).toBe(messages - r.analysis.length);
       const audit = await auditWorkflowTasks(client, [workflowId]);
       expect(audit.ours).toEqual([]);
@@ -175,7 +219,9 @@ describe('bounded state', () => {
       // Every continue-as-new input was bounded too.
       const largestInput = await largestContinueAsNewInput(workflowId);
       expect(largestInput).toBeLessThan(512 * 1024);
-      log(`busiest report: ${messages} analyses of ~6 KB (${(messages * 6.1).toFixed(0)} KB sent), state ${bytes} bytes, largest continue-as-new input ${largestInput} bytes, ${audit.runs} runs, ${audit.events} events, 0 workflow task failures`);
+      log(
+        `busiest report: ${messages} analyses of ~6 KB (${(messages * 6.1).toFixed(0)} KB sent), state ${bytes} bytes, largest continue-as-new input ${largestInput} bytes, ${audit.runs} runs, ${audit.events} events, 0 workflow task failures`,
+      );
       await client.workflow.getHandle(workflowId).cancel();
     });
   }, 180_000);
@@ -194,10 +240,19 @@ describe('bounded state', () => {
       const reportId = `DOWN-${Date.now()}`;
       const workflowId = `spdr-${reportId}`;
       const handle = await client.workflow.start('degradationReport', { taskQueue, workflowId, args: [input(reportId)] });
-      await handle.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'PE-9', rootCause: { domain: 'resource', resourceId: 'PE-9' } });
+      await handle.signal(MESSAGES.addAnalysis.signal, {
+        author: 'noc.anna',
+        summary: 'PE-9',
+        rootCause: { domain: 'resource', resourceId: 'PE-9' },
+      });
       // Keep the history growing while the trouble system is down.
       for (let i = 0; i < 150; i++) await handle.signal(MESSAGES.addAnalysis.signal, { author: 'probe', summary: `m${i}` });
-      await eventually(async () => (await client.workflow.getHandle(workflowId).describe()).runId !== handle.firstExecutionRunId, (moved) => moved, 'a continue-as-new during the outage', 60_000);
+      await eventually(
+        async () => (await client.workflow.getHandle(workflowId).describe()).runId !== handle.firstExecutionRunId,
+        (moved) => moved,
+        'a continue-as-new during the outage',
+        60_000,
+      );
       down = false;
       const r: Report = await eventually(
         () => client.workflow.getHandle(workflowId).query(reportQuery),

@@ -34,7 +34,11 @@ interface SlowCreate {
 /** The fake systems with a createTroubleReport that takes `ms` (or until the worker cancels it). */
 function slowCreate(systems: FakeSystems, ms: number): SlowCreate {
   let markStarted!: () => void;
-  const state: SlowCreate = { activities: { ...systems.activities }, started: new Promise<void>((r) => (markStarted = r)), finished: false };
+  const state: SlowCreate = {
+    activities: { ...systems.activities },
+    started: new Promise<void>((r) => (markStarted = r)),
+    finished: false,
+  };
   state.activities.createTroubleReport = async (effect) => {
     markStarted();
     const ctx = Context.current();
@@ -70,11 +74,21 @@ async function openWithResourceCause(spdr: SpdrClient, reportId: string): Promis
     degradedKpis: [],
   };
   await spdr.open(input);
-  await spdr.signal(reportId, 'addAnalysis', { author: 'noc.anna', summary: 'PE-7 uplink errors', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
+  await spdr.signal(reportId, 'addAnalysis', {
+    author: 'noc.anna',
+    summary: 'PE-7 uplink errors',
+    rootCause: { domain: 'resource', resourceId: 'PE-7' },
+  });
 }
 
 async function startWorker(taskQueue: string, activities: SpdrActivities, shutdownGraceTime: string) {
-  const worker = await Worker.create({ connection: server.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities, shutdownGraceTime });
+  const worker = await Worker.create({
+    connection: server.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities,
+    shutdownGraceTime,
+  });
   const running = worker.run();
   return { worker, running };
 }
@@ -107,7 +121,10 @@ describe('graceful shutdown', () => {
     const second = fakeSystems();
     const next = await startWorker(taskQueue, second.activities, '5s');
     try {
-      const report = await eventually(() => spdr.get(reportId), (r: Report) => r.troubleReports.length === 1 && r.troubleReports[0].ticketId !== undefined);
+      const report = await eventually(
+        () => spdr.get(reportId),
+        (r: Report) => r.troubleReports.length === 1 && r.troubleReports[0].ticketId !== undefined,
+      );
       expect(report.troubleReports).toHaveLength(1);
       expect([...first.createAttempts.values()]).toEqual([1]);
       expect(second.createAttempts.size).toBe(0);
@@ -134,7 +151,11 @@ describe('graceful shutdown', () => {
     const second = fakeSystems();
     const next = await startWorker(taskQueue, second.activities, '5s');
     try {
-      const report = await eventually(() => spdr.get(reportId), (r: Report) => r.troubleReports.length === 1 && r.troubleReports[0].ticketId !== undefined, 60_000);
+      const report = await eventually(
+        () => spdr.get(reportId),
+        (r: Report) => r.troubleReports.length === 1 && r.troubleReports[0].ticketId !== undefined,
+        60_000,
+      );
       expect(report.troubleReports).toHaveLength(1);
       expect(second.createAttempts.size).toBe(1);
     } finally {

@@ -80,7 +80,13 @@ describe('payload encryption at rest', () => {
     };
     await encrypted.open(input);
     await encrypted.signal(input.reportId, 'addAnalysis', { author: 'noc.anna', summary: SECRET_ANALYSIS });
-    await encrypted.update(input.reportId, 'assign', { by: 'noc.anna', taskId: 't1', kind: 'analysis', assignee: 'noc.bob', title: SECRET_ASSIGNEE_NOTE });
+    await encrypted.update(input.reportId, 'assign', {
+      by: 'noc.anna',
+      taskId: 't1',
+      kind: 'analysis',
+      assignee: 'noc.bob',
+      title: SECRET_ASSIGNEE_NOTE,
+    });
 
     // The codec client decodes the `report` query.
     const report = await encrypted.get(input.reportId);
@@ -101,11 +107,19 @@ describe('payload encryption at rest', () => {
     const isMarkerBookkeeping = (path: string) => /markerRecordedEventAttributes\.details\.data\.payloads\[0\]$/.test(path);
     const userPayloads = found.filter(({ path }) => !isMarkerBookkeeping(path));
     for (const { payload } of found.filter(({ path }) => isMarkerBookkeeping(path))) {
-      expect(Object.keys(JSON.parse(Buffer.from(payload.data ?? []).toString())).sort()).toEqual(
-        ['activity_id', 'activity_type', 'attempt', 'backoff', 'complete_time', 'original_schedule_time', 'seq'],
-      );
+      expect(Object.keys(JSON.parse(Buffer.from(payload.data ?? []).toString())).sort()).toEqual([
+        'activity_id',
+        'activity_type',
+        'attempt',
+        'backoff',
+        'complete_time',
+        'original_schedule_time',
+        'seq',
+      ]);
     }
-    const notEncrypted = userPayloads.filter(({ payload }) => Buffer.from(payload.metadata?.encoding ?? []).toString() !== 'binary/encrypted');
+    const notEncrypted = userPayloads.filter(
+      ({ payload }) => Buffer.from(payload.metadata?.encoding ?? []).toString() !== 'binary/encrypted',
+    );
     expect(notEncrypted.map((p) => p.path)).toEqual([]);
     for (const { payload } of userPayloads) expect(Buffer.from(payload.metadata?.['encryption-key-id'] ?? []).toString()).toBe('k1');
 

@@ -19,9 +19,17 @@ const KEY = 'spdr-R-1001-rtr-PE-7';
 
 describe('routing uses only ids the report recorded from our own create', () => {
   it('a callback carrying a ticket id before our create does not plant it; our create and cancel use our ticket', () => {
-    let report = accept(open(), msg('addAnalysis', { author: 'noc.anna', summary: 'PE-7', rootCause: { domain: 'resource', resourceId: 'PE-7' } }), T0).report;
+    let report = accept(
+      open(),
+      msg('addAnalysis', { author: 'noc.anna', summary: 'PE-7', rootCause: { domain: 'resource', resourceId: 'PE-7' } }),
+      T0,
+    ).report;
     // A (forged or early) callback names ticket EVIL-1 for our trouble report.
-    report = accept(report, msg('resourceTroubleUpdate', { externalId: KEY, ticketId: 'EVIL-1', status: 'inProgress' }), T0 + MINUTE).report;
+    report = accept(
+      report,
+      msg('resourceTroubleUpdate', { externalId: KEY, ticketId: 'EVIL-1', status: 'inProgress' }),
+      T0 + MINUTE,
+    ).report;
     expect(report.troubleReports[0].ticketId).toBeUndefined();
     // Our own create answer is still accepted ...
     report = accept(report, { name: 'troubleReportCreated', payload: { key: KEY, ticketId: 'TT-7' } }, T0 + 2 * MINUTE).report;
@@ -37,7 +45,9 @@ describe('outbound calls', () => {
   afterEach(async () => {
     await Promise.all(servers.splice(0).map((s) => new Promise((resolve) => s.close(resolve))));
   });
-  async function serve(handler: (req: { method?: string; url?: string; headers: IncomingHttpHeaders }, res: import('node:http').ServerResponse) => void): Promise<string> {
+  async function serve(
+    handler: (req: { method?: string; url?: string; headers: IncomingHttpHeaders }, res: import('node:http').ServerResponse) => void,
+  ): Promise<string> {
     const server = createServer((req, res) => handler(req, res));
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -68,11 +78,17 @@ describe('outbound calls', () => {
     const methods: string[] = [];
     const base = await serve((req, res) => {
       methods.push(`${req.method} ${req.url}`);
-      res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":"TT-9","status":"inProgress","externalId":"spdr-R-OTHER-rtr-X"}');
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end('{"id":"TT-9","status":"inProgress","externalId":"spdr-R-OTHER-rtr-X"}');
     });
-    await expect(client(base).cancelTroubleTicket({ ticketId: 'TT-9', externalId: KEY, reason: 'cancelled' })).rejects.toThrow(/belongs to external id spdr-R-OTHER-rtr-X/);
+    await expect(client(base).cancelTroubleTicket({ ticketId: 'TT-9', externalId: KEY, reason: 'cancelled' })).rejects.toThrow(
+      /belongs to external id spdr-R-OTHER-rtr-X/,
+    );
     expect(methods).toEqual(['GET /troubleTicket/TT-9']);
-    await expect(client(base).cancelTroubleTicket({ ticketId: '..', externalId: KEY, reason: 'cancelled' })).rejects.toThrow(/not path-safe/);
+    await expect(client(base).cancelTroubleTicket({ ticketId: '..', externalId: KEY, reason: 'cancelled' })).rejects.toThrow(
+      /not path-safe/,
+    );
     expect(methods).toHaveLength(1);
   });
 

@@ -11,7 +11,11 @@ export const HISTORY_DIR = join(__dirname, '..', 'histories');
 /** Writes the history of each report a scenario started, named after the scenario. */
 export async function captureHistories(scenario: string, handles: WorkflowHandle[]): Promise<void> {
   mkdirSync(HISTORY_DIR, { recursive: true });
-  const slug = scenario.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 80);
+  const slug = scenario
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '')
+    .slice(0, 80);
   for (const [i, h] of handles.entries()) {
     const history = await h.fetchHistory();
     writeFileSync(join(HISTORY_DIR, `${slug}${handles.length > 1 ? `-${i + 1}` : ''}.json`), historyToJSON(history));

@@ -183,7 +183,12 @@ beforeAll(async () => {
     })(),
   ]);
   taskQueue = uniqueTaskQueue('web');
-  worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: bundle, activities: fakeSystems().activities });
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: bundle,
+    activities: fakeSystems().activities,
+  });
 }, 90_000);
 
 afterAll(async () => {
@@ -211,7 +216,9 @@ describe(`Temporal Web (the dev server's UI)`, () => {
         const minor = await env.client.workflow.count(`WorkflowId = '${decoyId}' AND SpdrSeverity = "minor"`);
         return critical.count === 1 && minor.count === 1 ? true : undefined;
       });
-      await eventually('the report to be opened by the worker', 15_000, async () => ((await report()).status === 'acknowledged' ? true : undefined));
+      await eventually('the report to be opened by the worker', 15_000, async () =>
+        (await report()).status === 'acknowledged' ? true : undefined,
+      );
 
       console.info(`  open and index: ${Date.now() - t0} ms`);
       const page = await context.newPage();
@@ -248,13 +255,16 @@ describe(`Temporal Web (the dev server's UI)`, () => {
         await page.waitForURL((url) => url.pathname.includes(`/workflows/${targetId}/`));
         await page.getByRole('button', { name: 'More Actions' }).waitFor();
         // The one timer the report waits on carries its summary.
-        await page.getByText(/next deadline \S+ \(jeopardy onTrack, level 0\)/).first().waitFor();
+        await page
+          .getByText(/next deadline \S+ \(jeopardy onTrack, level 0\)/)
+          .first()
+          .waitFor();
         // "User Metadata": the start's summary and details, and the workflow's current details
         // (markdown, each rendered by Temporal Web in its own frame).
         await page.getByTestId('user-metadata-tab').click();
-        await expect.poll(() => frameText(page, 'user-metadata-summary'), { timeout: 10_000 }).toContain(
-          'critical · svc-volte-fra1 (VoLTE core Frankfurt 1) · Call setup latency p95 above 3 s',
-        );
+        await expect
+          .poll(() => frameText(page, 'user-metadata-summary'), { timeout: 10_000 })
+          .toContain('critical · svc-volte-fra1 (VoLTE core Frankfurt 1) · Call setup latency p95 above 3 s');
         await expect.poll(() => frameText(page, 'user-metadata-details'), { timeout: 10_000 }).toContain('callSetupLatencyP95');
         await expect
           .poll(() => frameText(page, 'user-metadata-current-details'), { timeout: 10_000 })
@@ -273,7 +283,9 @@ describe(`Temporal Web (the dev server's UI)`, () => {
         // Current details are read live from the worker; "Press the R for freshness" re-reads them.
         await eventually('the analysis in the current details', 15_000, async () => {
           await page.keyboard.press('r');
-          await expect.poll(() => frameText(page, 'user-metadata-current-details'), { timeout: 2_000 }).toContain(`Last analysis (${ANALYSIS.author}`);
+          await expect
+            .poll(() => frameText(page, 'user-metadata-current-details'), { timeout: 2_000 })
+            .toContain(`Last analysis (${ANALYSIS.author}`);
           return true;
         });
         expect(await frameText(page, 'user-metadata-current-details')).toContain(ANALYSIS.summary);

@@ -48,7 +48,12 @@ const query = (h: Handle): Promise<Report> => h.query(reportQuery);
 async function scenario(body: (ctx: { start(input: Record<string, unknown>): Promise<Handle>; systems: FakeSystems }) => Promise<void>) {
   const systems = fakeSystems();
   const taskQueue = uniqueTaskQueue('clocks');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: systems.activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: systems.activities,
+  });
   const started: Handle[] = [];
   try {
     await worker.runUntil(() =>
@@ -56,7 +61,11 @@ async function scenario(body: (ctx: { start(input: Record<string, unknown>): Pro
         systems,
         start: async (input) => {
           input = { detectedAt: new Date(await env.currentTimeMs()).toISOString(), ...input };
-          const handle = await env.client.workflow.start<typeof degradationReport>('degradationReport', { taskQueue, workflowId: `spdr-${String(input.reportId)}`, args: [input] });
+          const handle = await env.client.workflow.start<typeof degradationReport>('degradationReport', {
+            taskQueue,
+            workflowId: `spdr-${String(input.reportId)}`,
+            args: [input],
+          });
           started.push(handle);
           return handle;
         },
@@ -73,7 +82,9 @@ describe('response and update clocks (time-skipping)', () => {
       const h = await start(startInput({ responseTarget: '20m' }));
       await env.sleep(10 * MIN + 1_000);
       await until(() => systems.assigneeNotices.length >= 1);
-      expect(systems.assigneeNotices.map((e) => e.detail)).toEqual([expect.stringContaining('response clock inJeopardy at 50% of the 20m response target')]);
+      expect(systems.assigneeNotices.map((e) => e.detail)).toEqual([
+        expect.stringContaining('response clock inJeopardy at 50% of the 20m response target'),
+      ]);
       await env.sleep(10 * MIN);
       await until(() => systems.escalations.length >= 2);
       expect(systems.escalations.map((e) => [e.level, e.reason, e.subject])).toEqual([

@@ -41,9 +41,18 @@ function startInput(overrides: Record<string, unknown> = {}) {
 type Handle = WorkflowHandle<typeof degradationReport>;
 
 /** Runs one scenario with a worker over fake outside systems; records its virtual and wall time. */
-async function scenario(name: string, body: (ctx: { start(input?: Record<string, unknown>): Promise<Handle>; systems: FakeSystems }) => Promise<void>, systems = fakeSystems()) {
+async function scenario(
+  name: string,
+  body: (ctx: { start(input?: Record<string, unknown>): Promise<Handle>; systems: FakeSystems }) => Promise<void>,
+  systems = fakeSystems(),
+) {
   const taskQueue = uniqueTaskQueue('lifecycle');
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: systems.activities });
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: systems.activities,
+  });
   const wallStart = Date.now();
   const started: Handle[] = [];
   try {
@@ -52,7 +61,11 @@ async function scenario(name: string, body: (ctx: { start(input?: Record<string,
         systems,
         start: async (input = startInput()) => {
           const reportId = String(input.reportId);
-          const handle = await env.client.workflow.start<typeof degradationReport>('degradationReport', { taskQueue, workflowId: `spdr-${reportId}`, args: [input] });
+          const handle = await env.client.workflow.start<typeof degradationReport>('degradationReport', {
+            taskQueue,
+            workflowId: `spdr-${reportId}`,
+            args: [input],
+          });
           started.push(handle);
           return handle;
         },
@@ -136,8 +149,16 @@ describe('degradation report lifecycle (time-skipping)', () => {
       'resource cause -> one trouble report despite 2 failed creates -> resolved -> clear -> close',
       async ({ start }) => {
         const h = await start();
-        await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'Packet loss on PE-7 uplink', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
-        await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.ben', summary: 'PE-7 again', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
+        await h.signal(MESSAGES.addAnalysis.signal, {
+          author: 'noc.anna',
+          summary: 'Packet loss on PE-7 uplink',
+          rootCause: { domain: 'resource', resourceId: 'PE-7' },
+        });
+        await h.signal(MESSAGES.addAnalysis.signal, {
+          author: 'noc.ben',
+          summary: 'PE-7 again',
+          rootCause: { domain: 'resource', resourceId: 'PE-7' },
+        });
         await env.sleep(5 * MIN);
         let r = await query(h);
         const [key] = [...systems.tickets.keys()];
@@ -150,7 +171,12 @@ describe('degradation report lifecycle (time-skipping)', () => {
         const task = r.tasks.find((t) => t.taskId === r.troubleReports[0].taskId)!;
         expect(task).toMatchObject({ kind: 'restoration', status: 'dispatched' });
 
-        await h.signal(MESSAGES.resourceTroubleUpdate.signal, { externalId: key, status: 'resolved', resolution: 'uplink optics replaced', by: 'resource-trouble-management' });
+        await h.signal(MESSAGES.resourceTroubleUpdate.signal, {
+          externalId: key,
+          status: 'resolved',
+          resolution: 'uplink optics replaced',
+          by: 'resource-trouble-management',
+        });
         r = await query(h);
         expect(r.tasks.find((t) => t.taskId === task.taskId)!.status).toBe('done');
 
@@ -183,8 +209,21 @@ describe('degradation report lifecycle (time-skipping)', () => {
     await scenario('three-task plan in dependency order; overdue task escalates', async ({ start, systems }) => {
       const h = await start(startInput({ severity: 'minor' }));
       await h.signal(MESSAGES.assign.signal, { by: 'noc.anna', taskId: 'analyse', kind: 'analysis', assignee: 'noc.ben', due: '2h' });
-      await h.signal(MESSAGES.assign.signal, { by: 'noc.anna', taskId: 'repair', kind: 'repair', assignee: 'field.ops', due: '6h', dependsOn: ['analyse'] });
-      await h.signal(MESSAGES.assign.signal, { by: 'noc.anna', taskId: 'verify', kind: 'verification', assignee: 'noc.anna', dependsOn: ['repair'] });
+      await h.signal(MESSAGES.assign.signal, {
+        by: 'noc.anna',
+        taskId: 'repair',
+        kind: 'repair',
+        assignee: 'field.ops',
+        due: '6h',
+        dependsOn: ['analyse'],
+      });
+      await h.signal(MESSAGES.assign.signal, {
+        by: 'noc.anna',
+        taskId: 'verify',
+        kind: 'verification',
+        assignee: 'noc.anna',
+        dependsOn: ['repair'],
+      });
       await env.sleep(MIN);
       expect(systems.dispatched.map((d) => d.taskId)).toEqual(['analyse']);
       expect((await query(h)).status).toBe('inProgress');
@@ -205,9 +244,19 @@ describe('degradation report lifecycle (time-skipping)', () => {
 
   it('a partner-owned cause goes pending, the late partner is escalated, and its answer resumes the clock', async () => {
     await scenario('partner-owned cause: pending, late partner escalated, answer resumes clock', async ({ start, systems }) => {
-      const h = await start(startInput({ severity: 'major', partnerOwnedResources: { 'FIB-9': 'acme-transport' }, jeopardyPolicy: { resolutionTarget: '8h', partnerAnswerDue: '2h' } }));
+      const h = await start(
+        startInput({
+          severity: 'major',
+          partnerOwnedResources: { 'FIB-9': 'acme-transport' },
+          jeopardyPolicy: { resolutionTarget: '8h', partnerAnswerDue: '2h' },
+        }),
+      );
       const deadline0 = Date.parse((await query(h)).jeopardy.deadline);
-      await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'Fibre cut on leased span', rootCause: { domain: 'resource', resourceId: 'FIB-9' } });
+      await h.signal(MESSAGES.addAnalysis.signal, {
+        author: 'noc.anna',
+        summary: 'Fibre cut on leased span',
+        rootCause: { domain: 'resource', resourceId: 'FIB-9' },
+      });
       await env.sleep(MIN);
       let r = await query(h);
       expect(r.status).toBe('pending');
@@ -216,7 +265,12 @@ describe('degradation report lifecycle (time-skipping)', () => {
       await env.sleep(2 * H);
       expect(systems.escalations.filter((e) => e.reason === 'partnerLate')).toHaveLength(1);
       const key = r.partnerRequests[0].key;
-      await h.signal(MESSAGES.partnerUpdate.signal, { externalId: key, status: 'resolved', note: 'splice done', by: 'partner:acme-transport' });
+      await h.signal(MESSAGES.partnerUpdate.signal, {
+        externalId: key,
+        status: 'resolved',
+        note: 'splice done',
+        by: 'partner:acme-transport',
+      });
       r = await query(h);
       expect(r.status).toBe('inProgress');
       const paused = Date.parse(r.jeopardy.deadline) - deadline0;
@@ -230,7 +284,11 @@ describe('degradation report lifecycle (time-skipping)', () => {
   it('cancelling a false alarm cancels its open trouble report and leaves no timer behind', async () => {
     await scenario('false alarm cancelled: trouble report cancelled, no timer left', async ({ start, systems }) => {
       const h = await start();
-      await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'Suspect PE-7', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
+      await h.signal(MESSAGES.addAnalysis.signal, {
+        author: 'noc.anna',
+        summary: 'Suspect PE-7',
+        rootCause: { domain: 'resource', resourceId: 'PE-7' },
+      });
       await env.sleep(10 * MIN);
       await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'falseServiceFailureEvent', note: 'probe misconfigured' });
       const final = await h.result();
@@ -304,7 +362,13 @@ describe('degradation report lifecycle (time-skipping)', () => {
 
   it('invalid start input fails fast with a non-retryable error naming the bad field', async () => {
     await scenario('invalid start input', async ({ start }) => {
-      const h = await start({ reportId: `R-BAD-${process.pid}`, service: { id: 'svc' }, severity: 'catastrophic', description: 'x', detectedAt: 'yesterday' });
+      const h = await start({
+        reportId: `R-BAD-${process.pid}`,
+        service: { id: 'svc' },
+        severity: 'catastrophic',
+        description: 'x',
+        detectedAt: 'yesterday',
+      });
       const err = await h.result().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowFailedError);
       const message = String((err as WorkflowFailedError).cause?.message);

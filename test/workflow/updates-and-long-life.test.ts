@@ -36,7 +36,12 @@ function input(reportId: string, extra: Record<string, unknown> = {}) {
 
 async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
   const taskQueue = uniqueTaskQueue('server');
-  const worker = await Worker.create({ connection: nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fakeSystems().activities });
+  const worker = await Worker.create({
+    connection: nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: fakeSystems().activities,
+  });
   return worker.runUntil(() => fn(taskQueue));
 }
 
@@ -46,14 +51,22 @@ describe('operator actions as updates', () => {
   it('an update returns a small summary of the new report; an invalid one is refused synchronously with the same reason and changes nothing', async () => {
     await withWorker(async (taskQueue) => {
       const reportId = rid('UPD');
-      const h: WorkflowHandle<typeof degradationReport> = await client.workflow.start('degradationReport', { taskQueue, workflowId: `spdr-${reportId}`, args: [input(reportId)] });
-      const after = await h.executeUpdate(MESSAGES.addAnalysis.update, { args: [{ author: 'noc.anna', summary: 'Packet loss on PE-7 uplink' }] });
+      const h: WorkflowHandle<typeof degradationReport> = await client.workflow.start('degradationReport', {
+        taskQueue,
+        workflowId: `spdr-${reportId}`,
+        args: [input(reportId)],
+      });
+      const after = await h.executeUpdate(MESSAGES.addAnalysis.update, {
+        args: [{ author: 'noc.anna', summary: 'Packet loss on PE-7 uplink' }],
+      });
       // A small answer, not the whole report (which is the query).
       expect(after).toMatchObject({ reportId, status: 'acknowledged', jeopardy: 'onTrack' });
       expect(JSON.stringify(after).length).toBeLessThan(300);
       expect((await h.query(reportQuery)).analysis).toHaveLength(1);
 
-      const err = await h.executeUpdate(MESSAGES.setStatus.update, { args: [{ by: 'noc.anna', status: 'closed' as never, reason: 'x' }] }).catch((e: unknown) => e);
+      const err = await h
+        .executeUpdate(MESSAGES.setStatus.update, { args: [{ by: 'noc.anna', status: 'closed' as never, reason: 'x' }] })
+        .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowUpdateFailedError);
       expect(String((err as WorkflowUpdateFailedError).cause?.message)).toMatch(/^setStatus\.status: /);
 
@@ -97,7 +110,11 @@ describe('operator actions as updates', () => {
       const reportId = rid('LONG');
       const workflowId = `spdr-${reportId}`;
       const h = await client.workflow.start('degradationReport', { taskQueue, workflowId, args: [input(reportId)] });
-      await h.signal(MESSAGES.addAnalysis.signal, { author: 'noc.anna', summary: 'cause', rootCause: { domain: 'resource', resourceId: 'PE-7' } });
+      await h.signal(MESSAGES.addAnalysis.signal, {
+        author: 'noc.anna',
+        summary: 'cause',
+        rootCause: { domain: 'resource', resourceId: 'PE-7' },
+      });
       const deadlineAtOpen = (await h.query(reportQuery)).jeopardy.deadline;
       const total = 5000;
       let next = 0;
@@ -120,7 +137,14 @@ describe('operator actions as updates', () => {
       expect(r.analysis.map((a) => a.summary).at(-1)).toMatch(/^m\d+$/);
       expect(new Set(r.analysis.map((a) => a.summary)).size).toBe(r.analysis.length);
       expect(r.troubleReports).toHaveLength(1);
-      expect(r.troubleReports[0].ticketId, JSON.stringify({ tr: r.troubleReports, rejected: r.rejectedInputs.slice(0, 3), hist: r.history.filter((e) => e.action !== 'analysisAdded').slice(-8) })).toBeDefined();
+      expect(
+        r.troubleReports[0].ticketId,
+        JSON.stringify({
+          tr: r.troubleReports,
+          rejected: r.rejectedInputs.slice(0, 3),
+          hist: r.history.filter((e) => e.action !== 'analysisAdded').slice(-8),
+        }),
+      ).toBeDefined();
       const latest = await client.workflow.getHandle(workflowId).describe();
       expect(latest.runId).not.toBe(h.firstExecutionRunId); // it did continue as new
       const first = await client.workflow.getHandle(workflowId, h.firstExecutionRunId).describe();

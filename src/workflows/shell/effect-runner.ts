@@ -93,7 +93,8 @@ export class EffectRunner {
   /** Everything not done, in lane order, for continue-as-new: only while {@link carriable}. */
   carry(): CarriedEffect[] {
     const carried: CarriedEffect[] = [];
-    for (const lane of this.lanes.values()) for (const { effect, backoff } of lane) carried.push(backoff ? { effect, backoff } : { effect });
+    for (const lane of this.lanes.values())
+      for (const { effect, backoff } of lane) carried.push(backoff ? { effect, backoff } : { effect });
     return [...carried, ...this.queued.splice(0)];
   }
 
@@ -123,19 +124,30 @@ export class EffectRunner {
     const a = this.activities;
     switch (effect.type) {
       case 'createTroubleReport': {
-        const created = await this.call(entry, 'resourceTroubleManagement', 'create trouble report', effect.key, () => a.createTroubleReport(effect));
+        const created = await this.call(entry, 'resourceTroubleManagement', 'create trouble report', effect.key, () =>
+          a.createTroubleReport(effect),
+        );
         if (!created) {
           // Refused for good (the adapter already looked it up): recorded and escalated by the core;
           // the trouble report is marked rejected, so its task is released for reassignment.
           const reason = 'the trouble system refused to create it (see outsideFailures)';
-          this.host.feed({ name: 'resourceTroubleUpdate', payload: { externalId: effect.key, status: 'rejected', statusChangeReason: reason, by: 'resource-trouble-management' } });
+          this.host.feed({
+            name: 'resourceTroubleUpdate',
+            payload: { externalId: effect.key, status: 'rejected', statusChangeReason: reason, by: 'resource-trouble-management' },
+          });
           return;
         }
         this.host.feed({ name: 'troubleReportCreated', payload: { key: effect.key, ticketId: created.ticketId } });
         this.cancelIfFinal(lane, 'cancelTroubleReport', () => {
           const held = this.host.report().troubleReports.find((t) => t.key === effect.key);
           if (held && FINISHED_TROUBLE.has(held.status)) return undefined;
-          return { type: 'cancelTroubleReport', reportId: effect.reportId, key: effect.key, ticketId: created.ticketId, reason: this.finalReason() };
+          return {
+            type: 'cancelTroubleReport',
+            reportId: effect.reportId,
+            key: effect.key,
+            ticketId: created.ticketId,
+            reason: this.finalReason(),
+          };
         });
         return;
       }
@@ -147,11 +159,16 @@ export class EffectRunner {
         return;
       }
       case 'createPartnerRequest': {
-        const created = await this.call(entry, 'partnerPerformanceManagement', 'create partner request', effect.key, () => a.createPartnerRequest(effect));
+        const created = await this.call(entry, 'partnerPerformanceManagement', 'create partner request', effect.key, () =>
+          a.createPartnerRequest(effect),
+        );
         if (!created) {
           // Never sent: marked rejected, so a report pending on it resumes its clock instead of waiting forever.
           const note = 'the request could not be sent to the partner (see outsideFailures)';
-          this.host.feed({ name: 'partnerUpdate', payload: { externalId: effect.key, partyId: effect.partyId, status: 'rejected', note, by: `partner:${effect.partyId}` } });
+          this.host.feed({
+            name: 'partnerUpdate',
+            payload: { externalId: effect.key, partyId: effect.partyId, status: 'rejected', note, by: `partner:${effect.partyId}` },
+          });
           return;
         }
         this.host.feed({ name: 'partnerRequestCreated', payload: { key: effect.key, requestId: created.requestId } });
@@ -200,7 +217,13 @@ export class EffectRunner {
    * up; a system that keeps failing is recorded (and so escalated by the core) each time the
    * failure window passes, the window doubling, while the call keeps being retried.
    */
-  private async call<T>(entry: Entry, system: OutsideSystem, operation: string, key: string | undefined, call: () => Promise<T>): Promise<T | undefined> {
+  private async call<T>(
+    entry: Entry,
+    system: OutsideSystem,
+    operation: string,
+    key: string | undefined,
+    call: () => Promise<T>,
+  ): Promise<T | undefined> {
     let window = entry.backoff?.windowMs ?? this.failureWindowMs;
     if (entry.backoff) await sleep(Math.max(1, entry.backoff.notBefore - Date.now()), { summary: `retry ${operation} after outage` });
     for (;;) {
