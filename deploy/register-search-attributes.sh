@@ -12,7 +12,8 @@ until temporal operator cluster health --address "$ADDR" >/dev/null 2>&1; do ech
 temporal operator namespace describe --address "$ADDR" --namespace "$NS" >/dev/null 2>&1 \
   || temporal operator namespace create --address "$ADDR" --namespace "$NS" --retention 30d
 for spec in SpdrStatus:Keyword SpdrSeverity:Keyword SpdrJeopardy:Keyword SpdrServiceId:Keyword \
-            SpdrAssignee:KeywordList SpdrEscalationLevel:Int SpdrDeadline:Datetime; do
+            SpdrAssignee:KeywordList SpdrEscalationLevel:Int SpdrDeadline:Datetime \
+            SpdrResponseState:Keyword SpdrUpdateState:Keyword; do
   name="${spec%%:*}"; type="${spec##*:}"
   temporal operator search-attribute create --address "$ADDR" --namespace "$NS" --name "$name" --type "$type" 2>/dev/null \
     || echo "search attribute $name already present"

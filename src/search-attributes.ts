@@ -12,6 +12,10 @@ export const SpdrServiceId = defineSearchAttributeKey('SpdrServiceId', SearchAtt
 export const SpdrAssignee = defineSearchAttributeKey('SpdrAssignee', SearchAttributeType.KEYWORD_LIST);
 export const SpdrEscalationLevel = defineSearchAttributeKey('SpdrEscalationLevel', SearchAttributeType.INT);
 export const SpdrDeadline = defineSearchAttributeKey('SpdrDeadline', SearchAttributeType.DATETIME);
+/** State of the response clock (`SpdrResponseState = "breached"`: response overdue); set only on reports that have the clock. */
+export const SpdrResponseState = defineSearchAttributeKey('SpdrResponseState', SearchAttributeType.KEYWORD);
+/** State of the update-cadence clock; set only on reports that have the clock. */
+export const SpdrUpdateState = defineSearchAttributeKey('SpdrUpdateState', SearchAttributeType.KEYWORD);
 
 export const ALL_SEARCH_ATTRIBUTES = [
   SpdrStatus,
@@ -21,4 +25,6 @@ export const ALL_SEARCH_ATTRIBUTES = [
   SpdrAssignee,
   SpdrEscalationLevel,
   SpdrDeadline,
+  SpdrResponseState,
+  SpdrUpdateState,
 ] as const;

@@ -44,6 +44,12 @@ export function renderReport(report: Report): string {
           'jeopardy',
           `${j.state} · escalation level ${j.escalationLevel} · deadline ${j.deadline}${j.pausedSince ? ` · clock paused since ${j.pausedSince}` : ''}`,
         ],
+        ...(['response', 'update'] as const).flatMap((name) => {
+          const clock = j.clocks?.[name];
+          return clock
+            ? [[`${name} clock`, `${clock.state} · deadline ${clock.deadline}${clock.metAt ? ` · met ${clock.metAt}` : ''}`]]
+            : [];
+        }),
         ...(report.clearance ? [['cleared', `${report.clearance.at} by ${report.clearance.by}: ${report.clearance.resolution}`]] : []),
         ...(report.cancellation
           ? [

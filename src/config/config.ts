@@ -6,6 +6,7 @@
  * held in {@link Secret} so they never reach error messages, logs or workflow history.
  */
 import { z } from 'zod';
+import { BusinessCalendars, compileCalendar } from '../domain/calendar';
 import { parseDuration } from '../domain/duration';
 import { Secret, redactUrl } from './secret';
 
@@ -89,6 +90,20 @@ const partnerEntrySchema = z
 
 const LEVEL_KEY = 'SPDR_ESCALATION_URL_LEVEL';
 
+/** `SPDR_CALENDARS`: a JSON object of calendar name -> business calendar (see domain/calendar.ts). */
+const calendarsSchema = z
+  .string()
+  .transform((text, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'must be a JSON object of calendar name -> calendar (not valid JSON)' });
+      return z.NEVER;
+    }
+  })
+  .pipe(z.record(z.string(), z.unknown(), { error: 'must be a JSON object of calendar name -> calendar' }).pipe(BusinessCalendars))
+  .default({});
+
 /** `SPDR_PARTNERS`: a JSON array of partner entries. */
 const partnersSchema = z
   .string()
@@ -130,6 +145,7 @@ function buildEnvSchema(env: NodeJS.ProcessEnv) {
         .regex(/^[\x21-\x7e]+$/, 'must be a single token of printable characters without spaces')
         .optional(),
       SPDR_PARTNERS: partnersSchema,
+      SPDR_CALENDARS: calendarsSchema,
       SPDR_ESCALATION_URL: httpUrl('the http(s) URL of the escalation webhook'),
       [LEVEL_KEY]: z.record(
         // Level 0 is the assignee notice (inJeopardy); 1.. are escalations.
@@ -165,6 +181,8 @@ function buildEnvSchema(env: NodeJS.ProcessEnv) {
         answerDue: partner.answerDue,
         answerDueMs: parseDuration(partner.answerDue)!,
       })),
+      /** Business calendars by name, validated and ready for the open-time maths. */
+      calendars: Object.fromEntries(Object.entries(raw.SPDR_CALENDARS).map(([name, spec]) => [name, compileCalendar(spec)])),
       escalation: {
         url: raw.SPDR_ESCALATION_URL,
         urlByLevel: Object.fromEntries(Object.entries(raw[LEVEL_KEY]).map(([level, url]) => [Number(level), url])) as Record<
@@ -211,6 +229,7 @@ function pickSettings(env: NodeJS.ProcessEnv): Record<string, unknown> {
     'SPDR_TROUBLE_URL',
     'SPDR_TROUBLE_TOKEN',
     'SPDR_PARTNERS',
+    'SPDR_CALENDARS',
     'SPDR_ESCALATION_URL',
     'SPDR_CLOSE_URL',
     'SPDR_WEB_URL',
@@ -237,7 +256,7 @@ function valueAt(raw: Record<string, unknown>, path: readonly PropertyKey[]): un
   if (head === undefined) return undefined;
   if (head === LEVEL_KEY) return rest.length > 0 ? (raw[LEVEL_KEY] as Record<string, unknown>)[rest[0]] : undefined;
   let current: unknown = raw[head];
-  if (head === 'SPDR_PARTNERS' && rest.length > 0 && typeof current === 'string') {
+  if ((head === 'SPDR_PARTNERS' || head === 'SPDR_CALENDARS') && rest.length > 0 && typeof current === 'string') {
     try {
       current = JSON.parse(current);
     } catch {
@@ -307,6 +326,7 @@ export function redactedConfig(config: IntegrationConfig): Record<string, unknow
       auth: partner.authHeaderEnv ? `${partner.authHeaderName} from $${partner.authHeaderEnv}` : 'none',
       answerDue: partner.answerDue,
     })),
+    calendars: Object.fromEntries(Object.entries(config.calendars).map(([name, calendar]) => [name, calendar.timezone])),
     escalation: {
       url: redactUrl(config.escalation.url),
       urlByLevel: Object.fromEntries(Object.entries(config.escalation.urlByLevel).map(([level, url]) => [level, redactUrl(url)])),

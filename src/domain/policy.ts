@@ -55,6 +55,14 @@ export const JeopardyPolicyOverride = z.strictObject({
   pauseWhenHeld: z.boolean().optional(),
   acceptanceWindow: DurationSchema.optional(),
   partnerAnswerDue: DurationSchema.optional(),
+  /** Response clock target: met by the first analysis, assignment or move to inProgress. */
+  responseTarget: DurationSchema.optional(),
+  /** Update cadence: the longest gap between analyses while the report is open. */
+  updateEvery: DurationSchema.optional(),
+  /** Name of a business calendar of `SPDR_CALENDARS` whose open hours the targets count. */
+  calendar: z.string().min(1).optional(),
+  /** Where the clocks start: when the report was opened (default) or, retroactively, at `detectedAt`. */
+  clockStartsAt: z.enum(['opened', 'detected']).optional(),
 });
 /** The override as it is typed in (durations as text or ms). */
 export type JeopardyPolicyOverrideInput = z.input<typeof JeopardyPolicyOverride>;
@@ -70,6 +78,11 @@ export const JeopardyPolicy = z.strictObject({
   pauseWhenHeld: z.boolean(),
   acceptanceWindow: z.number().int().positive(),
   partnerAnswerDue: z.number().int().positive(),
+  // Second-edition clocks: present only when some layer sets them, so older reports keep their exact policy.
+  responseTarget: z.number().int().positive().optional(),
+  updateEvery: z.number().int().positive().optional(),
+  calendar: z.string().min(1).optional(),
+  clockStartsAt: z.enum(['opened', 'detected']).optional(),
 });
 export type JeopardyPolicy = z.infer<typeof JeopardyPolicy>;
 
@@ -108,7 +121,14 @@ export function resolvePolicy(severity: Severity, override?: JeopardyPolicyOverr
     return value;
   };
   const resolutionTarget = pick('resolutionTarget') ?? DEFAULT_RESOLUTION_TARGET[severity];
+  const optional = {
+    responseTarget: pick('responseTarget'),
+    updateEvery: pick('updateEvery'),
+    calendar: pick('calendar'),
+    clockStartsAt: pick('clockStartsAt'),
+  };
   return {
+    ...(Object.fromEntries(Object.entries(optional).filter(([, value]) => value !== undefined)) as typeof optional),
     resolutionTarget,
     thresholds: (pick('thresholds') ?? DEFAULT_THRESHOLDS).map((threshold) => ({ ...threshold })),
     reEscalateEvery: pick('reEscalateEvery') ?? Math.max(1, Math.round(resolutionTarget / 4)),

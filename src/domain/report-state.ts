@@ -60,6 +60,15 @@ export const PartnerRequest = z.strictObject({
 });
 export type PartnerRequest = z.infer<typeof PartnerRequest>;
 
+/** One clock of a report as shown in `jeopardy.clocks`. */
+export const ClockView = z.strictObject({
+  state: JeopardyState,
+  deadline: IsoDateTime,
+  /** When the clock was last met (response: first reaction; update: last analysis). */
+  metAt: IsoDateTime.optional(),
+});
+export type ClockView = z.infer<typeof ClockView>;
+
 export const Jeopardy = z.strictObject({
   state: JeopardyState,
   /** The highest escalation level sent so far (0: none). */
@@ -72,6 +81,10 @@ export const Jeopardy = z.strictObject({
   pausedSince: IsoDateTime.optional(),
   /** How many steps of the escalation ladder (notifications and escalations) have been taken. */
   ladderStepsTaken: z.number().int().min(0),
+  /** All clocks; present only when the policy sets a response target or an update cadence. */
+  clocks: z.strictObject({ response: ClockView.optional(), update: ClockView.optional(), resolution: ClockView }).optional(),
+  /** Ladder steps taken on the response clock and on the current update gap (which starts at `updateGapFrom`). */
+  clockSteps: z.strictObject({ response: z.number().int().min(0), update: z.number().int().min(0), updateGapFrom: IsoDateTime }).optional(),
 });
 export type Jeopardy = z.infer<typeof Jeopardy>;
 

@@ -9,6 +9,7 @@
  * exhaustive.
  */
 import { addAnalysis } from './analysis';
+import { hasExtraClocks } from './clocks';
 import { cancel, clear, confirmClosure, rejectClearance, setStatus } from './clearance';
 import { draftOf, iso, NO_CHANGE, withoutUndefined, type Draft, type HandlerResult, type Outcome } from './draft';
 import { formatDuration } from './duration';
@@ -82,6 +83,8 @@ export function openReport(input: StartInput, nowMs: number, opts: OpenOptions =
     rejectedInputs: [],
     outsideFailures: [],
   });
+  // Second-edition clocks (and a retroactive start) show from the first moment; older policies keep their exact opening state.
+  if (hasExtraClocks(policy) || policy.clockStartsAt !== undefined) report.jeopardy = jeopardyAt(report, nowMs);
   return { report, effects: [] };
 }
 

@@ -3,6 +3,7 @@
  * time pass (`tick`: ladder steps, overdue tasks, late partners, the acceptance window) and
  * telling when time next matters (`nextWakeUp`).
  */
+import { clockStartMs, clocksAt, nextClockStepAt, takeClockSteps } from './clocks';
 import { formatDuration } from './duration';
 import {
   changeStatus,
@@ -41,7 +42,7 @@ function evaluate(report: Report, now: number, changes: StatusChange[]) {
   const pauses = pauseIntervals(changes, policy.pauseWhenHeld);
   const evaluation = evaluateJeopardy({
     policy,
-    openedAt: msOf(report.openedAt),
+    openedAt: clockStartMs(report),
     pauses,
     now,
     stepsTaken: report.jeopardy.ladderStepsTaken,
@@ -53,12 +54,14 @@ function evaluate(report: Report, now: number, changes: StatusChange[]) {
 export function jeopardyAt(report: Report, now: number, changes: StatusChange[] = statusChanges(report)): Jeopardy {
   const { pauses, evaluation } = evaluate(report, now, changes);
   const ongoing = pauses[pauses.length - 1];
+  const deadline = iso(evaluation.deadline);
   return withoutUndefined({
     ...report.jeopardy,
     state: evaluation.state,
-    deadline: iso(evaluation.deadline),
+    deadline,
     pausedMs: evaluation.pausedMs,
     pausedSince: evaluation.paused && !isFinal(report.status) && ongoing ? iso(ongoing.from) : undefined,
+    clocks: clocksAt(report, now, pauses, { state: evaluation.state, deadline }),
   });
 }
 
@@ -69,7 +72,9 @@ function sameJeopardy(a: Jeopardy, b: Jeopardy): boolean {
     a.pausedMs === b.pausedMs &&
     a.pausedSince === b.pausedSince &&
     a.escalationLevel === b.escalationLevel &&
-    a.ladderStepsTaken === b.ladderStepsTaken
+    a.ladderStepsTaken === b.ladderStepsTaken &&
+    JSON.stringify(a.clocks) === JSON.stringify(b.clocks) &&
+    JSON.stringify(a.clockSteps) === JSON.stringify(b.clockSteps)
   );
 }
 
@@ -90,6 +95,7 @@ export function tick(report: Report, nowMs: number): Outcome {
     // Escalations carry the jeopardy state and deadline as of now.
     d.r.jeopardy = jeopardyAt(d.r, nowMs, changes);
     takeLadderSteps(d, changes);
+    takeClockSteps(d, pauseIntervals(changes, d.r.jeopardy.policy.pauseWhenHeld));
     escalateOverdueTasks(d);
     escalateLatePartners(d);
     d.r.jeopardy = jeopardyAt(d.r, nowMs, changes);
@@ -168,9 +174,11 @@ export function nextWakeUp(report: Report): number | undefined {
   const pauses = pauseIntervals(statusChanges(report), policy.pauseWhenHeld);
   const ongoing = pauses.find((pause) => pause.to === undefined);
   const pausedBefore = pausedMsAt(pauses, ongoing ? ongoing.from : Number.MAX_SAFE_INTEGER);
-  const step = nextLadderStepAt(policy, msOf(report.openedAt), pausedBefore, report.jeopardy.ladderStepsTaken);
+  const step = nextLadderStepAt(policy, clockStartMs(report), pausedBefore, report.jeopardy.ladderStepsTaken);
   // While the clock stands still only a step that fell due before the pause (and is not taken yet) matters.
   if (step !== undefined && (!ongoing || step <= ongoing.from)) candidates.push(step);
+  const clockStep = nextClockStepAt(report, pauses);
+  if (clockStep !== undefined) candidates.push(clockStep);
   for (const task of report.tasks)
     if (isOpenTask(task) && !task.overdueEscalated && task.due !== undefined) candidates.push(msOf(task.due));
   for (const request of report.partnerRequests)

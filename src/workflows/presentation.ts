@@ -8,9 +8,11 @@ import {
   SpdrDeadline,
   SpdrEscalationLevel,
   SpdrJeopardy,
+  SpdrResponseState,
   SpdrServiceId,
   SpdrSeverity,
   SpdrStatus,
+  SpdrUpdateState,
 } from '../search-attributes';
 import { isOpenTask, markdownCell, type Report } from '../domain';
 
@@ -19,6 +21,12 @@ const DETAILS_CELL_MAX = 120;
 
 export function searchAttributesOf(report: Report): SearchAttributeUpdatePair[] {
   const assignees = [...new Set(report.tasks.filter(isOpenTask).map((t) => t.assignee))].sort();
+  // Only reports with the second-edition clocks carry their states, so older reports upsert exactly as before.
+  const clocks = report.jeopardy.clocks;
+  const clockPairs: SearchAttributeUpdatePair[] = [
+    ...(clocks?.response ? [{ key: SpdrResponseState, value: clocks.response.state }] : []),
+    ...(clocks?.update ? [{ key: SpdrUpdateState, value: clocks.update.state }] : []),
+  ];
   return [
     { key: SpdrStatus, value: report.status },
     { key: SpdrSeverity, value: report.severity },
@@ -27,6 +35,7 @@ export function searchAttributesOf(report: Report): SearchAttributeUpdatePair[] 
     { key: SpdrAssignee, value: assignees },
     { key: SpdrEscalationLevel, value: report.jeopardy.escalationLevel },
     { key: SpdrDeadline, value: new Date(report.jeopardy.deadline) },
+    ...clockPairs,
   ];
 }
 
@@ -42,6 +51,13 @@ export function renderDetails(report: Report): string {
     '',
     `Service **${cell(report.service.name ?? report.service.id)}** (${cell(report.service.id)}): ${cell(report.description)}`,
   ];
+  if (j.clocks) {
+    lines.push('', '**Clocks**');
+    for (const name of ['response', 'update', 'resolution'] as const) {
+      const clock = j.clocks[name];
+      if (clock) lines.push(`- ${name}: ${clock.state}, deadline ${clock.deadline}${clock.metAt ? `, met ${clock.metAt}` : ''}`);
+    }
+  }
   // Bullet lists rather than tables: Temporal Web's markdown view renders narrow tables cramped.
   const openTasks = report.tasks.filter(isOpenTask);
   if (openTasks.length > 0) {

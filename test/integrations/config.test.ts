@@ -117,4 +117,34 @@ describe('integration configuration', () => {
     expect(config.close.url).toBe('http://127.0.0.1:9003/close');
     expect(config.callbacks.port).toBe(9004);
   });
+  it('refuses business calendars with one clear line each: overlapping hours, an unknown time zone, a holiday that is not a date', () => {
+    const { problems } = problemsOf({
+      ...valid,
+      SPDR_CALENDARS: JSON.stringify({
+        office: { timezone: 'Europe/Berlin', week: { mon: ['08:00-12:00', '11:30-18:00'] } },
+        night: { timezone: 'Mars/Olympus', week: { sat: ['00:00-24:00'] } },
+        xmas: { timezone: 'UTC', week: { fri: ['09:00-17:00'] }, holidays: ['2026-12-32'] },
+      }),
+    });
+    expect(problems).toEqual([
+      'SPDR_CALENDARS.office.week.mon: hours 08:00-12:00 and 11:30-18:00 overlap (got "[\\"08:00-12:00\\",\\"11:30-18:00\\"]")',
+      'SPDR_CALENDARS.night.timezone: is not a known IANA time zone (such as "Europe/Berlin") (got "Mars/Olympus")',
+      'SPDR_CALENDARS.xmas.holidays[0]: must be a date such as "2026-12-25" (got "2026-12-32")',
+    ]);
+    expect(problemsOf({ ...valid, SPDR_CALENDARS: '{office' }).problems).toEqual([
+      'SPDR_CALENDARS: must be a JSON object of calendar name -> calendar (not valid JSON) (got "{office")',
+    ]);
+  });
+
+  it('reads business calendars ready for the open-time maths, none by default', () => {
+    expect(loadIntegrationConfig(valid).calendars).toEqual({});
+    const config = loadIntegrationConfig({
+      ...valid,
+      SPDR_CALENDARS: JSON.stringify({ office: { timezone: 'Europe/Berlin', week: { mon: ['08:00-18:00'] }, holidays: ['2026-12-25'] } }),
+    });
+    expect(config.calendars.office.timezone).toBe('Europe/Berlin');
+    expect(config.calendars.office.week[1]).toEqual([{ start: 480, end: 1080 }]);
+    expect(config.calendars.office.holidays.has('2026-12-25')).toBe(true);
+    expect(redactedConfig(config).calendars).toEqual({ office: 'Europe/Berlin' });
+  });
 });
