@@ -23,6 +23,7 @@ export {
   receive,
   recordRejection,
   tick,
+  type CommandContext,
   type CommandResult,
   type OpenOptions,
   type Outcome,

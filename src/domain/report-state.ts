@@ -98,6 +98,7 @@ export const HistoryAction = z.enum([
   'closed',
   'cancelled',
   'outsideSystemFailed',
+  'severityChanged',
 ]);
 export type HistoryAction = z.infer<typeof HistoryAction>;
 
