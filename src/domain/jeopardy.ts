@@ -7,6 +7,7 @@
  * Thresholds and re-escalations are placed on that active time line, so a pause moves every
  * one of them, and the deadline, by exactly the paused time.
  */
+import { clockPaused } from './pauses';
 import type { JeopardyPolicy } from './policy';
 import type { JeopardyState } from './schemas';
 
@@ -40,13 +41,25 @@ export function escalationLadder(policy: JeopardyPolicy): LadderStep[] {
   for (const threshold of thresholds) {
     const activeMs = Math.round(threshold.at * target);
     if (threshold.action === 'notifyAssignee') {
-      steps.push({ activeMs, action: 'notifyAssignee', level: 0, state: threshold.state, reason: threshold.state === 'breached' ? 'breach' : 'jeopardy' });
+      steps.push({
+        activeMs,
+        action: 'notifyAssignee',
+        level: 0,
+        state: threshold.state,
+        reason: threshold.state === 'breached' ? 'breach' : 'jeopardy',
+      });
       continue;
     }
     const stepLevel = threshold.level ?? level + 1;
     if (stepLevel <= level || stepLevel > policy.topLevel) continue;
     level = stepLevel;
-    steps.push({ activeMs, action: 'escalate', level, state: threshold.state, reason: threshold.state === 'breached' ? 'breach' : 'jeopardy' });
+    steps.push({
+      activeMs,
+      action: 'escalate',
+      level,
+      state: threshold.state,
+      reason: threshold.state === 'breached' ? 'breach' : 'jeopardy',
+    });
   }
   const firstBreach = thresholds.find((threshold) => threshold.state === 'breached');
   const breachStartsAt = Math.min(target, firstBreach ? Math.round(firstBreach.at * target) : target);
@@ -54,7 +67,13 @@ export function escalationLadder(policy: JeopardyPolicy): LadderStep[] {
   const reEscalationStart = Math.max(breachStartsAt, lastThresholdAt);
   for (let k = 1; level < policy.topLevel; k++) {
     level += 1;
-    steps.push({ activeMs: reEscalationStart + k * policy.reEscalateEvery, action: 'escalate', level, state: 'breached', reason: 'reEscalation' });
+    steps.push({
+      activeMs: reEscalationStart + k * policy.reEscalateEvery,
+      action: 'escalate',
+      level,
+      state: 'breached',
+      reason: 'reEscalation',
+    });
   }
   return steps;
 }
@@ -93,8 +112,7 @@ export interface StatusChange {
  * policy says so, and from a final status on.
  */
 export function pauseIntervals(changes: readonly StatusChange[], pauseWhenHeld: boolean): PauseInterval[] {
-  const pausing = (status: string): boolean =>
-    status === 'pending' || status === 'cleared' || status === 'closed' || status === 'cancelled' || (pauseWhenHeld && status === 'held');
+  const pausing = (status: string): boolean => clockPaused({ status, pauseWhenHeld });
   const pauses: PauseInterval[] = [];
   let open: PauseInterval | undefined;
   for (const change of changes) {
