@@ -72,7 +72,8 @@ export interface WatchOptions {
   signal?: AbortSignal;
 }
 
-const isGrpcCode = (err: unknown, code: number): err is ServiceError => err instanceof ServiceError && (err.cause as { code?: unknown } | undefined)?.code === code;
+const isGrpcCode = (err: unknown, code: number): err is ServiceError =>
+  err instanceof ServiceError && (err.cause as { code?: unknown } | undefined)?.code === code;
 
 export class SpdrClient {
   readonly taskQueue: string;
@@ -106,7 +107,11 @@ export class SpdrClient {
     } catch (err) {
       throw new SpdrUnreachableError(address, err);
     }
-    return new SpdrClient(client, { taskQueue: options.taskQueue ?? (env.SPDR_TASK_QUEUE || DEFAULT_TASK_QUEUE), queryTimeoutMs: options.queryTimeoutMs, address });
+    return new SpdrClient(client, {
+      taskQueue: options.taskQueue ?? (env.SPDR_TASK_QUEUE || DEFAULT_TASK_QUEUE),
+      queryTimeoutMs: options.queryTimeoutMs,
+      address,
+    });
   }
 
   /** Closes the connection (the client made by `connect`, or the one passed in). */
@@ -142,17 +147,27 @@ export class SpdrClient {
     };
     // FAIL first tells "created now" from "already there" for certain; USE_EXISTING then returns the running report.
     try {
-      const handle = await this.client.workflow.start<typeof degradationReport>(REPORT_WORKFLOW_TYPE, { ...options, workflowIdConflictPolicy: 'FAIL' });
+      const handle = await this.client.workflow.start<typeof degradationReport>(REPORT_WORKFLOW_TYPE, {
+        ...options,
+        workflowIdConflictPolicy: 'FAIL',
+      });
       return { handle, reportId, workflowId, alreadyOpen: false };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw this.translate(err, reportId);
     }
     try {
-      const handle = await this.client.workflow.start<typeof degradationReport>(REPORT_WORKFLOW_TYPE, { ...options, workflowIdConflictPolicy: 'USE_EXISTING' });
+      const handle = await this.client.workflow.start<typeof degradationReport>(REPORT_WORKFLOW_TYPE, {
+        ...options,
+        workflowIdConflictPolicy: 'USE_EXISTING',
+      });
       return { handle, reportId, workflowId, alreadyOpen: true };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
-        throw new SpdrRejectedError(reportId, `${await this.endedAs(reportId)}; an ended report is not reopened, open a new report id`, 'open');
+        throw new SpdrRejectedError(
+          reportId,
+          `${await this.endedAs(reportId)}; an ended report is not reopened, open a new report id`,
+          'open',
+        );
       }
       throw this.translate(err, reportId);
     }
@@ -187,45 +202,86 @@ export class SpdrClient {
   }
 
   /** Sends a message as an update (default; returns the new report) or as a signal (`{ mode: 'signal' }`). */
-  async send<N extends MessageName, M extends SendMode = 'update'>(reportId: string, name: N, payload: MessagePayloadJson<N>, options: SendOptions<M> = {}): Promise<SendResult<M>> {
+  async send<N extends MessageName, M extends SendMode = 'update'>(
+    reportId: string,
+    name: N,
+    payload: MessagePayloadJson<N>,
+    options: SendOptions<M> = {},
+  ): Promise<SendResult<M>> {
     if (options.mode === 'signal') return (await this.signal(reportId, name, payload)) as SendResult<M>;
     return (await this.update(reportId, name, payload)) as SendResult<M>;
   }
 
   /** Adds first-in or ongoing analysis, optionally with a suspected root cause. */
-  addAnalysis<M extends SendMode = 'update'>(reportId: string, payload: MessagePayloadJson<'addAnalysis'>, options?: SendOptions<M>): Promise<SendResult<M>> {
+  addAnalysis<M extends SendMode = 'update'>(
+    reportId: string,
+    payload: MessagePayloadJson<'addAnalysis'>,
+    options?: SendOptions<M>,
+  ): Promise<SendResult<M>> {
     return this.send(reportId, 'addAnalysis', payload, options);
   }
   /** Plans or reassigns a task. */
-  assign<M extends SendMode = 'update'>(reportId: string, payload: MessagePayloadJson<'assign'>, options?: SendOptions<M>): Promise<SendResult<M>> {
+  assign<M extends SendMode = 'update'>(
+    reportId: string,
+    payload: MessagePayloadJson<'assign'>,
+    options?: SendOptions<M>,
+  ): Promise<SendResult<M>> {
     return this.send(reportId, 'assign', payload, options);
   }
   /** Moves a task on (inProgress, done, cancelled). */
-  updateTask<M extends SendMode = 'update'>(reportId: string, payload: MessagePayloadJson<'updateTask'>, options?: SendOptions<M>): Promise<SendResult<M>> {
+  updateTask<M extends SendMode = 'update'>(
+    reportId: string,
+    payload: MessagePayloadJson<'updateTask'>,
+    options?: SendOptions<M>,
+  ): Promise<SendResult<M>> {
     return this.send(reportId, 'updateTask', payload, options);
   }
   /** Sets status inProgress, pending or held, with a reason. */
-  setStatus<M extends SendMode = 'update'>(reportId: string, payload: MessagePayloadJson<'setStatus'>, options?: SendOptions<M>): Promise<SendResult<M>> {
+  setStatus<M extends SendMode = 'update'>(
+    reportId: string,
+    payload: MessagePayloadJson<'setStatus'>,
+    options?: SendOptions<M>,
+  ): Promise<SendResult<M>> {
     return this.send(reportId, 'setStatus', payload, options);
   }
   /** Cancels the report (e.g. a false service failure event). */
-  cancel<M extends SendMode = 'update'>(reportId: string, payload: MessagePayloadJson<'cancel'>, options?: SendOptions<M>): Promise<SendResult<M>> {
+  cancel<M extends SendMode = 'update'>(
+    reportId: string,
+    payload: MessagePayloadJson<'cancel'>,
+    options?: SendOptions<M>,
+  ): Promise<SendResult<M>> {
     return this.send(reportId, 'cancel', payload, options);
   }
   /** Clears the report; the Close SPDR process is informed. */
-  clear<M extends SendMode = 'update'>(reportId: string, payload: MessagePayloadJson<'clear'>, options?: SendOptions<M>): Promise<SendResult<M>> {
+  clear<M extends SendMode = 'update'>(
+    reportId: string,
+    payload: MessagePayloadJson<'clear'>,
+    options?: SendOptions<M>,
+  ): Promise<SendResult<M>> {
     return this.send(reportId, 'clear', payload, options);
   }
   /** Confirms closure of a cleared report. */
-  confirmClosure<M extends SendMode = 'update'>(reportId: string, payload: MessagePayloadJson<'confirmClosure'>, options?: SendOptions<M>): Promise<SendResult<M>> {
+  confirmClosure<M extends SendMode = 'update'>(
+    reportId: string,
+    payload: MessagePayloadJson<'confirmClosure'>,
+    options?: SendOptions<M>,
+  ): Promise<SendResult<M>> {
     return this.send(reportId, 'confirmClosure', payload, options);
   }
   /** Rejects the clearance and reopens the report. */
-  rejectClearance<M extends SendMode = 'update'>(reportId: string, payload: MessagePayloadJson<'rejectClearance'>, options?: SendOptions<M>): Promise<SendResult<M>> {
+  rejectClearance<M extends SendMode = 'update'>(
+    reportId: string,
+    payload: MessagePayloadJson<'rejectClearance'>,
+    options?: SendOptions<M>,
+  ): Promise<SendResult<M>> {
     return this.send(reportId, 'rejectClearance', payload, options);
   }
   /** Re-prioritises the report: the new severity's policy applies from the clock's start. */
-  setSeverity<M extends SendMode = 'update'>(reportId: string, payload: MessagePayloadJson<'setSeverity'>, options?: SendOptions<M>): Promise<SendResult<M>> {
+  setSeverity<M extends SendMode = 'update'>(
+    reportId: string,
+    payload: MessagePayloadJson<'setSeverity'>,
+    options?: SendOptions<M>,
+  ): Promise<SendResult<M>> {
     return this.send(reportId, 'setSeverity', payload, options);
   }
 
@@ -267,7 +323,8 @@ export class SpdrClient {
         if (!(err instanceof QueryNotRegisteredError)) throw err;
         notYet = err.message;
       }
-      if (attempt >= OPENING_QUERY_ATTEMPTS) throw new SpdrError(`report ${reportId} has no state yet (${notYet}); is a worker running on task queue "${this.taskQueue}"?`);
+      if (attempt >= OPENING_QUERY_ATTEMPTS)
+        throw new SpdrError(`report ${reportId} has no state yet (${notYet}); is a worker running on task queue "${this.taskQueue}"?`);
       await sleep(250);
     }
   }
@@ -277,7 +334,9 @@ export class SpdrClient {
       return await this.client.withDeadline(Date.now() + this.queryTimeoutMs, () => handle.query(reportQuery));
     } catch (err) {
       if (isGrpcCode(err, GRPC_DEADLINE_EXCEEDED)) {
-        throw new SpdrError(`no worker answered the report query for ${reportId} within ${this.queryTimeoutMs / 1000} s; is a worker running on task queue "${this.taskQueue}"?`);
+        throw new SpdrError(
+          `no worker answered the report query for ${reportId} within ${this.queryTimeoutMs / 1000} s; is a worker running on task queue "${this.taskQueue}"?`,
+        );
       }
       throw this.translate(err, reportId);
     }
@@ -289,7 +348,8 @@ export class SpdrClient {
    * `openOnly: false` or the filter asks for a final status.
    */
   async list(filter: ReportFilter = {}, limit = DEFAULT_LIST_LIMIT): Promise<ReportSummary[]> {
-    if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new SpdrInvalidInputError(`limit: expected an integer from 1 to 1000 (got ${limit})`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+      throw new SpdrInvalidInputError(`limit: expected an integer from 1 to 1000 (got ${limit})`);
     const query = buildListQuery(filter);
     const summaries: ReportSummary[] = [];
     try {
@@ -307,7 +367,11 @@ export class SpdrClient {
    * Polls the report and calls `onChange` with every new version (first call: the current report).
    * Resolves with the last report seen when the report reaches a final status or `signal` aborts.
    */
-  async watch(reportId: string, onChange: (report: Report, previous: Report | undefined) => void | Promise<void>, options: WatchOptions = {}): Promise<Report | undefined> {
+  async watch(
+    reportId: string,
+    onChange: (report: Report, previous: Report | undefined) => void | Promise<void>,
+    options: WatchOptions = {},
+  ): Promise<Report | undefined> {
     const intervalMs = options.intervalMs ?? 2_000;
     let previous: Report | undefined;
     let previousJson = '';
@@ -346,18 +410,24 @@ export class SpdrClient {
     if (err instanceof SpdrError) return err;
     if (err instanceof WorkflowNotFoundError) return new SpdrNotFoundError(reportId);
     if (isGrpcCode(err, GRPC_UNAVAILABLE)) return new SpdrUnreachableError(this.address, err.cause);
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return new SpdrRejectedError(reportId, err.cause.message);
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
+      return new SpdrRejectedError(reportId, err.cause.message);
     return err;
   }
 
   private async translateMessageError(err: unknown, reportId: string, name: MessageName): Promise<unknown> {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) return new SpdrRejectedError(reportId, err.cause.message, name);
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
+      return new SpdrRejectedError(reportId, err.cause.message, name);
     if (err instanceof WorkflowNotFoundError || (err instanceof ServiceError && /completed|closed/i.test(serviceDetails(err)))) {
       // Temporal answers "not found" for a workflow that has completed too; tell the two apart.
       const status = await this.handle(reportId)
         .describe()
-        .then((d) => d.status.name, () => undefined);
-      if (status && status !== 'RUNNING') return new SpdrRejectedError(reportId, `${await this.endedAs(reportId)}; it takes no more messages`, name);
+        .then(
+          (d) => d.status.name,
+          () => undefined,
+        );
+      if (status && status !== 'RUNNING')
+        return new SpdrRejectedError(reportId, `${await this.endedAs(reportId)}; it takes no more messages`, name);
       if (!status) return new SpdrNotFoundError(reportId);
     }
     return this.translate(err, reportId);

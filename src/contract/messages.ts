@@ -16,11 +16,11 @@ export const reportQuery: QueryDefinition<Report> = defineQuery<Report>('report'
 export const MESSAGE_DESCRIPTIONS: Record<MessageName, string> = {
   addAnalysis:
     'Add first-in or ongoing analysis. {"author":"noc.anna","summary":"Packet loss on PE-7 uplink","rootCause":{"domain":"resource","resourceId":"PE-7"}}',
-  assign:
-    'Plan or reassign a task. {"by":"noc.anna","taskId":"t1","kind":"analysis","assignee":"tx.team","due":"2h","dependsOn":[]}',
+  assign: 'Plan or reassign a task. {"by":"noc.anna","taskId":"t1","kind":"analysis","assignee":"tx.team","due":"2h","dependsOn":[]}',
   updateTask: 'Move a task on. {"by":"tx.team","taskId":"t1","status":"done","note":"fixed"}',
   setStatus: 'Set status inProgress, pending or held, with a reason. {"by":"noc.anna","status":"pending","reason":"waiting on customer"}',
-  cancel: 'Cancel the report (e.g. a false service failure event). {"by":"noc.anna","reason":"falseServiceFailureEvent","note":"probe misconfigured"}',
+  cancel:
+    'Cancel the report (e.g. a false service failure event). {"by":"noc.anna","reason":"falseServiceFailureEvent","note":"probe misconfigured"}',
   clear: 'Clear the report; informs the Close SPDR process. {"by":"noc.anna","resolution":"Uplink replaced"}',
   confirmClosure: 'Confirm closure of a cleared report. {"by":"close.process"}',
   rejectClearance: 'Reject the clearance and reopen the report. {"by":"customer.care","reason":"latency still high"}',
@@ -57,4 +57,6 @@ function definitionsOf<N extends MessageName>(name: N): MessageDefinitions<N> {
 }
 
 /** Every message's signal and update definitions, by message name. */
-export const MESSAGES = Object.fromEntries(MESSAGE_NAMES.map((name) => [name, definitionsOf(name)])) as { [N in MessageName]: MessageDefinitions<N> };
+export const MESSAGES = Object.fromEntries(MESSAGE_NAMES.map((name) => [name, definitionsOf(name)])) as {
+  [N in MessageName]: MessageDefinitions<N>;
+};

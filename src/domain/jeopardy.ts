@@ -41,13 +41,25 @@ export function escalationLadder(policy: JeopardyPolicy): LadderStep[] {
   for (const threshold of thresholds) {
     const activeMs = Math.round(threshold.at * target);
     if (threshold.action === 'notifyAssignee') {
-      steps.push({ activeMs, action: 'notifyAssignee', level: 0, state: threshold.state, reason: threshold.state === 'breached' ? 'breach' : 'jeopardy' });
+      steps.push({
+        activeMs,
+        action: 'notifyAssignee',
+        level: 0,
+        state: threshold.state,
+        reason: threshold.state === 'breached' ? 'breach' : 'jeopardy',
+      });
       continue;
     }
     const stepLevel = threshold.level ?? level + 1;
     if (stepLevel <= level || stepLevel > policy.topLevel) continue;
     level = stepLevel;
-    steps.push({ activeMs, action: 'escalate', level, state: threshold.state, reason: threshold.state === 'breached' ? 'breach' : 'jeopardy' });
+    steps.push({
+      activeMs,
+      action: 'escalate',
+      level,
+      state: threshold.state,
+      reason: threshold.state === 'breached' ? 'breach' : 'jeopardy',
+    });
   }
   const firstBreach = thresholds.find((threshold) => threshold.state === 'breached');
   const breachStartsAt = Math.min(target, firstBreach ? Math.round(firstBreach.at * target) : target);
@@ -55,7 +67,13 @@ export function escalationLadder(policy: JeopardyPolicy): LadderStep[] {
   const reEscalationStart = Math.max(breachStartsAt, lastThresholdAt);
   for (let k = 1; level < policy.topLevel; k++) {
     level += 1;
-    steps.push({ activeMs: reEscalationStart + k * policy.reEscalateEvery, action: 'escalate', level, state: 'breached', reason: 'reEscalation' });
+    steps.push({
+      activeMs: reEscalationStart + k * policy.reEscalateEvery,
+      action: 'escalate',
+      level,
+      state: 'breached',
+      reason: 'reEscalation',
+    });
   }
   return steps;
 }

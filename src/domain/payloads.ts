@@ -5,7 +5,16 @@
 import { z } from 'zod';
 import { DURATION_FORMATS, MAX_DURATION_MS, parseDuration } from './duration';
 import { JeopardyPolicyOverride, Severity } from './policy';
-import { Actor, CancelReason, Identifier, IsoDateTime, PartnerAnswerStatus, TaskKind, RequiredText, TroubleTicketStatus } from './vocabulary';
+import {
+  Actor,
+  CancelReason,
+  Identifier,
+  IsoDateTime,
+  PartnerAnswerStatus,
+  TaskKind,
+  RequiredText,
+  TroubleTicketStatus,
+} from './vocabulary';
 
 // ---------------------------------------------------------------- start input
 
@@ -78,8 +87,12 @@ const isIsoDateTime = (value: string): boolean => IsoDateTime.safeParse(value).s
 /** A due time: an ISO date-time, or a duration from now ("2h", "PT30M", or milliseconds). */
 export const DueTime = z.union([z.string(), z.number()]).superRefine((value, ctx) => {
   const withinRange = (ms: number | undefined) => ms !== undefined && Number.isFinite(ms) && ms > 0 && ms <= MAX_DURATION_MS;
-  const ok = typeof value === 'number' ? withinRange(value) : (isIsoDateTime(value) && Math.abs(Date.parse(value)) < 8.64e15) || withinRange(parseDuration(value));
-  if (!ok) ctx.addIssue({ code: 'custom', message: `expected an ISO date-time or a duration from now of at most 366 days (${DURATION_FORMATS})` });
+  const ok =
+    typeof value === 'number'
+      ? withinRange(value)
+      : (isIsoDateTime(value) && Math.abs(Date.parse(value)) < 8.64e15) || withinRange(parseDuration(value));
+  if (!ok)
+    ctx.addIssue({ code: 'custom', message: `expected an ISO date-time or a duration from now of at most 366 days (${DURATION_FORMATS})` });
 });
 
 /** Wall-clock ms of a due time given relative to `nowMs` or absolutely. */
@@ -180,7 +193,12 @@ export function isMessageName(name: string): name is MessageName {
 
 // ---------------------------------------------------------------- internal commands (from the workflow shell)
 
-export const OutsideSystem = z.enum(['resourceTroubleManagement', 'partnerPerformanceManagement', 'escalationNotification', 'closeProcess']);
+export const OutsideSystem = z.enum([
+  'resourceTroubleManagement',
+  'partnerPerformanceManagement',
+  'escalationNotification',
+  'closeProcess',
+]);
 export type OutsideSystem = z.infer<typeof OutsideSystem>;
 
 export const InternalPayloadSchemas = {

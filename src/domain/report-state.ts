@@ -154,10 +154,14 @@ export const Report = z.strictObject({
   rejectedInputs: z.array(RejectedInput),
   clearance: z.strictObject({ by: z.string(), at: IsoDateTime, resolution: z.string() }).optional(),
   cancellation: z.strictObject({ by: z.string(), at: IsoDateTime, reason: CancelReason, note: z.string().optional() }).optional(),
-  closure: z.strictObject({ by: z.string(), at: IsoDateTime, how: z.enum(['confirmed', 'acceptanceWindowExpired']), note: z.string().optional() }).optional(),
+  closure: z
+    .strictObject({ by: z.string(), at: IsoDateTime, how: z.enum(['confirmed', 'acceptanceWindowExpired']), note: z.string().optional() })
+    .optional(),
   outsideFailures: z.array(OutsideFailure),
   /** Entries dropped from the long lists, per list (the most recent are kept; see domain/bounds.ts). */
-  trimmed: z.strictObject({ analysis: z.number(), history: z.number(), rejectedInputs: z.number(), outsideFailures: z.number() }).partial().optional(),
+  trimmed: z
+    .strictObject({ analysis: z.number(), history: z.number(), rejectedInputs: z.number(), outsideFailures: z.number() })
+    .partial()
+    .optional(),
 });
 export type Report = z.infer<typeof Report>;
-

@@ -14,7 +14,16 @@ import { draftOf, iso, NO_CHANGE, withoutUndefined, type Draft, type HandlerResu
 import { formatDuration } from './duration';
 import { outsideSystemFailed, partnerRequestCreated, partnerUpdate, resourceTroubleUpdate, troubleReportCreated } from './outside-work';
 import { resolvePolicy, type PolicyDefaults } from './policy';
-import { InternalPayloadSchemas, type Command, type InternalCommandName, type InternalPayload, type MessageName, type MessagePayload, type Report, type StartInput } from './schemas';
+import {
+  InternalPayloadSchemas,
+  type Command,
+  type InternalCommandName,
+  type InternalPayload,
+  type MessageName,
+  type MessagePayload,
+  type Report,
+  type StartInput,
+} from './schemas';
 import { isFinal } from './status';
 import { setSeverity, type CommandContext } from './severity';
 import { assign, updateTask } from './tasks';
@@ -55,7 +64,14 @@ export function openReport(input: StartInput, nowMs: number, opts: OpenOptions =
     tasks: [],
     troubleReports: [],
     partnerRequests: [],
-    jeopardy: { state: 'onTrack' as const, escalationLevel: 0, deadline: iso(nowMs + policy.resolutionTarget), policy, pausedMs: 0, ladderStepsTaken: 0 },
+    jeopardy: {
+      state: 'onTrack' as const,
+      escalationLevel: 0,
+      deadline: iso(nowMs + policy.resolutionTarget),
+      policy,
+      pausedMs: 0,
+      ladderStepsTaken: 0,
+    },
     history: [
       {
         at,
@@ -117,14 +133,26 @@ export function applyCommand(report: Report, command: Command, nowMs: number, co
   }
 }
 
-function message<N extends MessageName>(report: Report, name: N, payload: unknown, nowMs: number, handler: (d: Draft, p: MessagePayload<N>) => HandlerResult): CommandResult {
+function message<N extends MessageName>(
+  report: Report,
+  name: N,
+  payload: unknown,
+  nowMs: number,
+  handler: (d: Draft, p: MessagePayload<N>) => HandlerResult,
+): CommandResult {
   if (isFinal(report.status)) return { ok: false, reason: `report is ${report.status}` };
   const parsed = parseMessage(name, payload);
   if (!parsed.ok) return parsed;
   return run(report, nowMs, (d) => handler(d, parsed.value));
 }
 
-function shellFact<N extends InternalCommandName>(report: Report, name: N, payload: unknown, nowMs: number, handler: (d: Draft, p: InternalPayload<N>) => HandlerResult): CommandResult {
+function shellFact<N extends InternalCommandName>(
+  report: Report,
+  name: N,
+  payload: unknown,
+  nowMs: number,
+  handler: (d: Draft, p: InternalPayload<N>) => HandlerResult,
+): CommandResult {
   const parsed = parseWith(InternalPayloadSchemas[name], name, payload);
   if (!parsed.ok) return parsed;
   return run(report, nowMs, (d) => handler(d, parsed.value as InternalPayload<N>));

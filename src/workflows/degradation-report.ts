@@ -10,10 +10,36 @@
  * The main loop below applies messages, runs time-driven rules when a deadline is due, starts
  * effects, continues-as-new between messages, and waits for the next change.
  */
-import { ApplicationFailure, allHandlersFinished, condition, continueAsNew, proxyActivities, proxyLocalActivities, setHandler, sleep, workflowInfo } from '@temporalio/workflow';
-import { isFinal, nextWakeUp, openReport, parseStartInput, tick, type Effect, type MessageName, type Report, type StartInput } from '../domain';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  proxyActivities,
+  proxyLocalActivities,
+  setHandler,
+  sleep,
+  workflowInfo,
+} from '@temporalio/workflow';
+import {
+  isFinal,
+  nextWakeUp,
+  openReport,
+  parseStartInput,
+  tick,
+  type Effect,
+  type MessageName,
+  type Report,
+  type StartInput,
+} from '../domain';
 import type { SpdrActivities } from '../activities/types';
-import { DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS, reportWorkflowId, type CarriedEffect, type CarriedState, type ReportSettings } from '../contract';
+import {
+  DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS,
+  reportWorkflowId,
+  type CarriedEffect,
+  type CarriedState,
+  type ReportSettings,
+} from '../contract';
 
 export type { CarriedState };
 import { MESSAGE_DESCRIPTIONS, MESSAGES, reportQuery } from './messages';
@@ -42,7 +68,10 @@ function checkStart(rawInput: unknown, carried: CarriedState | undefined): Start
   if (parsed && !parsed.ok) throw invalidStart(parsed.reason);
   const expectedId = reportWorkflowId(carried ? carried.report.reportId : parsed!.ok ? parsed!.value.reportId : '');
   if (workflowInfo().workflowId !== expectedId) {
-    throw ApplicationFailure.nonRetryable(`workflow id must be "${expectedId}" (got "${workflowInfo().workflowId}"), so a report cannot be opened twice`, 'InvalidStartInput');
+    throw ApplicationFailure.nonRetryable(
+      `workflow id must be "${expectedId}" (got "${workflowInfo().workflowId}"), so a report cannot be opened twice`,
+      'InvalidStartInput',
+    );
   }
   return parsed?.ok ? parsed.value : undefined;
 }
@@ -70,22 +99,27 @@ function applyItem(state: ReportState, item: InboxItem<UpdateResult>): void {
 /** Handlers first, before any await: messages that arrive with the start are never lost. */
 function registerHandlers(state: ReportState, inbox: Inbox<UpdateResult>, provisional: () => Report): void {
   setHandler(reportQuery, () => (state.opened ? state.report : provisional()), {
-    description: 'The whole report (long lists: the most recent entries, `trimmed` counts the rest): status, analysis, tasks, trouble reports, partner requests, jeopardy, history, rejected inputs.',
+    description:
+      'The whole report (long lists: the most recent entries, `trimmed` counts the rest): status, analysis, tasks, trouble reports, partner requests, jeopardy, history, rejected inputs.',
   });
   for (const name of Object.keys(MESSAGES) as MessageName[]) {
     const description = MESSAGE_DESCRIPTIONS[name];
     setHandler(MESSAGES[name].signal, (payload: unknown) => inbox.push(name, payload), { description });
-    setHandler(MESSAGES[name].update, (payload: unknown) => new Promise<UpdateResult>((resolve, reject) => inbox.push(name, payload, { resolve, reject })), {
-      description,
-      // Same core, same message: an invalid update is refused synchronously and never enters history.
-      validator: (payload: unknown) => {
-        const undecodable = undecodableReason(payload);
-        if (undecodable !== undefined) throw rejection(`${name}: ${undecodable}`);
-        if (!state.opened) return;
-        const result = state.apply({ name, payload });
-        if (!result.ok) throw rejection(result.reason);
+    setHandler(
+      MESSAGES[name].update,
+      (payload: unknown) => new Promise<UpdateResult>((resolve, reject) => inbox.push(name, payload, { resolve, reject })),
+      {
+        description,
+        // Same core, same message: an invalid update is refused synchronously and never enters history.
+        validator: (payload: unknown) => {
+          const undecodable = undecodableReason(payload);
+          if (undecodable !== undefined) throw rejection(`${name}: ${undecodable}`);
+          if (!state.opened) return;
+          const result = state.apply({ name, payload });
+          if (!result.ok) throw rejection(result.reason);
+        },
       },
-    });
+    );
   }
 }
 
@@ -117,7 +151,12 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
     retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m' },
   });
   const carriedEffects: CarriedEffect[] = [...(carried?.retrying ?? []), ...(carried?.pendingEffects ?? []).map((effect) => ({ effect }))];
-  const effects = new EffectRunner({ report: () => state.report, feed: (c) => state.feed(c), changed: () => state.changed() }, activities, settings.outsideFailureEscalateAfterMs, carriedEffects);
+  const effects = new EffectRunner(
+    { report: () => state.report, feed: (c) => state.feed(c), changed: () => state.changed() },
+    activities,
+    settings.outsideFailureEscalateAfterMs,
+    carriedEffects,
+  );
   effects.enqueue(sink.early.splice(0));
   sink.runner = effects;
   if (!state.opened) {
@@ -163,7 +202,13 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
 }
 
 /** Final: let cancellations of outside work and the last notifications finish, then return. */
-async function finish(state: ReportState, inbox: Inbox<UpdateResult>, effects: EffectRunner, timer: DeadlineTimer, drain: () => void): Promise<Report> {
+async function finish(
+  state: ReportState,
+  inbox: Inbox<UpdateResult>,
+  effects: EffectRunner,
+  timer: DeadlineTimer,
+  drain: () => void,
+): Promise<Report> {
   state.publish();
   drain();
   effects.startQueued();

@@ -30,44 +30,70 @@ const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined });
 const strip = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
 
 const messages: fc.Arbitrary<Command> = fc.oneof(
-  fc.record({
-    author: actors,
-    summary: fc.constantFrom('looking', 'PE-7 drops', ''),
-    rootCause: opt(
-      fc.record({ domain: fc.constantFrom('service', 'resource', 'partner'), resourceId: opt(resources), partyId: opt(parties) }).map(strip),
-    ),
-  }).map((payload) => ({ name: 'addAnalysis' as const, payload: strip(payload) })),
-  fc.record({
-    by: actors,
-    taskId: taskIds,
-    kind: fc.constantFrom('analysis', 'repair', 'verification', 'restoration'),
-    assignee: actors,
-    due: opt(fc.constantFrom('30m', '2h', 'PT4H', '2026-11-25T12:00:00Z', 'later')),
-    dependsOn: opt(fc.array(taskIds, { maxLength: 2 })),
-  }).map((payload) => ({ name: 'assign' as const, payload: strip(payload) })),
-  fc.record({ by: actors, taskId: taskIds, status: fc.constantFrom('inProgress', 'done', 'cancelled', 'planned') }).map((payload) => ({ name: 'updateTask' as const, payload })),
-  fc.record({ by: actors, status: fc.constantFrom('inProgress', 'pending', 'held', 'cleared'), reason: fc.constantFrom('because', '') }).map((payload) => ({ name: 'setStatus' as const, payload })),
-  fc.record({ by: actors, reason: fc.constantFrom('falseServiceFailureEvent', 'duplicate', 'whim') }).map((payload) => ({ name: 'cancel' as const, payload })),
+  fc
+    .record({
+      author: actors,
+      summary: fc.constantFrom('looking', 'PE-7 drops', ''),
+      rootCause: opt(
+        fc
+          .record({ domain: fc.constantFrom('service', 'resource', 'partner'), resourceId: opt(resources), partyId: opt(parties) })
+          .map(strip),
+      ),
+    })
+    .map((payload) => ({ name: 'addAnalysis' as const, payload: strip(payload) })),
+  fc
+    .record({
+      by: actors,
+      taskId: taskIds,
+      kind: fc.constantFrom('analysis', 'repair', 'verification', 'restoration'),
+      assignee: actors,
+      due: opt(fc.constantFrom('30m', '2h', 'PT4H', '2026-11-25T12:00:00Z', 'later')),
+      dependsOn: opt(fc.array(taskIds, { maxLength: 2 })),
+    })
+    .map((payload) => ({ name: 'assign' as const, payload: strip(payload) })),
+  fc
+    .record({ by: actors, taskId: taskIds, status: fc.constantFrom('inProgress', 'done', 'cancelled', 'planned') })
+    .map((payload) => ({ name: 'updateTask' as const, payload })),
+  fc
+    .record({ by: actors, status: fc.constantFrom('inProgress', 'pending', 'held', 'cleared'), reason: fc.constantFrom('because', '') })
+    .map((payload) => ({ name: 'setStatus' as const, payload })),
+  fc
+    .record({ by: actors, reason: fc.constantFrom('falseServiceFailureEvent', 'duplicate', 'whim') })
+    .map((payload) => ({ name: 'cancel' as const, payload })),
   fc.record({ by: actors, resolution: fc.constantFrom('fixed', '') }).map((payload) => ({ name: 'clear' as const, payload })),
   fc.record({ by: actors }).map((payload) => ({ name: 'confirmClosure' as const, payload })),
   fc.record({ by: actors, reason: fc.constantFrom('still slow') }).map((payload) => ({ name: 'rejectClearance' as const, payload })),
-  fc.record({ by: actors, severity: fc.constantFrom('critical', 'major', 'minor', 'warning'), reason: fc.constantFrom('more cells affected', '') }).map((payload) => ({ name: 'setSeverity' as const, payload })),
-  fc.record({
-    externalId: opt(troubleKeys),
-    ticketId: opt(tickets),
-    status: fc.constantFrom('acknowledged', 'inProgress', 'pending', 'resolved', 'closed', 'cancelled', 'rejected'),
-  }).map((payload) => ({ name: 'resourceTroubleUpdate' as const, payload: strip(payload) })),
-  fc.record({
-    externalId: opt(partnerKeys),
-    requestId: opt(requestIds),
-    partyId: opt(parties),
-    status: fc.constantFrom('acknowledged', 'inProgress', 'resolved', 'rejected', 'cancelled'),
-  }).map((payload) => ({ name: 'partnerUpdate' as const, payload: strip(payload) })),
+  fc
+    .record({
+      by: actors,
+      severity: fc.constantFrom('critical', 'major', 'minor', 'warning'),
+      reason: fc.constantFrom('more cells affected', ''),
+    })
+    .map((payload) => ({ name: 'setSeverity' as const, payload })),
+  fc
+    .record({
+      externalId: opt(troubleKeys),
+      ticketId: opt(tickets),
+      status: fc.constantFrom('acknowledged', 'inProgress', 'pending', 'resolved', 'closed', 'cancelled', 'rejected'),
+    })
+    .map((payload) => ({ name: 'resourceTroubleUpdate' as const, payload: strip(payload) })),
+  fc
+    .record({
+      externalId: opt(partnerKeys),
+      requestId: opt(requestIds),
+      partyId: opt(parties),
+      status: fc.constantFrom('acknowledged', 'inProgress', 'resolved', 'rejected', 'cancelled'),
+    })
+    .map((payload) => ({ name: 'partnerUpdate' as const, payload: strip(payload) })),
   fc.record({ key: troubleKeys, ticketId: tickets }).map((payload) => ({ name: 'troubleReportCreated' as const, payload })),
   fc.record({ key: partnerKeys, requestId: requestIds }).map((payload) => ({ name: 'partnerRequestCreated' as const, payload })),
-  fc.record({ system: fc.constantFrom('resourceTroubleManagement', 'escalationNotification'), operation: fc.constant('create'), message: fc.constant('503') }).map(
-    (payload) => ({ name: 'outsideSystemFailed' as const, payload }),
-  ),
+  fc
+    .record({
+      system: fc.constantFrom('resourceTroubleManagement', 'escalationNotification'),
+      operation: fc.constant('create'),
+      message: fc.constant('503'),
+    })
+    .map((payload) => ({ name: 'outsideSystemFailed' as const, payload })),
   fc.record({
     name: fc.constantFrom('addAnalysis', 'assign', 'cancel', 'clear', 'partnerUpdate', 'resourceTroubleUpdate'),
     payload: garbage,
@@ -77,12 +103,20 @@ const messages: fc.Arbitrary<Command> = fc.oneof(
 type Step = { kind: 'message'; command: Command; advance: number } | { kind: 'tick'; advance: number };
 const steps: fc.Arbitrary<Step[]> = fc.array(
   fc.oneof(
-    { weight: 3, arbitrary: fc.record({ kind: fc.constant('message' as const), command: messages, advance: fc.integer({ min: 0, max: 45 * MINUTE }) }) },
+    {
+      weight: 3,
+      arbitrary: fc.record({ kind: fc.constant('message' as const), command: messages, advance: fc.integer({ min: 0, max: 45 * MINUTE }) }),
+    },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), advance: fc.integer({ min: 0, max: 3 * HOUR }) }) },
   ),
   { maxLength: 40 },
 );
-const policies = fc.constantFrom(undefined, { pauseWhenHeld: true }, { resolutionTarget: '1h', topLevel: 2 }, { resolutionTarget: '30m', reEscalateEvery: '5m' });
+const policies = fc.constantFrom(
+  undefined,
+  { pauseWhenHeld: true },
+  { resolutionTarget: '1h', topLevel: 2 },
+  { resolutionTarget: '30m', reEscalateEvery: '5m' },
+);
 
 /** Paused ms up to `now`, recomputed independently from the status changes in the history. */
 function pausedFromHistory(report: Report, now: number): number {
@@ -101,7 +135,17 @@ function pausedFromHistory(report: Report, now: number): number {
   return paused;
 }
 
-const TROUBLE_RANK: Record<string, number> = { requested: 0, acknowledged: 1, inProgress: 2, pending: 2, held: 2, resolved: 3, closed: 4, cancelled: 4, rejected: 4 };
+const TROUBLE_RANK: Record<string, number> = {
+  requested: 0,
+  acknowledged: 1,
+  inProgress: 2,
+  pending: 2,
+  held: 2,
+  resolved: 3,
+  closed: 4,
+  cancelled: 4,
+  rejected: 4,
+};
 
 function checkReport(report: Report): void {
   expect(() => ReportSchema.parse(report)).not.toThrow();
@@ -110,11 +154,14 @@ function checkReport(report: Report): void {
   expect(new Set(report.tasks.map((task) => task.taskId)).size).toBe(report.tasks.length);
   for (const task of report.tasks) {
     if (task.status === 'dispatched' || task.status === 'inProgress' || task.status === 'done') {
-      for (const dependency of task.dependsOn) expect(report.tasks.find((candidate) => candidate.taskId === dependency)?.status).toBe('done');
+      for (const dependency of task.dependsOn)
+        expect(report.tasks.find((candidate) => candidate.taskId === dependency)?.status).toBe('done');
     }
   }
   expect(report.jeopardy.escalationLevel).toBeLessThanOrEqual(report.jeopardy.policy.topLevel);
-  expect(Date.parse(report.jeopardy.deadline)).toBe(Date.parse(report.openedAt) + report.jeopardy.policy.resolutionTarget + report.jeopardy.pausedMs);
+  expect(Date.parse(report.jeopardy.deadline)).toBe(
+    Date.parse(report.openedAt) + report.jeopardy.policy.resolutionTarget + report.jeopardy.pausedMs,
+  );
 }
 
 /** `evaluatedAt`: the instant the jeopardy view of `after` was computed, when this step recomputed it. */
@@ -172,7 +219,12 @@ describe('invariants under random command sequences', () => {
               expect({ ...outcome.report, rejectedInputs: before.rejectedInputs }).toEqual(before);
               expect(outcome.report.rejectedInputs).toHaveLength(before.rejectedInputs.length + 1);
               expect(outcome.report.rejectedInputs.at(-1)!.payloadPreview.length).toBeLessThanOrEqual(500);
-              if (isFinal(before.status) && step.command.name !== 'troubleReportCreated' && step.command.name !== 'partnerRequestCreated' && step.command.name !== 'outsideSystemFailed') {
+              if (
+                isFinal(before.status) &&
+                step.command.name !== 'troubleReportCreated' &&
+                step.command.name !== 'partnerRequestCreated' &&
+                step.command.name !== 'outsideSystemFailed'
+              ) {
                 expect(result.reason).toBe(`report is ${before.status}`);
               }
             }

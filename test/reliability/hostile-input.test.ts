@@ -44,7 +44,12 @@ const prototypeBefore = Object.getOwnPropertyNames(Object.prototype).sort();
 beforeAll(async () => {
   dev = await connectToDevServer();
   client = dev.client;
-  worker = await Worker.create({ connection: dev.nativeConnection, taskQueue, workflowBundle: await workflowBundle(), activities: fakeSystems().activities });
+  worker = await Worker.create({
+    connection: dev.nativeConnection,
+    taskQueue,
+    workflowBundle: await workflowBundle(),
+    activities: fakeSystems().activities,
+  });
   running = worker.run();
 });
 
@@ -60,7 +65,18 @@ const opt = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 
 const actor = fc.constantFrom('noc.anna', 'duty.manager', 'x');
 const text = fc.oneof(fc.constantFrom('looking', 'PE-7 drops', '', '  ', 'ünïcödé ✓', '\u0000', '\ud800'), fc.string({ maxLength: 40 }));
 const taskId = fc.constantFrom('t1', 't2', 't3', 'rtr-PE-7', 'bad id', 'x'.repeat(65));
-const troubleStatus = fc.constantFrom('requested', 'acknowledged', 'inProgress', 'pending', 'held', 'resolved', 'closed', 'cancelled', 'rejected', 'bogus');
+const troubleStatus = fc.constantFrom(
+  'requested',
+  'acknowledged',
+  'inProgress',
+  'pending',
+  'held',
+  'resolved',
+  'closed',
+  'cancelled',
+  'rejected',
+  'bogus',
+);
 
 /** Close-to-valid payloads per message; the mutations below break them in every way. */
 const templates: { [N in MessageName]: fc.Arbitrary<Record<string, unknown>> } = {
@@ -86,24 +102,43 @@ const templates: { [N in MessageName]: fc.Arbitrary<Record<string, unknown>> } =
       taskId,
       kind: fc.constantFrom('analysis', 'repair', 'verification', 'restoration', 'lunch'),
       assignee: actor,
-      due: opt(fc.oneof(fc.constantFrom('30m', '2h', 'PT4H', '2026-11-25T12:00:00Z', 'later', '0s', '-1h'), fc.integer(), fc.double({ min: -1e12, max: 1e12 }))),
+      due: opt(
+        fc.oneof(
+          fc.constantFrom('30m', '2h', 'PT4H', '2026-11-25T12:00:00Z', 'later', '0s', '-1h'),
+          fc.integer(),
+          fc.double({ min: -1e12, max: 1e12 }),
+        ),
+      ),
       dependsOn: opt(fc.array(taskId, { maxLength: 3 })),
     },
     { requiredKeys: ['by', 'taskId', 'kind', 'assignee'] },
   ),
   updateTask: fc.record({ by: actor, taskId, status: fc.constantFrom('inProgress', 'done', 'cancelled', 'planned') }),
-  setStatus: fc.record({ by: actor, status: fc.constantFrom('inProgress', 'pending', 'held', 'cleared', 'closed', 'cancelled', 'acknowledged'), reason: text }),
+  setStatus: fc.record({
+    by: actor,
+    status: fc.constantFrom('inProgress', 'pending', 'held', 'cleared', 'closed', 'cancelled', 'acknowledged'),
+    reason: text,
+  }),
   cancel: fc.record({ by: actor, reason: fc.constantFrom('falseServiceFailureEvent', 'duplicate', 'whim') }),
   clear: fc.record({ by: actor, resolution: text }),
   confirmClosure: fc.record({ by: actor }),
   rejectClearance: fc.record({ by: actor, reason: text }),
   setSeverity: fc.record({ by: actor, severity: fc.constantFrom('critical', 'major', 'minor', 'warning', 'blocker'), reason: text }),
   resourceTroubleUpdate: fc.record(
-    { externalId: opt(fc.constantFrom(KEY_PLACEHOLDER, 'spdr-nope-rtr-X')), ticketId: opt(fc.constantFrom('TT-1', 'TT-999')), status: troubleStatus, resolution: opt(text) },
+    {
+      externalId: opt(fc.constantFrom(KEY_PLACEHOLDER, 'spdr-nope-rtr-X')),
+      ticketId: opt(fc.constantFrom('TT-1', 'TT-999')),
+      status: troubleStatus,
+      resolution: opt(text),
+    },
     { requiredKeys: ['status'] },
   ),
   partnerUpdate: fc.record(
-    { externalId: opt(fc.constantFrom('spdr-nope-pr-acme-X')), requestId: opt(fc.constantFrom('REQ-1')), status: fc.constantFrom('acknowledged', 'resolved', 'bogus') },
+    {
+      externalId: opt(fc.constantFrom('spdr-nope-pr-acme-X')),
+      requestId: opt(fc.constantFrom('REQ-1')),
+      status: fc.constantFrom('acknowledged', 'resolved', 'bogus'),
+    },
     { requiredKeys: ['status'] },
   ),
 };
@@ -131,17 +166,50 @@ type Mutation = (payload: Record<string, unknown>) => fc.Arbitrary<unknown>;
 const keysOf = (payload: Record<string, unknown>) => Object.keys(payload);
 const mutations: [number, Mutation][] = [
   [3, (p) => fc.constant(p)],
-  [2, (p) => (keysOf(p).length === 0 ? fc.constant(p) : fc.constantFrom(...keysOf(p)).map((k) => Object.fromEntries(Object.entries(p).filter(([key]) => key !== k))))],
-  [3, (p) => (keysOf(p).length === 0 ? fc.constant(p) : fc.tuple(fc.constantFrom(...keysOf(p)), garbage).map(([k, v]) => ({ ...p, [k]: v })))],
-  [2, (p) => fc.tuple(fc.oneof(fc.constantFrom('resolutoin', 'resouceId', 'extra', 'then', 'valueOf'), fc.string({ maxLength: 30 })), garbage).map(([k, v]) => withOwnKey(p, k, v))],
-  [3, (p) => fc.tuple(fc.constantFrom('__proto__', 'constructor', 'prototype'), fc.oneof(pollution, pollution.map((x) => ({ prototype: x })), garbage)).map(([k, v]) => withOwnKey(p, k, v))],
+  [
+    2,
+    (p) =>
+      keysOf(p).length === 0
+        ? fc.constant(p)
+        : fc.constantFrom(...keysOf(p)).map((k) => Object.fromEntries(Object.entries(p).filter(([key]) => key !== k))),
+  ],
+  [
+    3,
+    (p) => (keysOf(p).length === 0 ? fc.constant(p) : fc.tuple(fc.constantFrom(...keysOf(p)), garbage).map(([k, v]) => ({ ...p, [k]: v }))),
+  ],
+  [
+    2,
+    (p) =>
+      fc
+        .tuple(fc.oneof(fc.constantFrom('resolutoin', 'resouceId', 'extra', 'then', 'valueOf'), fc.string({ maxLength: 30 })), garbage)
+        .map(([k, v]) => withOwnKey(p, k, v)),
+  ],
+  [
+    3,
+    (p) =>
+      fc
+        .tuple(
+          fc.constantFrom('__proto__', 'constructor', 'prototype'),
+          fc.oneof(
+            pollution,
+            pollution.map((x) => ({ prototype: x })),
+            garbage,
+          ),
+        )
+        .map(([k, v]) => withOwnKey(p, k, v)),
+  ],
   [
     1,
     // Huge strings, below the server's 2 MB blob limit (mostly just over a field's own limit).
     (p) =>
       keysOf(p).length === 0
         ? fc.constant(p)
-        : fc.tuple(fc.constantFrom(...keysOf(p)), fc.oneof(fc.constantFrom(65, 201, 2001, 4001, 4097), fc.integer({ min: 10_000, max: 300_000 }))).map(([k, n]) => ({ ...p, [k]: 'x'.repeat(n) })),
+        : fc
+            .tuple(
+              fc.constantFrom(...keysOf(p)),
+              fc.oneof(fc.constantFrom(65, 201, 2001, 4001, 4097), fc.integer({ min: 10_000, max: 300_000 })),
+            )
+            .map(([k, n]) => ({ ...p, [k]: 'x'.repeat(n) })),
   ],
   [1, (p) => fc.integer({ min: 100, max: 3000 }).map((d) => ({ ...p, rootCause: deep(d, false) }))],
 ];
@@ -159,7 +227,9 @@ interface FuzzMessage {
 }
 const fuzzMessage: fc.Arbitrary<FuzzMessage> = fc
   .constantFrom(...MESSAGE_NAMES)
-  .chain((name) => fc.record({ name: fc.constant(name), payload: payloadFor(name), mode: fc.constantFrom('signal' as const, 'update' as const) }));
+  .chain((name) =>
+    fc.record({ name: fc.constant(name), payload: payloadFor(name), mode: fc.constantFrom('signal' as const, 'update' as const) }),
+  );
 
 /** Hand-written adversarial payloads, sent to every report as signal and as update. */
 function adversarialCorpus(): { name: MessageName; payload: unknown }[] {
@@ -167,7 +237,10 @@ function adversarialCorpus(): { name: MessageName; payload: unknown }[] {
   return [
     { name: 'addAnalysis', payload: JSON.parse('{"__proto__":{"polluted":"yes"},"author":"a","summary":"b"}') },
     { name: 'addAnalysis', payload: JSON.parse('{"constructor":{"prototype":{"polluted":"yes"}},"author":"a","summary":"b"}') },
-    { name: 'addAnalysis', payload: JSON.parse('{"author":"a","summary":"b","rootCause":{"__proto__":{"domain":"resource","resourceId":"PE-1"}}}') },
+    {
+      name: 'addAnalysis',
+      payload: JSON.parse('{"author":"a","summary":"b","rootCause":{"__proto__":{"domain":"resource","resourceId":"PE-1"}}}'),
+    },
     { name: 'addAnalysis', payload: { ...analysis, rootCause: { domain: 'resource', resourceId: 'PE-1', prototype: { polluted: true } } } },
     { name: 'assign', payload: JSON.parse('{"by":"a","taskId":"__proto__","kind":"analysis","assignee":"b"}') },
     { name: 'assign', payload: { by: 'a', taskId: 'constructor', kind: 'analysis', assignee: 'b', dependsOn: ['__proto__', 'prototype'] } },
@@ -182,7 +255,10 @@ function adversarialCorpus(): { name: MessageName; payload: unknown }[] {
     { name: 'addAnalysis', payload: deep(3000, false) }, // JSON.stringify itself overflows the stack near 5000
     { name: 'addAnalysis', payload: deep(3000, true) },
     { name: 'assign', payload: { by: 'a', taskId: 't9', kind: 'analysis', assignee: 'b', due: -5 } },
-    { name: 'assign', payload: { by: 'a', taskId: 't9', kind: 'analysis', assignee: 'b', dependsOn: Array.from({ length: 51 }, (_, i) => `t${i}`) } },
+    {
+      name: 'assign',
+      payload: { by: 'a', taskId: 't9', kind: 'analysis', assignee: 'b', dependsOn: Array.from({ length: 51 }, (_, i) => `t${i}`) },
+    },
     { name: 'resourceTroubleUpdate', payload: { status: 'resolved' } },
     { name: 'resourceTroubleUpdate', payload: { externalId: KEY_PLACEHOLDER, status: 'resolved', resolution: 'done' } },
     { name: 'resourceTroubleUpdate', payload: { externalId: KEY_PLACEHOLDER, status: 'inProgress' } }, // out of order: already resolved
@@ -203,7 +279,8 @@ function onTheWire(payload: unknown): unknown {
 
 /** Keeps every report open: a schema-valid cancel or clear would end the fuzzing, so it gets an unknown field. */
 function keepOpen(name: MessageName, payload: unknown): unknown {
-  if ((name === 'cancel' || name === 'clear') && parseMessage(name, onTheWire(payload)).ok) return { ...(payload as object), keepOpen: true };
+  if ((name === 'cancel' || name === 'clear') && parseMessage(name, onTheWire(payload)).ok)
+    return { ...(payload as object), keepOpen: true };
   return payload;
 }
 
@@ -216,7 +293,8 @@ function substituteKey(payload: unknown, key: string): unknown {
 const outcome = async (send: () => Promise<unknown>): Promise<string> =>
   send().then(
     () => 'accepted',
-    (err: unknown) => `${(err as Error).name}: ${(err as Error).message}${(err as Error).cause ? ` (${((err as Error).cause as Error).message})` : ''}`,
+    (err: unknown) =>
+      `${(err as Error).name}: ${(err as Error).message}${(err as Error).cause ? ` (${((err as Error).cause as Error).message})` : ''}`,
   );
 
 // ---------------------------------------------------------------- the run
@@ -231,7 +309,15 @@ interface Lane {
   updates: { accepted: number; rejected: number };
 }
 
-const figures = { payloads: 0, signals: 0, updates: 0, updatesRejected: 0, updatesAccepted: 0, signalSchemaRejections: 0, clientErrors: [] as string[] };
+const figures = {
+  payloads: 0,
+  signals: 0,
+  updates: 0,
+  updatesRejected: 0,
+  updatesAccepted: 0,
+  signalSchemaRejections: 0,
+  clientErrors: [] as string[],
+};
 
 async function sendOne(expect: ExpectStatic, lane: Lane, name: MessageName, raw: unknown, mode: 'signal' | 'update'): Promise<void> {
   const payload = keepOpen(name, substituteKey(raw, lane.troubleKey));
@@ -278,30 +364,52 @@ async function sendOne(expect: ExpectStatic, lane: Lane, name: MessageName, raw:
 describe.concurrent('hostile input: random and adversarial payloads as signals and updates', () => {
   const lanes: Lane[] = [];
 
-  it(`${RUNS} random payloads + the adversarial corpus: no workflow task failure, every refusal recorded or returned with its reason`, async ({ expect }) => {
+  it(`${RUNS} random payloads + the adversarial corpus: no workflow task failure, every refusal recorded or returned with its reason`, async ({
+    expect,
+  }) => {
     const wallStart = Date.now();
     for (let i = 0; i < REPORTS; i++) {
       const reportId = `FUZZ-${process.pid}-${i}`;
       const handle = await client.workflow.start<typeof degradationReport>('degradationReport', {
         taskQueue,
         workflowId: `spdr-${reportId}`,
-        args: [{ reportId, service: { id: 'svc-volte-fra1' }, severity: 'critical', description: 'fuzzed', detectedAt: '2026-11-25T10:00:00Z' }],
+        args: [
+          { reportId, service: { id: 'svc-volte-fra1' }, severity: 'critical', description: 'fuzzed', detectedAt: '2026-11-25T10:00:00Z' },
+        ],
       });
       // A real trouble report, so callbacks can arrive in and out of order.
-      await handle.executeUpdate(MESSAGES.addAnalysis.update, { args: [{ author: 'noc.anna', summary: 'cause', rootCause: { domain: 'resource', resourceId: 'PE-7' } }] });
-      lanes.push({ reportId, handle, troubleKey: `spdr-${reportId}-rtr-PE-7`, expectedRejections: [], signals: 0, updates: { accepted: 0, rejected: 0 } });
+      await handle.executeUpdate(MESSAGES.addAnalysis.update, {
+        args: [{ author: 'noc.anna', summary: 'cause', rootCause: { domain: 'resource', resourceId: 'PE-7' } }],
+      });
+      lanes.push({
+        reportId,
+        handle,
+        troubleKey: `spdr-${reportId}-rtr-PE-7`,
+        expectedRejections: [],
+        signals: 0,
+        updates: { accepted: 0, rejected: 0 },
+      });
     }
     for (const lane of lanes) {
-      await eventually(() => lane.handle.query(reportQuery), (r: Report) => r.troubleReports[0]?.ticketId !== undefined, `ticket of ${lane.reportId}`);
+      await eventually(
+        () => lane.handle.query(reportQuery),
+        (r: Report) => r.troubleReports[0]?.ticketId !== undefined,
+        `ticket of ${lane.reportId}`,
+      );
     }
 
     const random = fc.sample(fuzzMessage, { numRuns: RUNS, seed: SEED });
     const corpus = adversarialCorpus();
     const perLane = lanes.map((lane, li) => [
       ...random.filter((_, i) => i % lanes.length === li),
-      ...corpus.flatMap((m) => [{ ...m, mode: 'signal' as const }, { ...m, mode: 'update' as const }]),
+      ...corpus.flatMap((m) => [
+        { ...m, mode: 'signal' as const },
+        { ...m, mode: 'update' as const },
+      ]),
     ]);
-    await Promise.all(lanes.map((lane, li) => pool(perLane[li], IN_FLIGHT_PER_REPORT, (m) => sendOne(expect, lane, m.name, m.payload, m.mode))));
+    await Promise.all(
+      lanes.map((lane, li) => pool(perLane[li], IN_FLIGHT_PER_REPORT, (m) => sendOne(expect, lane, m.name, m.payload, m.mode))),
+    );
     const sentAt = Date.now();
 
     expect(figures.clientErrors).toEqual([]);
@@ -319,7 +427,8 @@ describe.concurrent('hostile input: random and adversarial payloads as signals a
         expect(MESSAGE_NAMES).toContain(rejected.message);
       }
       const recorded = new Map<string, number>();
-      for (const r of report.rejectedInputs) recorded.set(`${r.message}\n${r.reason}`, (recorded.get(`${r.message}\n${r.reason}`) ?? 0) + 1);
+      for (const r of report.rejectedInputs)
+        recorded.set(`${r.message}\n${r.reason}`, (recorded.get(`${r.message}\n${r.reason}`) ?? 0) + 1);
       for (const expected of lane.expectedRejections) {
         const left = recorded.get(expected) ?? 0;
         expect(left, `not in rejectedInputs: ${expected.slice(0, 300)}`).toBeGreaterThan(0);
@@ -330,7 +439,10 @@ describe.concurrent('hostile input: random and adversarial payloads as signals a
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeBefore);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 
-    const audit = await auditWorkflowTasks(client, lanes.map((l) => `spdr-${l.reportId}`));
+    const audit = await auditWorkflowTasks(
+      client,
+      lanes.map((l) => `spdr-${l.reportId}`),
+    );
     expect(audit.ours).toEqual([]);
     const finals = await Promise.all(lanes.map((l) => l.handle.query(reportQuery)));
     const rejectedRecorded = finals.reduce((n, r) => n + r.rejectedInputs.length, 0);
@@ -347,7 +459,15 @@ describe.concurrent('hostile input: random and adversarial payloads as signals a
     const handle = await client.workflow.start<typeof degradationReport>('degradationReport', {
       taskQueue,
       workflowId: `spdr-${reportId}`,
-      args: [{ reportId, service: { id: 'svc-volte-fra1' }, severity: 'critical', description: 'size limits', detectedAt: '2026-11-25T10:00:00Z' }],
+      args: [
+        {
+          reportId,
+          service: { id: 'svc-volte-fra1' },
+          severity: 'critical',
+          description: 'size limits',
+          detectedAt: '2026-11-25T10:00:00Z',
+        },
+      ],
     });
     await handle.executeUpdate(MESSAGES.addAnalysis.update, { args: [{ author: 'noc.anna', summary: 'before' }] });
     const tooBig = { author: 'noc.anna', summary: 'z'.repeat(2_500_000) };
@@ -365,7 +485,13 @@ describe.concurrent('hostile input: random and adversarial payloads as signals a
     // Healthy again once the server has given the update up: it answers, nothing of the refused payloads got in,
     // it takes messages and ends normally.
     t = Date.now();
-    const after = await eventually(() => handle.query(reportQuery), () => true, 'the report answering again', 60_000, 500);
+    const after = await eventually(
+      () => handle.query(reportQuery),
+      () => true,
+      'the report answering again',
+      60_000,
+      500,
+    );
     const recoveredMs = Date.now() - t;
     expect(after.analysis.map((a) => a.summary)).toEqual(['before']);
     await handle.executeUpdate(MESSAGES.addAnalysis.update, { args: [{ author: 'noc.anna', summary: 'after' }] });
@@ -376,7 +502,9 @@ describe.concurrent('hostile input: random and adversarial payloads as signals a
     const audit = await auditWorkflowTasks(client, [`spdr-${reportId}`]);
     expect(audit.ours.filter((f) => f.cause !== 'WORKFLOW_TASK_FAILED_CAUSE_PAYLOADS_TOO_LARGE')).toEqual([]);
     log(`payload size: 2.5 MB signal -> refused in ${signalMs} ms: ${signalAnswer.slice(0, 200)}`);
-    log(`payload size: 2.5 MB update -> refused after ${updateMs} ms: ${updateAnswer.slice(0, 200)}; ${audit.ours.length} PAYLOADS_TOO_LARGE workflow task failures (SDK refusing to echo the request in the rejection); report answering again ${recoveredMs} ms later`);
+    log(
+      `payload size: 2.5 MB update -> refused after ${updateMs} ms: ${updateAnswer.slice(0, 200)}; ${audit.ours.length} PAYLOADS_TOO_LARGE workflow task failures (SDK refusing to echo the request in the rejection); report answering again ${recoveredMs} ms later`,
+    );
   }, 120_000);
 
   /**
@@ -386,14 +514,25 @@ describe.concurrent('hostile input: random and adversarial payloads as signals a
    * service then fails that task itself (ForceCloseCommand, identity history-service) to flush
    * them, and the retried task takes them. That is counted apart (serverBufferFlush), not as ours.
    */
-  it('oversized unknown keys and out-of-range durations are refused with bounded reasons; no workflow task failure of ours', async ({ expect }) => {
+  it('oversized unknown keys and out-of-range durations are refused with bounded reasons; no workflow task failure of ours', async ({
+    expect,
+  }) => {
     const problems: string[] = [];
     const open = async (suffix: string, extra: Record<string, unknown> = {}): Promise<Handle> => {
       const reportId = `FUZZ-${process.pid}-gap-${suffix}`;
       return client.workflow.start<typeof degradationReport>('degradationReport', {
         taskQueue,
         workflowId: `spdr-${reportId}`,
-        args: [{ reportId, service: { id: 'svc-volte-fra1' }, severity: 'critical', description: 'gap', detectedAt: '2026-11-25T10:00:00Z', ...extra }],
+        args: [
+          {
+            reportId,
+            service: { id: 'svc-volte-fra1' },
+            severity: 'critical',
+            description: 'gap',
+            detectedAt: '2026-11-25T10:00:00Z',
+            ...extra,
+          },
+        ],
       });
     };
     const healthy = async (handle: Handle, what: string, ok: (r: Report) => boolean): Promise<void> => {
@@ -403,7 +542,10 @@ describe.concurrent('hostile input: random and adversarial payloads as signals a
         problems.push(`${what}: ${(err as Error).message.slice(0, 200)}`);
       }
       const audit = await auditWorkflowTasks(client, [handle.workflowId]);
-      if (audit.ours.length > 0) problems.push(`${what}: ${audit.ours.length} workflow task failures (${audit.ours[0].cause}: ${audit.ours[0].message.slice(0, 120)})`);
+      if (audit.ours.length > 0)
+        problems.push(
+          `${what}: ${audit.ours.length} workflow task failures (${audit.ours[0].cause}: ${audit.ours[0].message.slice(0, 120)})`,
+        );
       serverFlushes += audit.serverBufferFlush;
     };
     let serverFlushes = 0;
@@ -419,10 +561,13 @@ describe.concurrent('hostile input: random and adversarial payloads as signals a
       (async () => {
         const h = await open('due-update');
         handles.push(h);
-        const answer = await h.executeUpdate<Report, [unknown]>('assign', { args: [{ by: 'a', taskId: 't1', kind: 'analysis', assignee: 'b', due: 1e300 }] }).then(
-          () => 'accepted',
-          (err: unknown) => (err instanceof WorkflowUpdateFailedError ? String((err.cause as ApplicationFailure | undefined)?.type) : String(err)),
-        );
+        const answer = await h
+          .executeUpdate<Report, [unknown]>('assign', { args: [{ by: 'a', taskId: 't1', kind: 'analysis', assignee: 'b', due: 1e300 }] })
+          .then(
+            () => 'accepted',
+            (err: unknown) =>
+              err instanceof WorkflowUpdateFailedError ? String((err.cause as ApplicationFailure | undefined)?.type) : String(err),
+          );
         if (answer !== 'RejectedInput') problems.push(`assign.due 1e300 as an update: expected a RejectedInput refusal, got ${answer}`);
       })(),
       (async () => {
@@ -434,24 +579,37 @@ describe.concurrent('hostile input: random and adversarial payloads as signals a
           () => 'opened and ended',
           (err: unknown) => String((err as { cause?: { message?: string } }).cause?.message ?? err),
         );
-        if (!/invalid start input: .*resolutionTarget/.test(outcome)) problems.push(`jeopardyPolicy.resolutionTarget 1e300 at start: expected a refusal naming the field, got ${outcome.slice(0, 200)}`);
+        if (!/invalid start input: .*resolutionTarget/.test(outcome))
+          problems.push(
+            `jeopardyPolicy.resolutionTarget 1e300 at start: expected a refusal naming the field, got ${outcome.slice(0, 200)}`,
+          );
       })(),
       (async () => {
         // Unknown field names are echoed whole in the reason: two 1.2 MB keys make a 2.4 MB report, which cannot be returned when it ends.
         const h = await open('key');
         handles.push(h);
-        for (const ch of ['k', 'q']) await h.signal<[unknown]>('addAnalysis', withOwnKey({ author: 'a', summary: 's' }, ch.repeat(1_200_000), 1));
+        for (const ch of ['k', 'q'])
+          await h.signal<[unknown]>('addAnalysis', withOwnKey({ author: 'a', summary: 's' }, ch.repeat(1_200_000), 1));
         await healthy(h, 'oversized unknown keys are refused with a bounded reason', (r) => r.rejectedInputs.length === 2);
-        const longest = Math.max(0, ...((await h.query(reportQuery).catch(() => undefined))?.rejectedInputs.map((r) => r.reason.length) ?? []));
-        if (longest > 4_000) problems.push(`oversized unknown keys: rejection reason of ${longest} characters (no size limit before the server's)`);
+        const longest = Math.max(
+          0,
+          ...((await h.query(reportQuery).catch(() => undefined))?.rejectedInputs.map((r) => r.reason.length) ?? []),
+        );
+        if (longest > 4_000)
+          problems.push(`oversized unknown keys: rejection reason of ${longest} characters (no size limit before the server's)`);
         await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other' });
-        const ended = await Promise.race([h.result().then((r) => r.status), new Promise<string>((r) => setTimeout(() => r('still running after 6 s'), 6_000))]);
+        const ended = await Promise.race([
+          h.result().then((r) => r.status),
+          new Promise<string>((r) => setTimeout(() => r('still running after 6 s'), 6_000)),
+        ]);
         if (ended !== 'cancelled') problems.push(`a report holding oversized rejection reasons cannot end: ${ended}`);
       })(),
     ]);
     for (const h of handles) await h.terminate('known-gap probe over').catch(() => undefined);
     for (const p of problems) log(`GAP: ${p}`);
-    log(`oversized keys / out-of-range durations: all refused with bounded reasons; ${serverFlushes} server buffer flush(es) (history service, benign), 0 workflow task failures of ours`);
+    log(
+      `oversized keys / out-of-range durations: all refused with bounded reasons; ${serverFlushes} server buffer flush(es) (history service, benign), 0 workflow task failures of ours`,
+    );
     expect(problems).toEqual([]);
   }, 120_000);
 });

@@ -4,7 +4,15 @@
  * place.
  */
 import { ApplicationFailure, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { applyCommand, recordRejection, type Command, type CommandContext, type CommandResult, type Effect, type Report } from '../../domain';
+import {
+  applyCommand,
+  recordRejection,
+  type Command,
+  type CommandContext,
+  type CommandResult,
+  type Effect,
+  type Report,
+} from '../../domain';
 import { boundReport } from '../../domain/bounds';
 import { renderDetails, searchAttributesOf } from '../presentation';
 
@@ -58,7 +66,10 @@ export class ReportState {
     try {
       return applyCommand(this.report, command, Date.now(), this.context);
     } catch (err) {
-      return { ok: false, reason: `${command.name}: could not be applied (${err instanceof Error ? err.message : String(err)})`.slice(0, 1000) };
+      return {
+        ok: false,
+        reason: `${command.name}: could not be applied (${err instanceof Error ? err.message : String(err)})`.slice(0, 1000),
+      };
     }
   }
 
