@@ -276,6 +276,14 @@ export class SpdrClient {
   ): Promise<SendResult<M>> {
     return this.send(reportId, 'rejectClearance', payload, options);
   }
+  /** Re-prioritises the report: the new severity's policy applies from the clock's start. */
+  setSeverity<M extends SendMode = 'update'>(
+    reportId: string,
+    payload: MessagePayloadJson<'setSeverity'>,
+    options?: SendOptions<M>,
+  ): Promise<SendResult<M>> {
+    return this.send(reportId, 'setSeverity', payload, options);
+  }
 
   /**
    * The whole report (`report` query). A report that has ended is read from the workflow result,

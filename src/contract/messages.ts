@@ -26,6 +26,8 @@ export const MESSAGE_DESCRIPTIONS: Record<MessageName, string> = {
   rejectClearance: 'Reject the clearance and reopen the report. {"by":"customer.care","reason":"latency still high"}',
   resourceTroubleUpdate:
     'Callback: resource trouble report progress. {"externalId":"spdr-R-1001-rtr-PE-7","status":"resolved","by":"resource-trouble-management"}',
+  setSeverity:
+    'Re-prioritise: the new severity\'s policy applies from the clock\'s start, paused time kept; a level already sent is not sent again. {"by":"noc.anna","severity":"critical","reason":"more cells affected"}',
   partnerUpdate: 'Callback: partner request progress. {"externalId":"spdr-R-1001-pr-acme-FIB-9","status":"resolved","by":"partner:acme"}',
 };
 

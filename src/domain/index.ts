@@ -8,6 +8,7 @@ export * from './policy';
 export * from './schemas';
 export * from './status';
 export * from './jeopardy';
+export * from './pauses';
 export * from './task-plan';
 export {
   DELEGATED_TASK_PREFIX,
@@ -23,6 +24,7 @@ export {
   receive,
   recordRejection,
   tick,
+  type CommandContext,
   type CommandResult,
   type OpenOptions,
   type Outcome,

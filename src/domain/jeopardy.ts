@@ -7,6 +7,7 @@
  * Thresholds and re-escalations are placed on that active time line, so a pause moves every
  * one of them, and the deadline, by exactly the paused time.
  */
+import { clockPaused } from './pauses';
 import type { JeopardyPolicy } from './policy';
 import type { JeopardyState } from './schemas';
 
@@ -111,8 +112,7 @@ export interface StatusChange {
  * policy says so, and from a final status on.
  */
 export function pauseIntervals(changes: readonly StatusChange[], pauseWhenHeld: boolean): PauseInterval[] {
-  const pausing = (status: string): boolean =>
-    status === 'pending' || status === 'cleared' || status === 'closed' || status === 'cancelled' || (pauseWhenHeld && status === 'held');
+  const pausing = (status: string): boolean => clockPaused({ status, pauseWhenHeld });
   const pauses: PauseInterval[] = [];
   let open: PauseInterval | undefined;
   for (const change of changes) {

@@ -126,6 +126,9 @@ export const SetStatus = z.strictObject({
   reason: RequiredText(2000),
 });
 
+/** Re-prioritising: the new severity's policy applies from the clock's start. */
+export const SetSeverity = z.strictObject({ by: Actor, severity: Severity, reason: RequiredText(2000) });
+
 export const Cancel = z.strictObject({ by: Actor, reason: CancelReason, note: z.string().max(2000).optional() });
 
 export const Clear = z.strictObject({ by: Actor, resolution: RequiredText(4000) });
@@ -176,6 +179,7 @@ export const MessagePayloadSchemas = {
   rejectClearance: RejectClearance,
   resourceTroubleUpdate: ResourceTroubleUpdate,
   partnerUpdate: PartnerUpdate,
+  setSeverity: SetSeverity,
 } as const;
 export type MessageName = keyof typeof MessagePayloadSchemas;
 export const MESSAGE_NAMES = Object.keys(MessagePayloadSchemas) as MessageName[];

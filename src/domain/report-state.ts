@@ -111,6 +111,7 @@ export const HistoryAction = z.enum([
   'closed',
   'cancelled',
   'outsideSystemFailed',
+  'severityChanged',
 ]);
 export type HistoryAction = z.infer<typeof HistoryAction>;
 

@@ -26,6 +26,7 @@ import {
   type StartInput,
 } from './schemas';
 import { isFinal } from './status';
+import { setSeverity, type CommandContext } from './severity';
 import { assign, updateTask } from './tasks';
 import { jeopardyAt } from './time';
 import { parseMessage, parseWith, payloadPreview } from './validation';
@@ -34,6 +35,7 @@ export { DELEGATED_TASK_PREFIX, RESOURCE_TROUBLE_ASSIGNEE, SYSTEM_ACTOR, type Ou
 export { nextWakeUp, tick } from './time';
 export { formatIssues, MAX_PAYLOAD_CHARS, parseMessage, parseStartInput, payloadPreview } from './validation';
 export { isFinal };
+export type { CommandContext } from './severity';
 
 export type CommandResult = ({ ok: true } & Outcome) | { ok: false; reason: string };
 
@@ -94,7 +96,7 @@ export function openReport(input: StartInput, nowMs: number, opts: OpenOptions =
  * Messages to a closed or cancelled report are rejected; shell facts (activity outcomes) are
  * still recorded there, because the outside world did act.
  */
-export function applyCommand(report: Report, command: Command, nowMs: number): CommandResult {
+export function applyCommand(report: Report, command: Command, nowMs: number, context: CommandContext = {}): CommandResult {
   const name = command.name;
   const { payload } = command;
   switch (name) {
@@ -118,6 +120,8 @@ export function applyCommand(report: Report, command: Command, nowMs: number): C
       return message(report, name, payload, nowMs, resourceTroubleUpdate);
     case 'partnerUpdate':
       return message(report, name, payload, nowMs, partnerUpdate);
+    case 'setSeverity':
+      return message(report, name, payload, nowMs, (d, p) => setSeverity(d, p, context));
     case 'troubleReportCreated':
       return shellFact(report, name, payload, nowMs, troubleReportCreated);
     case 'partnerRequestCreated':

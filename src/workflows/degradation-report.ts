@@ -76,6 +76,11 @@ function checkStart(rawInput: unknown, carried: CarriedState | undefined): Start
   return parsed?.ok ? parsed.value : undefined;
 }
 
+function parsedPolicyOf(rawInput: unknown): StartInput['jeopardyPolicy'] {
+  const parsed = parseStartInput(rawInput);
+  return parsed.ok ? parsed.value.jeopardyPolicy : undefined;
+}
+
 /** Applies one inbox item: an update gets its answer, a signal's refusal is recorded. */
 function applyItem(state: ReportState, item: InboxItem<UpdateResult>): void {
   const command = { name: item.name, payload: item.payload };
@@ -129,11 +134,15 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
   // Until the settings are read (one local activity), the query answers with the report as opened
   // under the built-in policy defaults rather than an error.
   let provisional: Report | undefined;
+  // The report's own policy, from the start input (a continued run gets the same raw input).
+  const ownPolicy = start?.jeopardyPolicy ?? parsedPolicyOf(rawInput);
+  if (settings) state.context = { defaults: settings.policyDefaults, override: ownPolicy };
   registerHandlers(state, inbox, () => (provisional ??= openReport(start!, workflowInfo().startTime.getTime()).report));
 
   if (!settings) {
     const { readAtMs, ...read } = await reportSettings();
     settings = read;
+    state.context = { defaults: settings.policyDefaults, override: ownPolicy };
     if (readAtMs !== undefined && Number.isFinite(readAtMs)) timer.setClockHint(Date.now(), readAtMs);
   }
   const activities = proxyActivities<SpdrActivities>({

@@ -65,6 +65,13 @@ const messages: fc.Arbitrary<Command> = fc.oneof(
   fc.record({ by: actors, reason: fc.constantFrom('still slow') }).map((payload) => ({ name: 'rejectClearance' as const, payload })),
   fc
     .record({
+      by: actors,
+      severity: fc.constantFrom('critical', 'major', 'minor', 'warning'),
+      reason: fc.constantFrom('more cells affected', ''),
+    })
+    .map((payload) => ({ name: 'setSeverity' as const, payload })),
+  fc
+    .record({
       externalId: opt(troubleKeys),
       ticketId: opt(tickets),
       status: fc.constantFrom('acknowledged', 'inProgress', 'pending', 'resolved', 'closed', 'cancelled', 'rejected'),
@@ -166,8 +173,11 @@ function checkStep(before: Report, after: Report, evaluatedAt: number | undefine
   expect(after.rejectedInputs.slice(0, before.rejectedInputs.length)).toEqual(before.rejectedInputs);
   expect(after.jeopardy.escalationLevel).toBeGreaterThanOrEqual(before.jeopardy.escalationLevel);
   const moved = Date.parse(after.jeopardy.deadline) - Date.parse(before.jeopardy.deadline);
-  expect(moved).toBeGreaterThanOrEqual(0);
-  expect(moved).toBe(after.jeopardy.pausedMs - before.jeopardy.pausedMs);
+  // Only setSeverity changes the target (retroactively, from the clock's start); otherwise only pauses move the deadline.
+  const retargeted = after.jeopardy.policy.resolutionTarget - before.jeopardy.policy.resolutionTarget;
+  if (retargeted === 0) expect(moved).toBeGreaterThanOrEqual(0);
+  else expect(after.severity).not.toBe(before.severity);
+  expect(moved).toBe(after.jeopardy.pausedMs - before.jeopardy.pausedMs + retargeted);
   if (evaluatedAt !== undefined) expect(after.jeopardy.pausedMs).toBe(pausedFromHistory(after, evaluatedAt));
   for (const troubleReport of before.troubleReports) {
     const later = after.troubleReports.find((candidate) => candidate.key === troubleReport.key);

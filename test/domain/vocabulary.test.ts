@@ -68,6 +68,7 @@ describe('vocabulary', () => {
       'closed',
       'cancelled',
       'outsideSystemFailed',
+      'severityChanged',
     ]);
   });
 

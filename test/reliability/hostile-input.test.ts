@@ -114,6 +114,7 @@ const templates: { [N in MessageName]: fc.Arbitrary<Record<string, unknown>> } =
   clear: fc.record({ by: actor, resolution: text }),
   confirmClosure: fc.record({ by: actor }),
   rejectClearance: fc.record({ by: actor, reason: text }),
+  setSeverity: fc.record({ by: actor, severity: fc.constantFrom('critical', 'major', 'minor', 'warning', 'blocker'), reason: text }),
   resourceTroubleUpdate: fc.record(
     {
       externalId: opt(fc.constantFrom(KEY_PLACEHOLDER, 'spdr-nope-rtr-X')),

@@ -4,7 +4,15 @@
  * place.
  */
 import { ApplicationFailure, setCurrentDetails, upsertSearchAttributes } from '@temporalio/workflow';
-import { applyCommand, recordRejection, type Command, type CommandResult, type Effect, type Report } from '../../domain';
+import {
+  applyCommand,
+  recordRejection,
+  type Command,
+  type CommandContext,
+  type CommandResult,
+  type Effect,
+  type Report,
+} from '../../domain';
 import { boundReport } from '../../domain/bounds';
 import { renderDetails, searchAttributesOf } from '../presentation';
 
@@ -20,6 +28,8 @@ export class ReportState {
   changes = 0;
   private current: Report | undefined;
   private lastSearchAttributes = '';
+  /** The policy layers the report was opened with (configured defaults, its own policy), for `setSeverity`. */
+  context: CommandContext = {};
 
   constructor(
     report: Report | undefined,
@@ -54,7 +64,7 @@ export class ReportState {
    */
   apply(command: Command): CommandResult {
     try {
-      return applyCommand(this.report, command, Date.now());
+      return applyCommand(this.report, command, Date.now(), this.context);
     } catch (err) {
       return {
         ok: false,
