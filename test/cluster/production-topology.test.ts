@@ -54,6 +54,12 @@ let bundleFile: string;
 const taskQueue = uniqueTaskQueue('cluster');
 const workers: WorkerProcess[] = [];
 
+/** The simulators sign their callbacks with these; the listener checks them. */
+const CALLBACK_SECRETS = {
+  troubleTicket: 'test-trouble-callback-secret-0123456789abcdef',
+  partner: 'test-partner-callback-secret-0123456789abcdef',
+};
+
 beforeAll(async () => {
   tmp = scratchDir('spdr-cluster-');
   chmodSync(tmp, 0o755);
@@ -70,9 +76,15 @@ beforeAll(async () => {
   writeFileSync(bundleFile, JSON.stringify(bundle));
   listener = await startCallbackListener({
     port: 0,
+    auth: { secrets: CALLBACK_SECRETS },
     signal: async (workflowId, name, payload) => void (await client.workflow.getHandle(workflowId).signal(name, payload)),
   });
-  simulators = await startSimulators({ callbackUrl: listener.listenerUrl, seed: 13, faults: { latencyMs: 200 } });
+  simulators = await startSimulators({
+    callbackUrl: listener.listenerUrl,
+    seed: 13,
+    faults: { latencyMs: 200 },
+    callbackSecrets: CALLBACK_SECRETS,
+  });
 }, 300_000);
 
 afterAll(async () => {
