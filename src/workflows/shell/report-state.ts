@@ -7,6 +7,7 @@ import { ApplicationFailure, setCurrentDetails, upsertSearchAttributes } from '@
 import { applyCommand, recordRejection, type Command, type CommandResult, type Effect, type Report } from '../../domain';
 import { boundReport } from '../../domain/bounds';
 import { renderDetails, searchAttributesOf } from '../presentation';
+import { countFacts } from './metrics';
 
 /** A refused update: the reason is the whole message; operators need no stack trace of ours. */
 export function rejection(reason: string): ApplicationFailure {
@@ -42,7 +43,9 @@ export class ReportState {
 
   adopt(next: { report: Report; effects: readonly Effect[] }): void {
     // Long lists keep their most recent entries plus totals, so state stays well inside Temporal's limits.
+    const before = this.current;
     this.current = boundReport(next.report);
+    countFacts(before, this.current);
     this.onEffects(next.effects);
     this.changes += 1;
   }
