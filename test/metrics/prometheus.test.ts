@@ -19,6 +19,7 @@ import type { degradationReport } from '../../src/workflows';
 import { MESSAGES } from '../../src/workflows/messages';
 import { uniqueTaskQueue } from '../support/env';
 import { scratchDir } from '../reliability/helpers';
+import { dashboardExprs, metricNames } from './dashboard-exprs';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -179,6 +180,15 @@ describe('Prometheus scrapes the worker', () => {
       (v) => (v ?? 0) > 0,
     );
     expect(sdkSeries).toBeGreaterThan(0);
+    // Every SDK metric the Grafana dashboard uses is really exported; every dashboard expression parses.
+    const names = (await (await fetch(`${promUrl}/api/v1/label/__name__/values`)).json()) as { data: string[] };
+    for (const name of new Set(
+      dashboardExprs()
+        .flatMap(metricNames)
+        .filter((n) => n.startsWith('temporal_')),
+    ))
+      expect({ name, exported: names.data.includes(name) }).toEqual({ name, exported: true });
+    for (const expr of dashboardExprs()) await query(expr);
 
     a.kill('SIGKILL');
     await until(
