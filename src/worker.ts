@@ -84,7 +84,7 @@ export async function runWorkerProcess(
   const metricsServer =
     observability.metricsPort === undefined
       ? undefined
-      : await startMetricsServer({ metrics, port: observability.metricsPort, host: observability.metricsHost, sdkMetricsUrl: observability.sdkMetricsUrl, client });
+      : await startMetricsServer({ metrics, port: observability.metricsPort, host: observability.metricsHost, sdkMetricsUrl: observability.sdkMetricsUrl, client, taskQueue: settings.taskQueue });
   const callbacks = settings.integrations.callbacks;
   // For hubs that cannot sign: one unguessable token per subscription, in the callback URL.
   const subscriptions = callbacks.publicUrl === undefined ? [] : hubSubscriptions(settings);

@@ -56,11 +56,11 @@ export async function sdkTelemetry(): Promise<{
 }
 
 /** Reads open reports by status and jeopardy from visibility into the gauge. */
-export async function collectOpenReports(client: Client, metrics: SpdrMetrics): Promise<void> {
+export async function collectOpenReports(client: Client, metrics: SpdrMetrics, taskQueue?: string): Promise<void> {
   const readings = await Promise.all(
     OPEN_STATUSES.flatMap((status) =>
       JEOPARDY.map(async (jeopardy) => {
-        const query = `WorkflowType = 'degradationReport' AND ExecutionStatus = 'Running' AND SpdrStatus = '${status}' AND SpdrJeopardy = '${jeopardy}'`;
+        const query = `WorkflowType = 'degradationReport' AND ExecutionStatus = 'Running' AND SpdrStatus = '${status}' AND SpdrJeopardy = '${jeopardy}'${taskQueue ? ` AND TaskQueue = '${taskQueue}'` : ''}`;
         const { count } = await client.workflow.count(query);
         return { labels: { status, jeopardy }, value: count };
       }),
@@ -82,6 +82,8 @@ export interface MetricsServerOptions {
   sdkMetricsUrl?: string;
   /** For the open-reports gauge; without it the gauge is absent. */
   client?: Client;
+  /** The open-reports gauge counts the reports of this task queue (the worker's). */
+  taskQueue?: string;
 }
 
 export async function startMetricsServer(options: MetricsServerOptions): Promise<MetricsServer> {
@@ -93,7 +95,7 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     void (async () => {
       const problems: string[] = [];
       if (options.client)
-        await collectOpenReports(options.client, options.metrics).catch((err: unknown) => problems.push(`open reports: ${String(err)}`));
+        await collectOpenReports(options.client, options.metrics, options.taskQueue).catch((err: unknown) => problems.push(`open reports: ${String(err)}`));
       let sdk = '';
       if (options.sdkMetricsUrl) {
         sdk = await fetch(options.sdkMetricsUrl, { signal: AbortSignal.timeout(5000) })

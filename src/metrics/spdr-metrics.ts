@@ -55,7 +55,7 @@ export class SpdrMetrics {
   readonly openReports = this.registry.register(
     new Gauge(
       'spdr_open_reports',
-      'Open reports in the namespace by status and jeopardy (cluster-wide, from visibility: use max() over workers).',
+      'Open reports of the worker task queue by status and jeopardy (cluster-wide, from visibility: use max() over workers).',
       ['status', 'jeopardy'],
     ),
   );

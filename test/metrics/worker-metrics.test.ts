@@ -63,7 +63,7 @@ async function startWorker(
     ...options,
   });
   const running = worker.run();
-  const server = await startMetricsServer({ metrics, port: 0, host: '127.0.0.1', client: dev.client });
+  const server = await startMetricsServer({ metrics, port: 0, host: '127.0.0.1', client: dev.client, taskQueue });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
