@@ -51,7 +51,9 @@ async function main(): Promise<void> {
   const ms = Number(process.hrtime.bigint() - started) / 1e6;
   const file = join(tmpdir(), `spdr-stats-${process.pid}.html`);
   writeFileSync(file, html);
-  console.log(`stats over ${N} closed reports: computed and rendered in ${ms.toFixed(1)} ms (${html.length} bytes of HTML, ${stats.breaches} breached)`);
+  console.log(
+    `stats over ${N} closed reports: computed and rendered in ${ms.toFixed(1)} ms (${html.length} bytes of HTML, ${stats.breaches} breached)`,
+  );
   const shot = process.env.SPDR_STATS_SCREENSHOT;
   if (shot) {
     const { chromium } = await import('playwright-core');

@@ -95,12 +95,18 @@ function readPayload(arg: string): unknown {
 }
 
 function positional(args: string[], count: number, names: string): string[] {
-  if (args.length !== count) throw new UsageError(`expected ${names}, got ${args.length === 0 ? 'nothing' : args.map((a) => JSON.stringify(a)).join(' ')}`);
+  if (args.length !== count)
+    throw new UsageError(`expected ${names}, got ${args.length === 0 ? 'nothing' : args.map((a) => JSON.stringify(a)).join(' ')}`);
   return args;
 }
 
 const list = (value: string | boolean | undefined): string[] | undefined =>
-  typeof value === 'string' ? value.split(',').map((v) => v.trim()).filter((v) => v.length > 0) : undefined;
+  typeof value === 'string'
+    ? value
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v.length > 0)
+    : undefined;
 
 function sendCommand(mode: 'signal' | 'update'): Command {
   return {
@@ -137,7 +143,10 @@ ${MESSAGE_HELP}`,
         }
         const report = await spdr.update(reportId!, name, typed);
         if (values.json) io.out(JSON.stringify(report, null, 2));
-        else io.out(`${name} accepted by ${reportId}: status ${report.status} · jeopardy ${report.jeopardy.state} (level ${report.jeopardy.escalationLevel}) · deadline ${report.jeopardy.deadline}`);
+        else
+          io.out(
+            `${name} accepted by ${reportId}: status ${report.status} · jeopardy ${report.jeopardy.state} (level ${report.jeopardy.escalationLevel}) · deadline ${report.jeopardy.deadline}`,
+          );
         return EXIT.ok;
       };
     },
@@ -162,8 +171,12 @@ does NOT apply the new input ("already open"). A report that has ended is not re
       return async (spdr) => {
         const opened = await spdr.open(input as StartInputJson);
         const runId = opened.handle.firstExecutionRunId;
-        if (values.json) io.out(JSON.stringify({ reportId: opened.reportId, workflowId: opened.workflowId, runId, alreadyOpen: opened.alreadyOpen }, null, 2));
-        else if (opened.alreadyOpen) io.out(`${opened.reportId} is already open (workflow ${opened.workflowId}, run ${runId}); the new input was not applied`);
+        if (values.json)
+          io.out(
+            JSON.stringify({ reportId: opened.reportId, workflowId: opened.workflowId, runId, alreadyOpen: opened.alreadyOpen }, null, 2),
+          );
+        else if (opened.alreadyOpen)
+          io.out(`${opened.reportId} is already open (workflow ${opened.workflowId}, run ${runId}); the new input was not applied`);
         else io.out(`opened ${opened.reportId} (workflow ${opened.workflowId}, run ${runId}) on task queue ${spdr.taskQueue}`);
         return EXIT.ok;
       };
@@ -222,7 +235,8 @@ whole report as the "report" query returns it.
       } as ReportFilter;
       buildListQuery(filter);
       const limit = values.limit === undefined ? 50 : Number(values.limit);
-      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new SpdrInvalidInputError(`--limit: expected an integer from 1 to 1000 (got ${String(values.limit)})`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000)
+        throw new SpdrInvalidInputError(`--limit: expected an integer from 1 to 1000 (got ${String(values.limit)})`);
       return async (spdr) => {
         const summaries = await spdr.list(filter, limit);
         io.out(values.json ? JSON.stringify(summaries, null, 2) : renderReportList(summaries));
@@ -241,17 +255,28 @@ one self-contained page with SVG charts (no network) to mail.
   starter stats --since 7d
   starter stats --service svc-volte-fra1 --severity critical --json
   starter stats --html quality.html`,
-    options: { since: { type: 'string' }, service: { type: 'string' }, severity: { type: 'string' }, json: { type: 'boolean' }, html: { type: 'string' } },
+    options: {
+      since: { type: 'string' },
+      service: { type: 'string' },
+      severity: { type: 'string' },
+      json: { type: 'boolean' },
+      html: { type: 'string' },
+    },
     prepare(args, values, io) {
       positional(args, 0, 'no arguments besides options');
       const sinceText = (values.since as string | undefined) ?? '30d';
       const sinceMs = parseDuration(sinceText);
-      if (sinceMs === undefined || sinceMs <= 0) throw new SpdrInvalidInputError(`--since: expected a duration such as 30d, 12h, P7D (got "${sinceText}")`);
+      if (sinceMs === undefined || sinceMs <= 0)
+        throw new SpdrInvalidInputError(`--since: expected a duration such as 30d, 12h, P7D (got "${sinceText}")`);
       const since = new Date(Date.now() - sinceMs).toISOString();
       const query = statsQuery(since, values.service as string | undefined, values.severity as string | undefined);
       return async (spdr) => {
         const reports = await fetchEndedReports(spdr.client, query);
-        const stats = computeStats(reports, { since, service: values.service as string | undefined, severity: values.severity as string | undefined });
+        const stats = computeStats(reports, {
+          since,
+          service: values.service as string | undefined,
+          severity: values.severity as string | undefined,
+        });
         if (values.html) writeFileSync(values.html as string, renderStatsHtml(stats, new Date().toISOString()));
         io.out(values.json ? JSON.stringify(stats, null, 2) : renderStatsText(stats));
         if (values.html) io.err(`wrote ${values.html as string}`);
@@ -272,7 +297,10 @@ until it is closed or cancelled, or until Ctrl-C. --json prints each new version
       const [reportId] = positional(args, 1, '<reportId>');
       validateReportId(reportId!);
       const intervalMs = values.interval === undefined ? 2_000 : parseDuration(String(values.interval));
-      if (intervalMs === undefined || intervalMs < 100) throw new SpdrInvalidInputError(`--interval: expected a duration of at least 100ms such as "2s" or "1m" (got ${JSON.stringify(values.interval)})`);
+      if (intervalMs === undefined || intervalMs < 100)
+        throw new SpdrInvalidInputError(
+          `--interval: expected a duration of at least 100ms such as "2s" or "1m" (got ${JSON.stringify(values.interval)})`,
+        );
       return async (spdr) => {
         const last = await spdr.watch(
           reportId!,
@@ -282,7 +310,8 @@ until it is closed or cancelled, or until Ctrl-C. --json prints each new version
           },
           { intervalMs, signal: io.interrupt },
         );
-        if (!values.json && last) io.out(io.interrupt.aborted ? `stopped watching ${reportId} (${last.status})` : `${reportId} ended: ${last.status}`);
+        if (!values.json && last)
+          io.out(io.interrupt.aborted ? `stopped watching ${reportId} (${last.status})` : `${reportId} ended: ${last.status}`);
         return EXIT.ok;
       };
     },
@@ -333,7 +362,12 @@ export async function main(argv: string[], io: Io): Promise<number> {
   try {
     let parsed;
     try {
-      parsed = parseArgs({ args: rest, options: { ...command.options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+      parsed = parseArgs({
+        args: rest,
+        options: { ...command.options, help: { type: 'boolean', short: 'h' } },
+        allowPositionals: true,
+        strict: true,
+      });
     } catch (err) {
       throw new UsageError((err as Error).message);
     }

@@ -46,10 +46,20 @@ export interface WorkerObservability {
   sdkMetricsUrl?: string;
 }
 
-export async function createWorker({ connection, namespace, settings, workflowBundle, dataConverter, metrics = new SpdrMetrics(), maxCachedWorkflows }: CreateWorkerOptions): Promise<Worker> {
+export async function createWorker({
+  connection,
+  namespace,
+  settings,
+  workflowBundle,
+  dataConverter,
+  metrics = new SpdrMetrics(),
+  maxCachedWorkflows,
+}: CreateWorkerOptions): Promise<Worker> {
   const deps: ActivityDeps = { integrations: settings.integrations, settings: settings.report, metrics };
   // Not called while replaying: a report replayed on this worker counts nothing again.
-  const sinks: InjectedSinks<SpdrMetricsSinks> = { spdrMetrics: { record: { fn: (_info, facts) => metrics.record(facts), callDuringReplay: false } } };
+  const sinks: InjectedSinks<SpdrMetricsSinks> = {
+    spdrMetrics: { record: { fn: (_info, facts) => metrics.record(facts), callDuringReplay: false } },
+  };
   return Worker.create({
     connection,
     namespace: namespace ?? 'default',
@@ -80,11 +90,24 @@ export async function runWorkerProcess(
   const connection = await Connection.connect(target.config.connectionOptions);
   const client = new Client({ connection, namespace: target.namespace, dataConverter: target.dataConverter });
   const metrics = new SpdrMetrics();
-  const worker = await createWorker({ connection: nativeConnection, namespace: target.namespace, settings, dataConverter: target.dataConverter, metrics });
+  const worker = await createWorker({
+    connection: nativeConnection,
+    namespace: target.namespace,
+    settings,
+    dataConverter: target.dataConverter,
+    metrics,
+  });
   const metricsServer =
     observability.metricsPort === undefined
       ? undefined
-      : await startMetricsServer({ metrics, port: observability.metricsPort, host: observability.metricsHost, sdkMetricsUrl: observability.sdkMetricsUrl, client, taskQueue: settings.taskQueue });
+      : await startMetricsServer({
+          metrics,
+          port: observability.metricsPort,
+          host: observability.metricsHost,
+          sdkMetricsUrl: observability.sdkMetricsUrl,
+          client,
+          taskQueue: settings.taskQueue,
+        });
   const callbacks = settings.integrations.callbacks;
   // For hubs that cannot sign: one unguessable token per subscription, in the callback URL.
   const subscriptions = callbacks.publicUrl === undefined ? [] : hubSubscriptions(settings);
@@ -112,7 +135,8 @@ export async function runWorkerProcess(
       // A system that cannot be reached now keeps working with signed callbacks; say so and go on.
       await sub.register(`${callbacks.publicUrl}/listener/hub/${sub.token}`).then(
         () => console.log(`subscribed to ${sub.name} status events (callback ${callbacks.publicUrl}/listener/hub/<token>)`),
-        (err: unknown) => console.warn(`could not subscribe to ${sub.name} status events: ${err instanceof Error ? err.message : String(err)}`),
+        (err: unknown) =>
+          console.warn(`could not subscribe to ${sub.name} status events: ${err instanceof Error ? err.message : String(err)}`),
       );
     }
     const running = worker.run();
@@ -139,7 +163,12 @@ export function hubSubscriptions(settings: WorkerSettings): HubSubscription[] {
   const tickets = troubleTicketClient(config);
   const partners = partnerClient(config);
   return [
-    { name: 'resource trouble management', source: 'troubleTicket', token: newSubscriptionToken(), register: (callback) => tickets.registerListener(callback) },
+    {
+      name: 'resource trouble management',
+      source: 'troubleTicket',
+      token: newSubscriptionToken(),
+      register: (callback) => tickets.registerListener(callback),
+    },
     ...config.partners.map((partner): HubSubscription => ({
       name: `partner ${partner.partyId}`,
       source: 'partner',
@@ -160,13 +189,18 @@ async function main(): Promise<void> {
     sdkMetricsUrl = telemetry.sdkMetricsUrl;
   }
   const observability = { metricsPort, metricsHost: metricsHostFrom(process.env), sdkMetricsUrl };
-  await runWorkerProcess(target, settings, ({ listenerUrl, metricsUrl }) => {
-    console.log(`worker polling task queue "${settings.taskQueue}" on ${describeTarget(target)}`);
-    console.log(`callback listener: ${listenerUrl}`);
-    if (metricsUrl) console.log(`metrics: ${metricsUrl}`);
-    console.log(`integrations: ${JSON.stringify(redactedConfig(settings.integrations))}`);
-    console.log(describeEncryption());
-  }, observability);
+  await runWorkerProcess(
+    target,
+    settings,
+    ({ listenerUrl, metricsUrl }) => {
+      console.log(`worker polling task queue "${settings.taskQueue}" on ${describeTarget(target)}`);
+      console.log(`callback listener: ${listenerUrl}`);
+      if (metricsUrl) console.log(`metrics: ${metricsUrl}`);
+      console.log(`integrations: ${JSON.stringify(redactedConfig(settings.integrations))}`);
+      console.log(describeEncryption());
+    },
+    observability,
+  );
 }
 
 if (require.main === module) {

@@ -81,7 +81,10 @@ export function createActivities(deps: ActivityDeps): SpdrActivities {
       return { requestId: r.requestId, status: r.status };
     },
     async cancelPartnerRequest(e) {
-      await partners.cancelPartnerRequest({ externalId: e.key, partyId: e.partyId, requestId: e.requestId, reason: e.reason }, callOptions());
+      await partners.cancelPartnerRequest(
+        { externalId: e.key, partyId: e.partyId, requestId: e.requestId, reason: e.reason },
+        callOptions(),
+      );
     },
     async dispatchTask(e) {
       await notice(`dispatch task ${e.taskId}`, `spdr-${e.reportId}-task-${e.taskId}-${e.assignee}`, e.reportId, {
@@ -104,13 +107,24 @@ export function createActivities(deps: ActivityDeps): SpdrActivities {
     },
     async notifyEscalation(e) {
       await notify.notifyEscalation(
-        { reportId: e.reportId, level: e.level, reason: e.reason, jeopardyState: e.jeopardyState, deadline: e.deadline, detail: e.detail, subject: e.subject },
+        {
+          reportId: e.reportId,
+          level: e.level,
+          reason: e.reason,
+          jeopardyState: e.jeopardyState,
+          deadline: e.deadline,
+          detail: e.detail,
+          subject: e.subject,
+        },
         callOptions(),
       );
       deps.metrics?.escalationDelivered(e.level, e.reason, (Date.now() - scheduledAtMs()) / 1000);
     },
     async informClose(e) {
-      await notify.informClose({ reportId: e.reportId, resolution: e.resolution, clearedAt: e.clearedAt, by: 'spdr-orchestrator' }, callOptions());
+      await notify.informClose(
+        { reportId: e.reportId, resolution: e.resolution, clearedAt: e.clearedAt, by: 'spdr-orchestrator' },
+        callOptions(),
+      );
     },
   };
 }

@@ -95,7 +95,9 @@ export async function startMetricsServer(options: MetricsServerOptions): Promise
     void (async () => {
       const problems: string[] = [];
       if (options.client)
-        await collectOpenReports(options.client, options.metrics, options.taskQueue).catch((err: unknown) => problems.push(`open reports: ${String(err)}`));
+        await collectOpenReports(options.client, options.metrics, options.taskQueue).catch((err: unknown) =>
+          problems.push(`open reports: ${String(err)}`),
+        );
       let sdk = '';
       if (options.sdkMetricsUrl) {
         sdk = await fetch(options.sdkMetricsUrl, { signal: AbortSignal.timeout(5000) })

@@ -59,7 +59,10 @@ export class ReportState {
     try {
       return applyCommand(this.report, command, Date.now());
     } catch (err) {
-      return { ok: false, reason: `${command.name}: could not be applied (${err instanceof Error ? err.message : String(err)})`.slice(0, 1000) };
+      return {
+        ok: false,
+        reason: `${command.name}: could not be applied (${err instanceof Error ? err.message : String(err)})`.slice(0, 1000),
+      };
     }
   }
 
