@@ -4,7 +4,7 @@
  *
  * - the Temporal CLI and the time-skipping test server (`.temporal/bin`, see README "Offline");
  * - Temporal Server and its SQL tool, built with `go install` into `.temporal/bin` (minutes, once);
- * - PostgreSQL, the browser (Debian `chromium`) and `docker-compose`: Debian packages, installed with
+ * - PostgreSQL, Prometheus, the browser (Debian `chromium`) and `docker-compose`: Debian packages, installed with
  *   apt-get when missing and running as root (or with sudo); otherwise a message says what to install.
  *
  * SPDR_PROVISION_SKIP=server,postgres,browser,compose skips parts (for machines that only run `npm start`).
@@ -93,6 +93,12 @@ async function main(): Promise<void> {
     const had = findPostgres();
     const bin = had ?? (await provisionPostgres());
     return `PostgreSQL: ${(await run(join(bin, 'postgres'), ['--version'])).stdout.trim()} (${bin})`;
+  });
+  await step('prometheus', async () => {
+    // test/metrics/prometheus.test.ts scrapes a worker with a real Prometheus (Debian's, with promtool).
+    if (!onPath('prometheus') || !onPath('promtool')) await aptInstall(['prometheus']);
+    const { stdout } = await run('prometheus', ['--version']);
+    return stdout.trim().split('\n')[0] ?? 'prometheus';
   });
   await step('server', async () => {
     const bins = await provisionServerBinaries();

@@ -19,6 +19,7 @@ import { PROJECT_ROOT } from './infra/temporal-binaries';
 import { startDevServer } from './infra/temporal-servers';
 import { startSimulators } from './simulators/main';
 import { runWorkerProcess } from './worker';
+import { DEFAULT_METRICS_PORT_WITH_START, metricsHostFrom, metricsPortFrom, sdkTelemetry } from './metrics/server';
 
 function portFromEnv(name: string, fallback: number): number {
   const raw = process.env[name];
@@ -30,7 +31,13 @@ function portFromEnv(name: string, fallback: number): number {
 
 async function main(): Promise<void> {
   // Worker lifecycle chatter is INFO; operators running `npm start` want warnings and errors.
-  Runtime.install({ logger: new DefaultLogger((process.env.SPDR_LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel) });
+  // Metrics: /metrics on SPDR_METRICS_PORT (default 9464 here), the SDK's own metrics passed through.
+  const metricsPort = metricsPortFrom(process.env, DEFAULT_METRICS_PORT_WITH_START);
+  const telemetry = metricsPort === undefined ? undefined : await sdkTelemetry();
+  Runtime.install({
+    logger: new DefaultLogger((process.env.SPDR_LOG_LEVEL ?? 'WARN').toUpperCase() as LogLevel),
+    telemetryOptions: telemetry?.telemetryOptions,
+  });
   const dataDir = resolve(process.env.SPDR_DATA_DIR ?? join(PROJECT_ROOT, '.data'));
   mkdirSync(dataDir, { recursive: true });
   const cleanups: (() => Promise<void>)[] = [];
@@ -70,14 +77,21 @@ async function main(): Promise<void> {
       webUrl = `http://localhost:${uiPort}`;
     }
 
-    await runWorkerProcess(target, settings, ({ listenerUrl }) => {
-      console.log('');
-      console.log(`Worker polling task queue "${settings.taskQueue}" on ${describeTarget(target)}`);
-      console.log(`Callback listener: ${listenerUrl}`);
-      if (webUrl) console.log(`Temporal Web: ${webUrl}/namespaces/${target.namespace}/workflows`);
-      console.log('Open a first report:  npm run starter -- open examples/critical-latency.json');
-      console.log('Stop with Ctrl-C.');
-    });
+    const observability = { metricsPort, metricsHost: metricsHostFrom(process.env), sdkMetricsUrl: telemetry?.sdkMetricsUrl };
+    await runWorkerProcess(
+      target,
+      settings,
+      ({ listenerUrl, metricsUrl }) => {
+        console.log('');
+        console.log(`Worker polling task queue "${settings.taskQueue}" on ${describeTarget(target)}`);
+        console.log(`Callback listener: ${listenerUrl}`);
+        if (metricsUrl) console.log(`Metrics: ${metricsUrl}`);
+        if (webUrl) console.log(`Temporal Web: ${webUrl}/namespaces/${target.namespace}/workflows`);
+        console.log('Open a first report:  npm run starter -- open examples/critical-latency.json');
+        console.log('Stop with Ctrl-C.');
+      },
+      observability,
+    );
   } finally {
     for (const cleanup of cleanups) await cleanup();
   }

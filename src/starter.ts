@@ -4,7 +4,8 @@
  * (`src/client`). Input is validated before anything is sent; each kind of failure has its own
  * exit code so scripts can react (see EXIT).
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { computeStats, fetchEndedReports, renderStatsHtml, renderStatsText, statsQuery } from './client/stats';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
   SpdrClient,
@@ -239,6 +240,46 @@ whole report as the "report" query returns it.
       return async (spdr) => {
         const summaries = await spdr.list(filter, limit);
         io.out(values.json ? JSON.stringify(summaries, null, 2) : renderReportList(summaries));
+        return EXIT.ok;
+      };
+    },
+  },
+  stats: {
+    usage: 'stats [--since 30d] [--service id] [--severity s] [--json] [--html FILE]',
+    summary: 'MTTA, MTTR, SLA compliance, breaches, escalations, partners, top services',
+    help: `Service-quality figures over the reports ended (closed or cancelled) since --since (default 30d):
+MTTA and MTTR (p50/p90) by severity, SLA compliance (% cleared before the deadline) by severity and
+by service, breaches, escalations by level, partner lateness, top services. --html FILE also writes
+one self-contained page with SVG charts (no network) to mail.
+
+  starter stats --since 7d
+  starter stats --service svc-volte-fra1 --severity critical --json
+  starter stats --html quality.html`,
+    options: {
+      since: { type: 'string' },
+      service: { type: 'string' },
+      severity: { type: 'string' },
+      json: { type: 'boolean' },
+      html: { type: 'string' },
+    },
+    prepare(args, values, io) {
+      positional(args, 0, 'no arguments besides options');
+      const sinceText = (values.since as string | undefined) ?? '30d';
+      const sinceMs = parseDuration(sinceText);
+      if (sinceMs === undefined || sinceMs <= 0)
+        throw new SpdrInvalidInputError(`--since: expected a duration such as 30d, 12h, P7D (got "${sinceText}")`);
+      const since = new Date(Date.now() - sinceMs).toISOString();
+      const query = statsQuery(since, values.service as string | undefined, values.severity as string | undefined);
+      return async (spdr) => {
+        const reports = await fetchEndedReports(spdr.client, query);
+        const stats = computeStats(reports, {
+          since,
+          service: values.service as string | undefined,
+          severity: values.severity as string | undefined,
+        });
+        if (values.html) writeFileSync(values.html as string, renderStatsHtml(stats, new Date().toISOString()));
+        io.out(values.json ? JSON.stringify(stats, null, 2) : renderStatsText(stats));
+        if (values.html) io.err(`wrote ${values.html as string}`);
         return EXIT.ok;
       };
     },

@@ -6,7 +6,7 @@
  */
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { NativeConnection, Runtime, Worker, type InjectedSinks, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { ConfigError, redactedConfig } from './config/config';
 import { loadWorkerSettings, type WorkerSettings } from './config/worker-settings';
@@ -17,6 +17,9 @@ import { CallbackRefusedError, startCallbackListener } from './integrations/call
 import { partnerClient } from './integrations/partner';
 import { troubleTicketClient } from './integrations/troubleTicket';
 import { describeEncryption, workerDataConverter } from './security/data-converter';
+import { metricsHostFrom, metricsPortFrom, sdkTelemetry, startMetricsServer } from './metrics/server';
+import { SpdrMetrics } from './metrics/spdr-metrics';
+import type { SpdrMetricsSinks } from './workflows/shell/metrics';
 
 import { MESSAGES } from './contract';
 
@@ -30,6 +33,17 @@ export interface CreateWorkerOptions {
   workflowBundle?: WorkflowBundleWithSourceMap;
   /** Payload encryption (`TemporalTarget.dataConverter`); undefined = none. Must match the clients'. */
   dataConverter?: DataConverter;
+  /** Where this worker counts its `spdr_` metrics (default: a registry of its own, not exported). */
+  metrics?: SpdrMetrics;
+  /** Workflow cache size (default: the SDK's); 0 makes every workflow task replay the whole history. */
+  maxCachedWorkflows?: number;
+}
+
+/** Metrics options of {@link runWorkerProcess}: the `/metrics` port and the SDK's own exporter. */
+export interface WorkerObservability {
+  metricsPort?: number;
+  metricsHost?: string;
+  sdkMetricsUrl?: string;
 }
 
 export async function createWorker({
@@ -38,8 +52,14 @@ export async function createWorker({
   settings,
   workflowBundle,
   dataConverter,
+  metrics = new SpdrMetrics(),
+  maxCachedWorkflows,
 }: CreateWorkerOptions): Promise<Worker> {
-  const deps: ActivityDeps = { integrations: settings.integrations, settings: settings.report };
+  const deps: ActivityDeps = { integrations: settings.integrations, settings: settings.report, metrics };
+  // Not called while replaying: a report replayed on this worker counts nothing again.
+  const sinks: InjectedSinks<SpdrMetricsSinks> = {
+    spdrMetrics: { record: { fn: (_info, facts) => metrics.record(facts), callDuringReplay: false } },
+  };
   return Worker.create({
     connection,
     namespace: namespace ?? 'default',
@@ -47,6 +67,8 @@ export async function createWorker({
     // Always the product's bundle (preloaded modules and the workflow payload converter included).
     workflowBundle: workflowBundle ?? (await bundleReportWorkflows()),
     activities: createActivities(deps),
+    sinks,
+    ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
     // Graceful shutdown: in-flight activities get this long to finish on SIGTERM/SIGINT.
     shutdownGraceTime: settings.shutdownGraceMs,
     // An undecodable signal or update is refused by the report instead of failing its workflow tasks.
@@ -61,17 +83,31 @@ export async function createWorker({
 export async function runWorkerProcess(
   target: TemporalTarget,
   settings: WorkerSettings,
-  onReady?: (info: { listenerUrl: string }) => void,
+  onReady?: (info: { listenerUrl: string; metricsUrl?: string }) => void,
+  observability: WorkerObservability = {},
 ): Promise<void> {
   const nativeConnection = await connectWorker(target);
   const connection = await Connection.connect(target.config.connectionOptions);
   const client = new Client({ connection, namespace: target.namespace, dataConverter: target.dataConverter });
+  const metrics = new SpdrMetrics();
   const worker = await createWorker({
     connection: nativeConnection,
     namespace: target.namespace,
     settings,
     dataConverter: target.dataConverter,
+    metrics,
   });
+  const metricsServer =
+    observability.metricsPort === undefined
+      ? undefined
+      : await startMetricsServer({
+          metrics,
+          port: observability.metricsPort,
+          host: observability.metricsHost,
+          sdkMetricsUrl: observability.sdkMetricsUrl,
+          client,
+          taskQueue: settings.taskQueue,
+        });
   const callbacks = settings.integrations.callbacks;
   // For hubs that cannot sign: one unguessable token per subscription, in the callback URL.
   const subscriptions = callbacks.publicUrl === undefined ? [] : hubSubscriptions(settings);
@@ -104,10 +140,11 @@ export async function runWorkerProcess(
       );
     }
     const running = worker.run();
-    onReady?.({ listenerUrl: listener.listenerUrl });
+    onReady?.({ listenerUrl: listener.listenerUrl, metricsUrl: metricsServer?.url });
     await running;
   } finally {
     await listener.close();
+    await metricsServer?.close();
     await connection.close();
     await nativeConnection.close();
   }
@@ -144,12 +181,26 @@ export function hubSubscriptions(settings: WorkerSettings): HubSubscription[] {
 async function main(): Promise<void> {
   const settings = loadWorkerSettings();
   const target = loadTemporalTarget();
-  await runWorkerProcess(target, settings, ({ listenerUrl }) => {
-    console.log(`worker polling task queue "${settings.taskQueue}" on ${describeTarget(target)}`);
-    console.log(`callback listener: ${listenerUrl}`);
-    console.log(`integrations: ${JSON.stringify(redactedConfig(settings.integrations))}`);
-    console.log(describeEncryption());
-  });
+  const metricsPort = metricsPortFrom(process.env);
+  let sdkMetricsUrl: string | undefined;
+  if (metricsPort !== undefined) {
+    const telemetry = await sdkTelemetry();
+    Runtime.install({ telemetryOptions: telemetry.telemetryOptions });
+    sdkMetricsUrl = telemetry.sdkMetricsUrl;
+  }
+  const observability = { metricsPort, metricsHost: metricsHostFrom(process.env), sdkMetricsUrl };
+  await runWorkerProcess(
+    target,
+    settings,
+    ({ listenerUrl, metricsUrl }) => {
+      console.log(`worker polling task queue "${settings.taskQueue}" on ${describeTarget(target)}`);
+      console.log(`callback listener: ${listenerUrl}`);
+      if (metricsUrl) console.log(`metrics: ${metricsUrl}`);
+      console.log(`integrations: ${JSON.stringify(redactedConfig(settings.integrations))}`);
+      console.log(describeEncryption());
+    },
+    observability,
+  );
 }
 
 if (require.main === module) {

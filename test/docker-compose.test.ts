@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { readEnvFile } from '../src/infra/cluster';
 import { ALL_SEARCH_ATTRIBUTES } from '../src/search-attributes';
 
-const withPassword = { ...process.env, POSTGRES_PASSWORD: 'from-the-operator', SPDR_TROUBLE_CALLBACK_SECRET: 'c'.repeat(64) };
+const withPassword = {
+  ...process.env,
+  POSTGRES_PASSWORD: 'from-the-operator',
+  SPDR_TROUBLE_CALLBACK_SECRET: 'c'.repeat(64),
+  GRAFANA_ADMIN_PASSWORD: 'from-the-operator-too',
+};
 const rendered = (): string =>
   execFileSync('docker-compose', ['-f', 'docker-compose.yml', 'config'], { encoding: 'utf8', env: withPassword });
 

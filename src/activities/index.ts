@@ -10,6 +10,7 @@ import { reportWorkflowId } from '../integrations/ids';
 import { notifier, reportLink, ESCALATION_SYSTEM } from '../integrations/notify';
 import { partnerClient } from '../integrations/partner';
 import { troubleTicketClient } from '../integrations/troubleTicket';
+import type { SpdrMetrics } from '../metrics/spdr-metrics';
 import type { ReportSettings, SpdrActivities } from './types';
 
 export type { ReportSettings, SpdrActivities } from './types';
@@ -17,6 +18,16 @@ export type { ReportSettings, SpdrActivities } from './types';
 export interface ActivityDeps {
   integrations: IntegrationConfig;
   settings: ReportSettings;
+  /** Escalations are counted here once delivered. */
+  metrics?: SpdrMetrics;
+}
+
+function scheduledAtMs(): number {
+  try {
+    return Context.current().info.scheduledTimestampMs;
+  } catch {
+    return Date.now();
+  }
 }
 
 /** Cancels the HTTP call when Temporal cancels the activity (e.g. the worker shuts down). */
@@ -107,6 +118,7 @@ export function createActivities(deps: ActivityDeps): SpdrActivities {
         },
         callOptions(),
       );
+      deps.metrics?.escalationDelivered(e.level, e.reason, (Date.now() - scheduledAtMs()) / 1000);
     },
     async informClose(e) {
       await notify.informClose(

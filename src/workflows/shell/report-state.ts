@@ -15,6 +15,7 @@ import {
 } from '../../domain';
 import { boundReport } from '../../domain/bounds';
 import { renderDetails, searchAttributesOf } from '../presentation';
+import { countFacts } from './metrics';
 
 /** A refused update: the reason is the whole message; operators need no stack trace of ours. */
 export function rejection(reason: string): ApplicationFailure {
@@ -52,7 +53,9 @@ export class ReportState {
 
   adopt(next: { report: Report; effects: readonly Effect[] }): void {
     // Long lists keep their most recent entries plus totals, so state stays well inside Temporal's limits.
+    const before = this.current;
     this.current = boundReport(next.report);
+    countFacts(before, this.current);
     this.onEffects(next.effects);
     this.changes += 1;
   }
