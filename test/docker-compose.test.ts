@@ -50,7 +50,7 @@ describe('docker-compose.yml', () => {
   it('pins every image to a version (no latest, no bare major)', () => {
     const images = [...rendered().matchAll(/image: (\S+)/g)].map((m) => m[1]!);
     expect(images.length).toBeGreaterThanOrEqual(4);
-    expect(images.filter((i) => !/:\d+\.\d+(\.\d+)?(-[a-z0-9]+)?$/.test(i))).toEqual([]);
+    expect(images.filter((i) => !/:v?\d+\.\d+(\.\d+)?(-[a-z0-9]+)?$/.test(i))).toEqual([]);
   });
 
   it('runs the server on the configuration npm run cluster uses: 16 history shards, JWT authorization, the internal frontend', () => {

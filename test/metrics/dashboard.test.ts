@@ -56,12 +56,12 @@ describe('Prometheus and Grafana in docker-compose.yml', () => {
     expect(block('prometheus')).toMatch(/image: prom\/prometheus:v\d+\.\d+\.\d+\n/);
     expect(block('grafana')).toMatch(/image: grafana\/grafana:\d+\.\d+\.\d+\n/);
     for (const name of ['prometheus', 'grafana', 'worker']) {
-      const ports = [...block(name).matchAll(/^      - "([^"]+)"$/gm)].map((m) => m[1]);
+      const ports = [...block(name).matchAll(/^      - ['"]([^'"]+)['"]$/gm)].map((m) => m[1]);
       expect(ports.length).toBeGreaterThan(0);
       for (const port of ports) expect(port).toMatch(/^127\.0\.0\.1:/);
     }
-    expect(block('worker')).toContain('SPDR_METRICS_PORT: "9464"');
-    expect(block('worker')).toContain('"127.0.0.1:9464:9464"');
+    expect(block('worker')).toMatch(/SPDR_METRICS_PORT: ['"]9464['"]/);
+    expect(block('worker')).toMatch(/['"]127\.0\.0\.1:9464:9464['"]/);
   });
 
   it('its Prometheus config is valid (promtool) and scrapes the worker', () => {
