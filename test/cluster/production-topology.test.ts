@@ -12,9 +12,9 @@
  *
  * Needs `npm run provision` (the server build and PostgreSQL); without them it fails, saying so.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { Report } from '../../src/domain';
@@ -25,13 +25,12 @@ import { startSimulators, type Simulators } from '../../src/simulators/main';
 import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { uniqueTaskQueue, workflowBundle } from '../support/env';
-import { auditWorkflowTasks, eventually, http, pool, scratchDir } from '../reliability/helpers';
+import { auditWorkflowTasks, eventually, http, pool, scratchDir, startCrashWorker } from '../reliability/helpers';
 
 const REPORTS = 50;
 const WORKERS = 3;
 const TARGET_MS = 10_000;
 const TOP_LEVEL = 4;
-const ROOT = resolve(__dirname, '../..');
 const log = (line: string): void => console.log(`[cluster] ${line}`);
 
 type Handle = WorkflowHandle<typeof degradationReport>;
@@ -98,10 +97,8 @@ afterAll(async () => {
 }, 120_000);
 
 async function startWorker(): Promise<WorkerProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/crash-worker.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
+  const w = await startCrashWorker(
+    {
       ...simulators.env(listener.port),
       TEMPORAL_ADDRESS: cluster.address,
       SPDR_TEMPORAL_API_KEY_FILE: cluster.auth.tokenFile('writer'),
@@ -110,25 +107,8 @@ async function startWorker(): Promise<WorkerProcess> {
       SPDR_OUTSIDE_FAILURE_ESCALATE_AFTER: '3m',
       SPDR_WORKFLOW_BUNDLE: bundleFile,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stderr: string[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
-  await new Promise<void>((ready, failed) => {
-    const timer = setTimeout(() => failed(new Error(`worker did not start within 90 s: ${stderr.join('')}`)), 90_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('crash-worker ready')) {
-        clearTimeout(timer);
-        ready();
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      failed(new Error(`worker exited with ${code} before it was ready: ${stderr.join('')}`));
-    });
-  });
-  const w = { child, exited, stderr };
+    90_000,
+  );
   workers.push(w);
   return w;
 }

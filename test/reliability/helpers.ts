@@ -2,9 +2,10 @@
  * Shared by the reliability tests: a seeded random sequence, scratch dirs, a bounded pool and
  * the workflow-task-failure audit over every run of a report (waiting and HTTP come from ../support).
  */
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
@@ -118,4 +119,40 @@ export async function auditWorkflowTasks(client: Client, workflowIds: readonly s
     }
   }
   return audit;
+}
+
+/** A killable worker process (scripts/crash-worker.ts) and what it printed on stderr. */
+export interface CrashWorker {
+  child: ChildProcess;
+  exited: Promise<number | null>;
+  stderr: string[];
+}
+
+/** Starts scripts/crash-worker.ts with these settings on top of the environment and waits until it polls. */
+export async function startCrashWorker(env: Record<string, string>, readyWithinMs: number): Promise<CrashWorker> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/crash-worker.ts'], {
+    cwd: resolve(__dirname, '../..'),
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const stderr: string[] = [];
+  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
+  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  await new Promise<void>((ready, failed) => {
+    const timer = setTimeout(
+      () => failed(new Error(`worker did not start within ${readyWithinMs / 1000} s: ${stderr.join('')}`)),
+      readyWithinMs,
+    );
+    child.stdout!.on('data', (chunk: Buffer) => {
+      if (chunk.toString().includes('crash-worker ready')) {
+        clearTimeout(timer);
+        ready();
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      failed(new Error(`worker exited with ${code} before it was ready: ${stderr.join('')}`));
+    });
+  });
+  return { child, exited, stderr };
 }

@@ -11,9 +11,9 @@
  *
  * Sizing: SPDR_CRASH_REPORTS (100), SPDR_CRASH_CYCLES (3), SPDR_CRASH_SEED.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -24,7 +24,7 @@ import { startSimulators, type Simulators } from '../../src/simulators/main';
 import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { uniqueTaskQueue, workflowBundle } from '../support/env';
-import { auditWorkflowTasks, envInt, eventually, http, log, pool, scratchDir, seeded, sleep } from './helpers';
+import { auditWorkflowTasks, envInt, eventually, http, log, pool, scratchDir, startCrashWorker, seeded, sleep } from './helpers';
 
 /** The simulators sign their callbacks with these; the listener checks them. */
 const CALLBACK_SECRETS = {
@@ -38,7 +38,6 @@ const SEED = envInt('SPDR_CRASH_SEED', 4767);
 /** Short enough that the whole ladder (50% notice, 75% L1, 100% L2, +25% L3, +50% L4) falls due while the worker is being killed. */
 const TARGET_MS = 10_000;
 const TOP_LEVEL = 4;
-const ROOT = resolve(__dirname, '../..');
 
 type Handle = WorkflowHandle<typeof degradationReport>;
 
@@ -97,10 +96,8 @@ afterAll(async () => {
 /** Starts the worker process and resolves once it polls. */
 async function startWorker(): Promise<NonNullable<typeof worker>> {
   starts += 1;
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/crash-worker.ts'], {
-    cwd: ROOT,
-    env: {
-      ...process.env,
+  return startCrashWorker(
+    {
       ...simulators.env(listener.port),
       TEMPORAL_ADDRESS: dev.address,
       SPDR_TASK_QUEUE: taskQueue,
@@ -108,25 +105,8 @@ async function startWorker(): Promise<NonNullable<typeof worker>> {
       SPDR_OUTSIDE_FAILURE_ESCALATE_AFTER: '3m',
       SPDR_WORKFLOW_BUNDLE: bundleFile,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const stderr: string[] = [];
-  child.stderr!.on('data', (chunk: Buffer) => stderr.push(chunk.toString()));
-  const exited = new Promise<number | null>((resolveExit) => child.once('exit', (code) => resolveExit(code)));
-  await new Promise<void>((ready, failed) => {
-    const timer = setTimeout(() => failed(new Error(`worker did not start within 60 s: ${stderr.join('')}`)), 60_000);
-    child.stdout!.on('data', (chunk: Buffer) => {
-      if (chunk.toString().includes('crash-worker ready')) {
-        clearTimeout(timer);
-        ready();
-      }
-    });
-    void exited.then((code) => {
-      clearTimeout(timer);
-      failed(new Error(`worker exited with ${code} before it was ready: ${stderr.join('')}`));
-    });
-  });
-  return { child, exited, stderr };
+    60_000,
+  );
 }
 
 async function killWorker(): Promise<void> {
