@@ -11,7 +11,7 @@
  * `new Function`). They are settled here, before the freeze; a frozen unsettled one would throw in
  * every report. Our own schemas are not built here: each report builds its own, because zod caches
  * per schema instance and those objects must stay writable.
- * test/workflow/preload.test.ts checks this against the real sandbox.
+ * test/workflows/preload.test.ts checks this against the real sandbox.
  */
 import { z } from 'zod';
 
