@@ -42,9 +42,13 @@ describe('docker-compose.yml', () => {
   });
 
   it('publishes every port on 127.0.0.1 only', () => {
-    const published = [...rendered().matchAll(/^\s+- (\S+:\d+\/tcp)$/gm)].map((m) => m[1]!);
+    const text = rendered();
+    const published = [...text.matchAll(/^\s+- (\S+:\d+\/tcp)$/gm)].map((m) => m[1]!);
     expect(published.length).toBeGreaterThanOrEqual(5);
     expect(published.filter((p) => !p.startsWith('127.0.0.1:'))).toEqual([]);
+    // A port given without a host address ('3000:3000', every interface) is rendered in the long
+    // form (`- published: 3000` / `target: 3000`), which the short-form match above never sees.
+    expect([...text.matchAll(/^\s+- published: (\S+)$/gm)].map((m) => `published ${m[1]} on every interface`)).toEqual([]);
   });
 
   it('pins every image to a version (no latest, no bare major)', () => {
