@@ -7,7 +7,17 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleReportWorkflows } from '../../src/infra/workflow-bundle';
 
-/** A fresh time-skipping server for this test file, with the report search attributes registered. */
+/**
+ * A fresh time-skipping server for this test file, with the report search attributes registered.
+ *
+ * Never terminate a run there that still has work in flight: the server (Java test server of SDK
+ * 1.24) holds a time-skipping lock while a workflow task or an activity is outstanding and does not
+ * release it when the run is terminated, and a run queried and terminated at once loses one the
+ * same way. From then on time is never skipped again: every later `env.sleep` or `result()` of the
+ * file waits in real time (10 virtual minutes take 10 minutes), so a later test stalls until its
+ * timeout. Let a run end by itself (cancel signal, `result()`), or terminate only what a failed
+ * test leaves behind.
+ */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: inject('testServerExecutable') } });
   await registerSearchAttributes(env.connection);
