@@ -22,6 +22,7 @@ import { SpdrMetrics } from './metrics/spdr-metrics';
 import type { SpdrMetricsSinks } from './workflows/shell/metrics';
 
 import { MESSAGES } from './contract';
+import { redactSecrets } from './contract/redact';
 
 export { DEFAULT_TASK_QUEUE } from './contract';
 
@@ -136,7 +137,9 @@ export async function runWorkerProcess(
       await sub.register(`${callbacks.publicUrl}/listener/hub/${sub.token}`).then(
         () => console.log(`subscribed to ${sub.name} status events (callback ${callbacks.publicUrl}/listener/hub/<token>)`),
         (err: unknown) =>
-          console.warn(`could not subscribe to ${sub.name} status events: ${err instanceof Error ? err.message : String(err)}`),
+          console.warn(
+            redactSecrets(`could not subscribe to ${sub.name} status events: ${err instanceof Error ? err.message : String(err)}`),
+          ),
       );
     }
     const running = worker.run();

@@ -4,6 +4,8 @@
  * and returns plain data. Exactly-once creation rests on the effect's key, sent as the external id.
  */
 import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import { redactSecrets } from '../contract/redact';
 import { escalationUrlForLevel, type IntegrationConfig } from '../config/config';
 import { sendHttp } from '../integrations/http';
 import { reportWorkflowId } from '../integrations/ids';
@@ -39,7 +41,63 @@ function callOptions(): { signal?: AbortSignal } {
   }
 }
 
+function cancelled(): boolean {
+  try {
+    return Context.current().cancellationSignal.aborted;
+  } catch {
+    return false;
+  }
+}
+
+function redactedDetail(detail: unknown): unknown {
+  try {
+    return JSON.parse(redactSecrets(JSON.stringify(detail) ?? 'null', 100_000)) as unknown;
+  } catch {
+    return '[detail withheld: could not be redacted]';
+  }
+}
+
+/**
+ * The failure an activity hands to Temporal, with every text redacted: what enters the history
+ * (and from there the report and its escalations) never carries a token. Retry semantics kept:
+ * an ApplicationFailure keeps its type, retryability and delay; any other error stays retryable.
+ */
+export function redactedFailure(err: unknown): unknown {
+  if (cancelled() || !(err instanceof Error)) return err;
+  const message = redactSecrets(err.message, 2000);
+  if (err instanceof ApplicationFailure) {
+    if (message === err.message) return err;
+    return ApplicationFailure.create({
+      message,
+      type: err.type ?? undefined,
+      nonRetryable: err.nonRetryable ?? false,
+      details: err.details?.map(redactedDetail),
+      nextRetryDelay: err.nextRetryDelay ?? undefined,
+    });
+  }
+  return ApplicationFailure.create({ message, type: err.name, nonRetryable: false });
+}
+
+/** Every activity of `activities`, its failures passed through {@link redactedFailure}. */
+function withRedactedFailures<A extends object>(activities: A): A {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities) as [string, (...args: unknown[]) => Promise<unknown>][]) {
+    wrapped[name] = async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        throw redactedFailure(err);
+      }
+    };
+  }
+  return wrapped as A;
+}
+
 export function createActivities(deps: ActivityDeps): SpdrActivities {
+  return withRedactedFailures(reportActivities(deps));
+}
+
+function reportActivities(deps: ActivityDeps): SpdrActivities {
   const config = deps.integrations;
   const tickets = troubleTicketClient(config);
   const partners = partnerClient(config);
