@@ -141,7 +141,9 @@ function escalateOverdueTasks(d: Draft): void {
     if (!isOpenTask(task) || task.overdueEscalated || task.due === undefined || msOf(task.due) > d.now) continue;
     replaceTask(d, { ...task, overdueEscalated: true });
     const detail = `task ${task.taskId} (${task.kind}, ${task.assignee}) was due ${task.due} and is ${task.status}`;
-    d.effects.push(escalationEffect(d, d.r.jeopardy.escalationLevel, 'taskOverdue', detail, task.taskId));
+    // Keyed by the dispatch: a task re-dispatched (reassigned) that goes overdue again escalates again.
+    const subject = `${task.taskId}-${task.dispatchedAt ?? 'undispatched'}`;
+    d.effects.push(escalationEffect(d, d.r.jeopardy.escalationLevel, 'taskOverdue', detail, subject));
     log(d, { by: SYSTEM_ACTOR, action: 'taskOverdue', detail });
   }
 }
