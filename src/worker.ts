@@ -22,6 +22,7 @@ import { SpdrMetrics } from './metrics/spdr-metrics';
 import type { SpdrMetricsSinks } from './workflows/shell/metrics';
 
 import { MESSAGES } from './contract';
+import { redactSecrets } from './contract/redact';
 
 export { DEFAULT_TASK_QUEUE } from './contract';
 
@@ -130,19 +131,14 @@ export async function runWorkerProcess(
       }
     },
   });
+  const hubs = await subscribeHubs(subscriptions, `${callbacks.publicUrl}/listener/hub`);
   try {
-    for (const sub of subscriptions) {
-      // A system that cannot be reached now keeps working with signed callbacks; say so and go on.
-      await sub.register(`${callbacks.publicUrl}/listener/hub/${sub.token}`).then(
-        () => console.log(`subscribed to ${sub.name} status events (callback ${callbacks.publicUrl}/listener/hub/<token>)`),
-        (err: unknown) =>
-          console.warn(`could not subscribe to ${sub.name} status events: ${err instanceof Error ? err.message : String(err)}`),
-      );
-    }
     const running = worker.run();
     onReady?.({ listenerUrl: listener.listenerUrl, metricsUrl: metricsServer?.url });
     await running;
   } finally {
+    // Graceful shutdown: the hubs stop calling a listener that is going away.
+    await hubs.unsubscribe();
     await listener.close();
     await metricsServer?.close();
     await connection.close();
@@ -150,11 +146,47 @@ export async function runWorkerProcess(
   }
 }
 
+/**
+ * Registers every subscription (`POST /hub`, callback `<base>/<token>`); `unsubscribe` deletes the
+ * ones registered (`DELETE /hub/{id}`). A system that cannot be reached is logged, never fatal:
+ * at start it keeps working with signed callbacks, at shutdown the hub may keep a stale listener.
+ */
+export async function subscribeHubs(
+  subscriptions: readonly HubSubscription[],
+  callbackBase: string,
+  warn: (line: string) => void = (line) => console.warn(line),
+  info: (line: string) => void = (line) => console.log(line),
+): Promise<{ registered: number; unsubscribe(): Promise<void> }> {
+  const registered: { sub: HubSubscription; hubId: string }[] = [];
+  const problem = (what: string, err: unknown) => warn(redactSecrets(`${what}: ${err instanceof Error ? err.message : String(err)}`));
+  for (const sub of subscriptions) {
+    try {
+      const { hubId } = await sub.register(`${callbackBase}/${sub.token}`);
+      registered.push({ sub, hubId });
+      info(`subscribed to ${sub.name} status events (callback ${callbackBase}/<token>)`);
+    } catch (err) {
+      problem(`could not subscribe to ${sub.name} status events`, err);
+    }
+  }
+  return {
+    registered: registered.length,
+    async unsubscribe() {
+      for (const { sub, hubId } of registered.splice(0)) {
+        await sub.unregister(hubId).then(
+          () => info(`unsubscribed from ${sub.name} status events`),
+          (err: unknown) => problem(`could not delete the ${sub.name} subscription ${hubId}`, err),
+        );
+      }
+    },
+  };
+}
+
 export interface HubSubscription {
   name: string;
   source: CallbackSource;
   token: string;
-  register(callback: string): Promise<unknown>;
+  register(callback: string): Promise<{ hubId: string }>;
+  unregister(hubId: string): Promise<unknown>;
 }
 
 /** The subscriptions the worker registers at start (`POST /hub`) when SPDR_CALLBACK_PUBLIC_URL is set. */
@@ -168,12 +200,14 @@ export function hubSubscriptions(settings: WorkerSettings): HubSubscription[] {
       source: 'troubleTicket',
       token: newSubscriptionToken(),
       register: (callback) => tickets.registerListener(callback),
+      unregister: (hubId) => tickets.unregisterListener(hubId),
     },
     ...config.partners.map((partner): HubSubscription => ({
       name: `partner ${partner.partyId}`,
       source: 'partner',
       token: newSubscriptionToken(),
       register: (callback) => partners.registerListener(partner.partyId, callback),
+      unregister: (hubId) => partners.unregisterListener(partner.partyId, hubId),
     })),
   ];
 }

@@ -4,10 +4,10 @@
  * and returns plain data. Exactly-once creation rests on the effect's key, sent as the external id.
  */
 import { Context } from '@temporalio/activity';
-import { escalationUrlForLevel, type IntegrationConfig } from '../config/config';
-import { sendHttp } from '../integrations/http';
-import { reportWorkflowId } from '../integrations/ids';
-import { notifier, reportLink, ESCALATION_SYSTEM } from '../integrations/notify';
+import { ApplicationFailure } from '@temporalio/common';
+import { redactSecrets } from '../contract/redact';
+import type { IntegrationConfig } from '../config/config';
+import { notifier } from '../integrations/notify';
 import { partnerClient } from '../integrations/partner';
 import { troubleTicketClient } from '../integrations/troubleTicket';
 import type { SpdrMetrics } from '../metrics/spdr-metrics';
@@ -39,30 +39,82 @@ function callOptions(): { signal?: AbortSignal } {
   }
 }
 
-export function createActivities(deps: ActivityDeps): SpdrActivities {
-  const config = deps.integrations;
-  const tickets = troubleTicketClient(config);
-  const partners = partnerClient(config);
-  const notify = notifier(config);
+function cancelled(): boolean {
+  try {
+    return Context.current().cancellationSignal.aborted;
+  } catch {
+    return false;
+  }
+}
 
-  /** Task dispatch and assignee notices go to the level-0 notification webhook. */
-  async function notice(operation: string, idempotencyKey: string, reportId: string, body: Record<string, unknown>): Promise<void> {
-    await sendHttp({
-      system: ESCALATION_SYSTEM,
-      operation,
-      method: 'POST',
-      url: escalationUrlForLevel(config, 0),
-      headers: { 'idempotency-key': idempotencyKey.replace(/[^A-Za-z0-9._:@-]/g, '-') },
-      timeoutMs: config.http.timeoutMs,
-      ...callOptions(),
-      body: { ...body, reportId, workflowId: reportWorkflowId(reportId), link: reportLink(config, reportId) },
+function redactedDetail(detail: unknown): unknown {
+  try {
+    return JSON.parse(redactSecrets(JSON.stringify(detail) ?? 'null', 100_000)) as unknown;
+  } catch {
+    return '[detail withheld: could not be redacted]';
+  }
+}
+
+/**
+ * The failure an activity hands to Temporal, with every text redacted: what enters the history
+ * (and from there the report and its escalations) never carries a token. Retry semantics kept:
+ * an ApplicationFailure keeps its type, retryability and delay; any other error stays retryable.
+ */
+export function redactedFailure(err: unknown): unknown {
+  if (cancelled() || !(err instanceof Error)) return err;
+  const message = redactSecrets(err.message, 2000);
+  if (err instanceof ApplicationFailure) {
+    if (message === err.message) return err;
+    return ApplicationFailure.create({
+      message,
+      type: err.type ?? undefined,
+      nonRetryable: err.nonRetryable ?? false,
+      details: err.details?.map(redactedDetail),
+      nextRetryDelay: err.nextRetryDelay ?? undefined,
     });
   }
+  return ApplicationFailure.create({ message, type: err.name, nonRetryable: false });
+}
 
+/** Every activity of `activities`, its failures passed through {@link redactedFailure}. */
+function withRedactedFailures<A extends object>(activities: A): A {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(activities) as [string, (...args: unknown[]) => Promise<unknown>][]) {
+    wrapped[name] = async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        throw redactedFailure(err);
+      }
+    };
+  }
+  return wrapped as A;
+}
+
+export function createActivities(deps: ActivityDeps): SpdrActivities {
+  return withRedactedFailures(reportActivities(deps));
+}
+
+function reportActivities(deps: ActivityDeps): SpdrActivities {
   return {
     async reportSettings() {
       return { ...deps.settings, readAtMs: Date.now() };
     },
+    ...outsideWorkActivities(deps.integrations),
+    ...notificationActivities(deps),
+  };
+}
+
+type OutsideWorkActivities = Pick<
+  SpdrActivities,
+  'createTroubleReport' | 'cancelTroubleReport' | 'createPartnerRequest' | 'cancelPartnerRequest'
+>;
+
+/** Trouble tickets and partner requests: the effect's key is the external id (exactly one record). */
+function outsideWorkActivities(config: IntegrationConfig): OutsideWorkActivities {
+  const tickets = troubleTicketClient(config);
+  const partners = partnerClient(config);
+  return {
     async createTroubleReport(e) {
       const t = await tickets.createTroubleTicket(
         { externalId: e.key, reportId: e.reportId, resourceId: e.resourceId, severity: e.severity, description: e.description },
@@ -86,38 +138,30 @@ export function createActivities(deps: ActivityDeps): SpdrActivities {
         callOptions(),
       );
     },
+  };
+}
+
+type NotificationActivities = Pick<SpdrActivities, 'dispatchTask' | 'notifyAssignee' | 'notifyEscalation' | 'informClose'>;
+
+/** Every notification goes through the {@link Notifier}: one idempotency key per notified fact. */
+function notificationActivities(deps: ActivityDeps): NotificationActivities {
+  const notify = notifier(deps.integrations);
+  return {
     async dispatchTask(e) {
-      await notice(`dispatch task ${e.taskId}`, `spdr-${e.reportId}-task-${e.taskId}-${e.assignee}`, e.reportId, {
-        type: 'spdr.taskDispatched',
-        taskId: e.taskId,
-        kind: e.kind,
-        assignee: e.assignee,
-        title: e.title,
-        due: e.due,
+      await notify.notice(`dispatch task ${e.taskId}`, `spdr-${e.reportId}-task-${e.taskId}-${e.assignee}`, e.reportId, {
+        body: { type: 'spdr.taskDispatched', taskId: e.taskId, kind: e.kind, assignee: e.assignee, title: e.title, due: e.due },
+        ...callOptions(),
       });
     },
     async notifyAssignee(e) {
-      await notice('notify assignee', `spdr-${e.reportId}-assignee-${e.jeopardyState}-${e.deadline}`, e.reportId, {
-        type: 'spdr.jeopardy',
-        assignees: e.assignees,
-        jeopardyState: e.jeopardyState,
-        deadline: e.deadline,
-        detail: e.detail,
+      await notify.notice('notify assignee', `spdr-${e.reportId}-assignee-${e.jeopardyState}-${e.deadline}`, e.reportId, {
+        body: { type: 'spdr.jeopardy', assignees: e.assignees, jeopardyState: e.jeopardyState, deadline: e.deadline, detail: e.detail },
+        ...callOptions(),
       });
     },
     async notifyEscalation(e) {
-      await notify.notifyEscalation(
-        {
-          reportId: e.reportId,
-          level: e.level,
-          reason: e.reason,
-          jeopardyState: e.jeopardyState,
-          deadline: e.deadline,
-          detail: e.detail,
-          subject: e.subject,
-        },
-        callOptions(),
-      );
+      const { reportId, level, reason, jeopardyState, deadline, detail, subject } = e;
+      await notify.notifyEscalation({ reportId, level, reason, jeopardyState, deadline, detail, subject }, callOptions());
       deps.metrics?.escalationDelivered(e.level, e.reason, (Date.now() - scheduledAtMs()) / 1000);
     },
     async informClose(e) {

@@ -25,44 +25,41 @@ const section = (title: string, lines: string[]): string[] => [
   ...(lines.length > 0 ? lines.map((l) => `  ${l}`) : ['  (none)']),
 ];
 
-/** The report as a human-readable page: header, jeopardy, tasks, trouble reports, partner requests, last analysis, rejected inputs. */
-export function renderReport(report: Report): string {
+/** The page's header: status, severity, service, times, jeopardy and clocks, and how it ended. */
+function headerRows(report: Report): (string | number | undefined)[][] {
   const j = report.jeopardy;
   const service = report.service.name ? `${report.service.id} (${report.service.name})` : report.service.id;
-  const lines = [
-    `Report ${report.reportId}`,
-    ...table(
-      ['', ''],
-      [
-        ['status', report.status],
-        ['severity', report.severity],
-        ['service', service],
-        ['description', report.description],
-        ['detected', report.detectedAt],
-        ['opened', `${report.openedAt} by ${report.openedBy}`],
-        [
-          'jeopardy',
-          `${j.state} · escalation level ${j.escalationLevel} · deadline ${j.deadline}${j.pausedSince ? ` · clock paused since ${j.pausedSince}` : ''}`,
-        ],
-        ...(['response', 'update'] as const).flatMap((name) => {
-          const clock = j.clocks?.[name];
-          return clock
-            ? [[`${name} clock`, `${clock.state} · deadline ${clock.deadline}${clock.metAt ? ` · met ${clock.metAt}` : ''}`]]
-            : [];
-        }),
-        ...(report.clearance ? [['cleared', `${report.clearance.at} by ${report.clearance.by}: ${report.clearance.resolution}`]] : []),
-        ...(report.cancellation
-          ? [
-              [
-                'cancelled',
-                `${report.cancellation.at} by ${report.cancellation.by}: ${report.cancellation.reason}${report.cancellation.note ? ` (${report.cancellation.note})` : ''}`,
-              ],
-            ]
-          : []),
-        ...(report.closure ? [['closed', `${report.closure.at} by ${report.closure.by} (${report.closure.how})`]] : []),
-      ],
-    ).slice(1),
+  return [
+    ['status', report.status],
+    ['severity', report.severity],
+    ['service', service],
+    ['description', report.description],
+    ['detected', report.detectedAt],
+    ['opened', `${report.openedAt} by ${report.openedBy}`],
+    [
+      'jeopardy',
+      `${j.state} · escalation level ${j.escalationLevel} · deadline ${j.deadline}${j.pausedSince ? ` · clock paused since ${j.pausedSince}` : ''}`,
+    ],
+    ...(['response', 'update'] as const).flatMap((name) => {
+      const clock = j.clocks?.[name];
+      return clock ? [[`${name} clock`, `${clock.state} · deadline ${clock.deadline}${clock.metAt ? ` · met ${clock.metAt}` : ''}`]] : [];
+    }),
+    ...(report.clearance ? [['cleared', `${report.clearance.at} by ${report.clearance.by}: ${report.clearance.resolution}`]] : []),
+    ...(report.cancellation
+      ? [
+          [
+            'cancelled',
+            `${report.cancellation.at} by ${report.cancellation.by}: ${report.cancellation.reason}${report.cancellation.note ? ` (${report.cancellation.note})` : ''}`,
+          ],
+        ]
+      : []),
+    ...(report.closure ? [['closed', `${report.closure.at} by ${report.closure.by} (${report.closure.how})`]] : []),
   ];
+}
+
+/** The report as a human-readable page: header, jeopardy, tasks, trouble reports, partner requests, last analysis, rejected inputs. */
+export function renderReport(report: Report): string {
+  const lines = [`Report ${report.reportId}`, ...table(['', ''], headerRows(report)).slice(1)];
   lines.push(
     ...section(
       'Tasks',

@@ -29,18 +29,5 @@ export class Secret {
   }
 }
 
-/**
- * A URL safe for logs: credentials in the user-info part and query values are masked,
- * because webhook providers commonly put tokens there.
- */
-export function redactUrl(url: string): string {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return '[unparseable URL]';
-  }
-  const userInfo = parsed.username || parsed.password ? '***@' : '';
-  const path = parsed.pathname === '/' ? '' : parsed.pathname;
-  return `${parsed.protocol}//${userInfo}${parsed.host}${path}${parsed.search ? '?***' : ''}`;
-}
+/** URLs in logs: the product's one redaction (credentials, query values, token path segments). */
+export { redactUrl, redactSecrets } from '../contract/redact';

@@ -232,7 +232,7 @@ export function partnerUpdate(d: Draft, p: MessagePayload<'partnerUpdate'>): Han
 }
 
 /** Whether the report's current `pending` was entered to wait on a partner (not set by an operator). */
-function waitingOnPartners(report: Report): boolean {
+export function waitingOnPartners(report: Report): boolean {
   for (let i = report.history.length - 1; i >= 0; i--) {
     const entry = report.history[i];
     if (entry.toStatus !== undefined) return entry.toStatus === 'pending' && entry.action === 'partnerRequestSent';

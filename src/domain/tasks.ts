@@ -71,7 +71,9 @@ function changePlan(d: Draft, existing: Task, p: Assign, due: string | undefined
   });
   const reassigned = p.assignee !== existing.assignee;
   if (reassigned && (task.status === 'dispatched' || task.status === 'inProgress')) {
+    // A new dispatch: the new assignee's overdue escalation is its own (keyed by this dispatch).
     task.dispatchedAt = d.at;
+    task.overdueEscalated = false;
     d.effects.push(dispatchEffect(d.r.reportId, task));
   }
   replaceTask(d, task);

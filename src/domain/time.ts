@@ -20,7 +20,7 @@ import {
   type Outcome,
 } from './draft';
 import { evaluateJeopardy, nextLadderStepAt, pauseIntervals, pausedMsAt, type StatusChange } from './jeopardy';
-import { partnerRequestIsWaiting } from './outside-work';
+import { partnerRequestIsWaiting, waitingOnPartners } from './outside-work';
 import type { Jeopardy, Report } from './schemas';
 import { isFinal } from './status';
 import { isOpenTask } from './task-plan';
@@ -141,7 +141,9 @@ function escalateOverdueTasks(d: Draft): void {
     if (!isOpenTask(task) || task.overdueEscalated || task.due === undefined || msOf(task.due) > d.now) continue;
     replaceTask(d, { ...task, overdueEscalated: true });
     const detail = `task ${task.taskId} (${task.kind}, ${task.assignee}) was due ${task.due} and is ${task.status}`;
-    d.effects.push(escalationEffect(d, d.r.jeopardy.escalationLevel, 'taskOverdue', detail, task.taskId));
+    // Keyed by the dispatch: a task re-dispatched (reassigned) that goes overdue again escalates again.
+    const subject = `${task.taskId}-${task.dispatchedAt ?? 'undispatched'}`;
+    d.effects.push(escalationEffect(d, d.r.jeopardy.escalationLevel, 'taskOverdue', detail, subject));
     log(d, { by: SYSTEM_ACTOR, action: 'taskOverdue', detail });
   }
 }
@@ -154,6 +156,23 @@ function escalateLatePartners(d: Draft): void {
     d.effects.push(escalationEffect(d, d.r.jeopardy.escalationLevel, 'partnerLate', detail, request.key));
     log(d, { by: SYSTEM_ACTOR, action: 'partnerLate', detail });
   }
+  resumeIfNoPartnerHasTheRequest(d);
+}
+
+/**
+ * A request its partner never accepted (its system down past the answer's due time) cannot be
+ * answered: a report pending only on such requests runs its clock again instead of waiting forever.
+ */
+function resumeIfNoPartnerHasTheRequest(d: Draft): void {
+  if (d.r.status !== 'pending' || !waitingOnPartners(d.r)) return;
+  const waiting = d.r.partnerRequests.filter(partnerRequestIsWaiting);
+  const unsent = waiting.filter((request) => request.requestId === undefined && request.lateEscalated);
+  if (unsent.length === 0 || unsent.length < waiting.length) return;
+  changeStatus(d, 'inProgress', {
+    by: SYSTEM_ACTOR,
+    action: 'statusChanged',
+    reason: `partner request(s) ${unsent.map((request) => request.key).join(', ')} could not be sent by the answer's due time; the clock runs again`,
+  });
 }
 
 function acceptanceWindowEnd(report: Report): number | undefined {

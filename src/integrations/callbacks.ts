@@ -19,6 +19,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { redactPath, redactSecrets } from '../contract/redact';
 import { PartnerAnswerStatus } from '../domain/schemas';
 import { checkSignature, isLoopback, ReplayGuard, sameToken, SIGNATURE_HEADER, type CallbackSource } from './callback-auth';
 import { ORIGINATING_REPORT_ROLE, reportIdFromExternalId, reportWorkflowId } from './ids';
@@ -282,8 +283,8 @@ async function handle(ctx: ListenerContext, req: IncomingMessage, res: ServerRes
   if (req.method === 'GET' && path === '/health') return send(res, 200, { ok: true });
   const target = parsePath(path);
   const route = target && routes[target.eventType];
-  // A token is a credential: never logged or echoed.
-  const shownPath = target?.token ? path.replace(target.token, '<token>') : path;
+  // A token is a credential: never logged or echoed (nor anything shaped like one).
+  const shownPath = redactPath(target?.token ? path.replace(target.token, '<token>') : path).slice(0, 300);
   if (!target || !route) return send(res, 404, { error: `no listener at ${shownPath}` });
   if (req.method !== 'POST') return send(res, 405, { error: 'use POST' }, { allow: 'POST' });
   const source = SOURCES[target.eventType];
@@ -330,7 +331,10 @@ async function handle(ctx: ListenerContext, req: IncomingMessage, res: ServerRes
 
 /** Starts the listener; resolves once it accepts connections. */
 export async function startCallbackListener(options: CallbackListenerOptions): Promise<CallbackListener> {
-  const log = options.log ?? (() => undefined);
+  const write = options.log ?? (() => undefined);
+  // Every logged text goes through the one redaction: tokens in paths, queries and error texts masked.
+  const log = (entry: Record<string, unknown>) =>
+    write(Object.fromEntries(Object.entries(entry).map(([k, v]) => [k, typeof v === 'string' ? redactSecrets(v, 1000) : v])));
   const auth = options.auth ?? {};
   const host = options.host ?? '127.0.0.1';
   if (auth.unauthenticated) {

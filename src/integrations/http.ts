@@ -10,7 +10,8 @@
 import { STATUS_CODES } from 'node:http';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
-import { Secret, redactUrl } from '../config/secret';
+import type { Secret } from '../config/secret';
+import { redactSecrets, redactUrl } from '../contract/redact';
 
 /** Failure types, for `RetryPolicy.nonRetryableErrorTypes` and for the report's history. */
 export const FailureType = {
@@ -85,11 +86,16 @@ function statusText(status: number): string {
   return STATUS_CODES[status] ?? 'Unknown Status';
 }
 
-function scrub(text: string, call: HttpCall): string {
-  const secrets: string[] = [];
-  if (call.auth?.kind === 'bearer') secrets.push(call.auth.token.reveal());
-  if (call.auth?.kind === 'header') secrets.push(call.auth.value.reveal());
-  return secrets.filter((s) => s.length > 0).reduce((out, secret) => out.split(secret).join('***'), text);
+/** The call's own credentials, masked wherever they appear in remote text. */
+function knownSecrets(call: HttpCall): string[] {
+  if (call.auth?.kind === 'bearer') return [call.auth.token.reveal()];
+  if (call.auth?.kind === 'header') return [call.auth.value.reveal()];
+  return [];
+}
+
+/** Remote or local text that enters a failure message: credentials masked, one line, bounded. */
+function sanitised(text: string, call: HttpCall | undefined, max: number): string {
+  return redactSecrets(text, max, call ? knownSecrets(call) : []);
 }
 
 /** The most helpful sentence an error body offers (TMF error, RFC 7807 problem, or plain text). */
@@ -111,9 +117,8 @@ function reasonFrom(bodyText: string, call: HttpCall): string | undefined {
     reason = bodyText.startsWith('<') ? undefined : bodyText;
   }
   if (reason === undefined) return undefined;
-  const line = scrub(reason.replace(/\s+/g, ' ').trim(), call);
-  if (line === '') return undefined;
-  return line.length > 300 ? `${line.slice(0, 297)}...` : line;
+  const line = sanitised(reason, call, 300);
+  return line === '' ? undefined : line;
 }
 
 function details(call: HttpCall, extra: Partial<OutsideSystemFailureDetails> = {}): OutsideSystemFailureDetails {
@@ -123,7 +128,7 @@ function details(call: HttpCall, extra: Partial<OutsideSystemFailureDetails> = {
 function unavailable(call: HttpCall, what: string, extra: Partial<OutsideSystemFailureDetails> = {}, cause?: Error) {
   const retryAfter = extra.retryAfterMs === undefined ? '' : `; retry after ${extra.retryAfterMs} ms`;
   return ApplicationFailure.create({
-    message: `${call.system}: ${call.operation} failed, system unavailable (${what})${retryAfter}`,
+    message: sanitised(`${call.system}: ${call.operation} failed, system unavailable (${what})${retryAfter}`, call, 1000),
     type: FailureType.unavailable,
     nonRetryable: false,
     details: [details(call, extra)],
@@ -135,7 +140,11 @@ function unavailable(call: HttpCall, what: string, extra: Partial<OutsideSystemF
 /** A non-retryable refusal, e.g. `... create trouble ticket refused (422 Unprocessable Entity): severity is invalid`. */
 export function rejected(call: HttpCall, status: number, reason: string | undefined): ApplicationFailure {
   return ApplicationFailure.create({
-    message: `${call.system}: ${call.operation} refused (${status} ${statusText(status)})${reason ? `: ${reason}` : ''}`,
+    message: sanitised(
+      `${call.system}: ${call.operation} refused (${status} ${statusText(status)})${reason ? `: ${reason}` : ''}`,
+      call,
+      1000,
+    ),
     type: FailureType.rejected,
     nonRetryable: true,
     details: [details(call, { httpStatus: status })],
@@ -145,7 +154,11 @@ export function rejected(call: HttpCall, status: number, reason: string | undefi
 /** A non-retryable failure for an answer that cannot be understood. */
 export function badResponse(call: Pick<HttpCall, 'system' | 'operation' | 'method' | 'url'>, problem: string, status?: number) {
   return ApplicationFailure.create({
-    message: `${call.system}: ${call.operation} returned an unusable answer${status ? ` (${status} ${statusText(status)})` : ''}: ${problem}`,
+    message: sanitised(
+      `${call.system}: ${call.operation} returned an unusable answer${status ? ` (${status} ${statusText(status)})` : ''}: ${problem}`,
+      undefined,
+      1000,
+    ),
     type: FailureType.badResponse,
     nonRetryable: true,
     details: [{ system: call.system, operation: call.operation, method: call.method, url: redactUrl(call.url), httpStatus: status }],
@@ -155,7 +168,7 @@ export function badResponse(call: Pick<HttpCall, 'system' | 'operation' | 'metho
 /** A non-retryable failure raised before anything is sent (bad input or configuration). */
 export function invalidRequest(system: string, operation: string, reason: string): ApplicationFailure {
   return ApplicationFailure.create({
-    message: `${system}: cannot ${operation}: ${reason}`,
+    message: sanitised(`${system}: cannot ${operation}: ${reason}`, undefined, 1000),
     type: FailureType.invalidRequest,
     nonRetryable: true,
     details: [{ system, operation }],

@@ -101,6 +101,27 @@ export class Notifier {
     return { idempotencyKey, httpStatus: answer.status };
   }
 
+  /** Task dispatch and assignee notices: to the level-0 notification webhook, with their idempotency key. */
+  async notice(
+    operation: string,
+    idempotencyKey: string,
+    reportId: string,
+    options: CallOptions & { body: Record<string, unknown> },
+  ): Promise<Delivered> {
+    const key = headerSafe(idempotencyKey);
+    const answer = await sendHttp({
+      system: ESCALATION_SYSTEM,
+      operation,
+      method: 'POST',
+      url: escalationUrlForLevel(this.config, 0),
+      headers: { 'idempotency-key': key },
+      timeoutMs: this.config.http.timeoutMs,
+      signal: options.signal,
+      body: { ...options.body, reportId, workflowId: reportWorkflowId(reportId), link: reportLink(this.config, reportId) },
+    });
+    return { idempotencyKey: key, httpStatus: answer.status };
+  }
+
   /** Informs the Close SPDR process that a report is cleared; it confirms with `confirmClosure`. */
   async informClose(input: CloseInput, options: CallOptions = {}): Promise<Delivered> {
     const close = checked(closeInputSchema, input, CLOSE_SYSTEM, 'inform close');

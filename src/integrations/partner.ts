@@ -165,6 +165,11 @@ export class PartnerClient {
   registerListener(partyId: string, callback: string, options: CallOptions = {}): Promise<{ hubId: string }> {
     return this.party(partyId, 'register status listener').api.registerListener(callback, options);
   }
+
+  /** Deletes the hub listener registered with one party as `hubId` (at graceful shutdown). */
+  unregisterListener(partyId: string, hubId: string, options: CallOptions = {}): Promise<void> {
+    return this.party(partyId, 'delete status listener').api.unregisterListener(hubId, options);
+  }
 }
 
 /** The partner client for a configuration. */

@@ -190,4 +190,16 @@ export class TmfResourceApi<S extends RecordSchema> {
     );
     return { hubId: hub.id };
   }
+
+  /** Deletes a hub listener (`DELETE /hub/{id}`); one already gone (404) is success. */
+  async unregisterListener(hubId: string, options: CallOptions): Promise<void> {
+    if (!SAFE_ID.test(hubId) || /^\.+$/.test(hubId))
+      throw badResponse(this.call('delete status listener for', 'DELETE', this.options.hubUrl, {}), `hub id is not path-safe`, 200);
+    await sendHttp(
+      this.call('delete status listener for', 'DELETE', `${this.options.hubUrl}/${encodeURIComponent(hubId)}`, {
+        signal: options.signal,
+        acceptStatuses: [404],
+      }),
+    );
+  }
 }

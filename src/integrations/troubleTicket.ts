@@ -135,6 +135,11 @@ export class TroubleTicketClient {
   registerListener(callback: string, options: CallOptions = {}): Promise<{ hubId: string }> {
     return this.api.registerListener(callback, options);
   }
+
+  /** Deletes the hub listener registered as `hubId` (at graceful shutdown). */
+  unregisterListener(hubId: string, options: CallOptions = {}): Promise<void> {
+    return this.api.unregisterListener(hubId, options);
+  }
 }
 
 /** The trouble ticket client for a configuration. */

@@ -121,6 +121,51 @@ function send(res: ServerResponse, status: number, body: unknown, headers: Recor
   res.end(text);
 }
 
+interface CodecCall {
+  path: string;
+  cors: Record<string, string>;
+  codec: CodecServerOptions['codec'];
+  limit: number;
+  log: (line: string) => void;
+}
+
+/** Reads, checks, decodes or encodes one authorized request's payloads and answers it. */
+async function answerCodecRequest(req: IncomingMessage, res: ServerResponse, call: CodecCall): Promise<void> {
+  const { path, cors, codec, limit, log } = call;
+  try {
+    const text = await readBody(req, limit);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new HttpError(400, 'body must be JSON: {"payloads":[...]}');
+    }
+    const parsed = CodecRequest.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new HttpError(
+        400,
+        `body must be {"payloads":[{"metadata":{...},"data":"<base64>"}]}: ${issue.path.join('.')}: ${issue.message}`,
+      );
+    }
+    const payloads = parsed.data.payloads.map(fromJson);
+    const out = path === '/decode' ? await codec.decode(payloads) : await codec.encode(payloads);
+    send(res, 200, { payloads: out.map(toJson) }, cors);
+  } catch (err) {
+    if (err instanceof HttpError) {
+      log(`codec server: ${err.status} ${path}: ${err.message}`);
+      if (err.status === 413) res.setHeader('Connection', 'close');
+      return send(res, err.status, { error: err.message }, cors);
+    }
+    if (err instanceof PayloadDecryptionError) {
+      log(`codec server: 422 ${path}: ${err.message}`);
+      return send(res, 422, { error: err.message }, cors);
+    }
+    log(`codec server: 500 ${path}: ${err instanceof Error ? err.name : 'error'}`);
+    send(res, 500, { error: 'internal error' }, cors);
+  }
+}
+
 /** Starts the codec server; resolves once it listens. */
 export async function startCodecServer(opts: CodecServerOptions): Promise<CodecServer> {
   const tokenText = typeof opts.token === 'string' ? opts.token : opts.token?.reveal();
@@ -166,40 +211,7 @@ export async function startCodecServer(opts: CodecServerOptions): Promise<CodecS
       return send(res, 401, { error: 'unauthorized' }, { ...cors, 'WWW-Authenticate': 'Bearer' });
     }
 
-    void (async () => {
-      try {
-        const text = await readBody(req, limit);
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          throw new HttpError(400, 'body must be JSON: {"payloads":[...]}');
-        }
-        const parsed = CodecRequest.safeParse(json);
-        if (!parsed.success) {
-          const issue = parsed.error.issues[0];
-          throw new HttpError(
-            400,
-            `body must be {"payloads":[{"metadata":{...},"data":"<base64>"}]}: ${issue.path.join('.')}: ${issue.message}`,
-          );
-        }
-        const payloads = parsed.data.payloads.map(fromJson);
-        const out = path === '/decode' ? await opts.codec.decode(payloads) : await opts.codec.encode(payloads);
-        send(res, 200, { payloads: out.map(toJson) }, cors);
-      } catch (err) {
-        if (err instanceof HttpError) {
-          log(`codec server: ${err.status} ${path}: ${err.message}`);
-          if (err.status === 413) res.setHeader('Connection', 'close');
-          return send(res, err.status, { error: err.message }, cors);
-        }
-        if (err instanceof PayloadDecryptionError) {
-          log(`codec server: 422 ${path}: ${err.message}`);
-          return send(res, 422, { error: err.message }, cors);
-        }
-        log(`codec server: 500 ${path}: ${err instanceof Error ? err.name : 'error'}`);
-        send(res, 500, { error: 'internal error' }, cors);
-      }
-    })();
+    void answerCodecRequest(req, res, { path, cors, codec: opts.codec, limit, log });
   });
   server.requestTimeout = 30_000;
   server.headersTimeout = 10_000;

@@ -72,6 +72,54 @@ interface PersistedState {
   webhook: WebhookSinkState;
 }
 
+interface StatePersistence {
+  /** Something changed: saved within 100 ms. */
+  changed(): void;
+  /** Saves now (at close). */
+  flush(): void;
+}
+
+/** Restores the simulators' state from `stateFile` and saves it there after changes (none without a file). */
+function statePersistence(
+  stateFile: string | undefined,
+  parts: { trouble: TroubleTicketSimulator; partner: PartnerSimulator; webhook: WebhookSink },
+): StatePersistence {
+  const { trouble, partner, webhook } = parts;
+  let saveTimer: NodeJS.Timeout | undefined;
+  const save = () => {
+    if (!stateFile) return;
+    const state: PersistedState = {
+      version: 1,
+      trouble: trouble.book.snapshot(),
+      partner: partner.book.snapshot(),
+      webhook: webhook.snapshot(),
+    };
+    // Write then rename, so a crash never leaves half a file behind.
+    writeFileSync(`${stateFile}.tmp`, JSON.stringify(state, null, 2));
+    renameSync(`${stateFile}.tmp`, stateFile);
+  };
+  if (stateFile && existsSync(stateFile)) {
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as PersistedState;
+    trouble.book.restore(state.trouble);
+    partner.book.restore(state.partner);
+    webhook.restore(state.webhook);
+  }
+  return {
+    changed() {
+      if (!stateFile || saveTimer) return;
+      saveTimer = setTimeout(() => {
+        saveTimer = undefined;
+        save();
+      }, 100);
+    },
+    flush() {
+      if (saveTimer) clearTimeout(saveTimer);
+      saveTimer = undefined;
+      save();
+    },
+  };
+}
+
 export async function startSimulators(options: SimulatorsOptions = {}): Promise<Simulators> {
   const host = options.host ?? '127.0.0.1';
   const seed = options.seed ?? 1;
@@ -80,8 +128,8 @@ export async function startSimulators(options: SimulatorsOptions = {}): Promise<
     troubleTicket: options.callbackSecrets?.troubleTicket ?? randomBytes(32).toString('base64url'),
     partner: options.callbackSecrets?.partner ?? randomBytes(32).toString('base64url'),
   };
-  let persist = () => undefined as void;
-  const onChange = () => persist();
+  let persistence: StatePersistence | undefined;
+  const onChange = () => persistence?.changed();
 
   const trouble = await startTroubleTicketSimulator({
     host,
@@ -117,35 +165,7 @@ export async function startSimulators(options: SimulatorsOptions = {}): Promise<
     onChange,
   });
 
-  const { stateFile } = options;
-  let saveTimer: NodeJS.Timeout | undefined;
-  const save = () => {
-    if (!stateFile) return;
-    const state: PersistedState = {
-      version: 1,
-      trouble: trouble.book.snapshot(),
-      partner: partner.book.snapshot(),
-      webhook: webhook.snapshot(),
-    };
-    // Write then rename, so a crash never leaves half a file behind.
-    writeFileSync(`${stateFile}.tmp`, JSON.stringify(state, null, 2));
-    renameSync(`${stateFile}.tmp`, stateFile);
-  };
-  if (stateFile && existsSync(stateFile)) {
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as PersistedState;
-    trouble.book.restore(state.trouble);
-    partner.book.restore(state.partner);
-    webhook.restore(state.webhook);
-  }
-  if (stateFile) {
-    persist = () => {
-      if (saveTimer) return;
-      saveTimer = setTimeout(() => {
-        saveTimer = undefined;
-        save();
-      }, 100);
-    };
-  }
+  persistence = statePersistence(options.stateFile, { trouble, partner, webhook });
 
   const ports = (callbackPort?: number) => ({
     host,
@@ -166,11 +186,7 @@ export async function startSimulators(options: SimulatorsOptions = {}): Promise<
     env: (callbackPort) => simulatorEnv(ports(callbackPort)),
     config: (callbackPort) => loadIntegrationConfig(simulatorEnv(ports(callbackPort))),
     close: async () => {
-      if (saveTimer) {
-        clearTimeout(saveTimer);
-        saveTimer = undefined;
-      }
-      save();
+      persistence?.flush();
       await Promise.all([trouble.close(), partner.close(), webhook.close()]);
     },
   };

@@ -45,10 +45,9 @@ export interface PartnerSimulator extends RunningServer {
   stats(): Record<string, unknown>;
 }
 
-export async function startPartnerSimulator(options: PartnerSimulatorOptions = {}): Promise<PartnerSimulator> {
-  const faults = new FaultInjector(options.faults, options.seed);
-  let requestsReceived = 0;
-  const book = new RecordBook({
+/** The partner requests of every hosted party, one scope per party (`/{partyId}`). */
+function partnerBook(options: PartnerSimulatorOptions): RecordBook {
+  return new RecordBook({
     collection: 'performanceRequest',
     idPrefix: 'PR',
     atType: 'PerformanceRequest',
@@ -69,6 +68,12 @@ export async function startPartnerSimulator(options: PartnerSimulatorOptions = {
     callbackSecret: options.callbackSecret,
     onChange: options.onChange,
   });
+}
+
+export async function startPartnerSimulator(options: PartnerSimulatorOptions = {}): Promise<PartnerSimulator> {
+  const faults = new FaultInjector(options.faults, options.seed);
+  let requestsReceived = 0;
+  const book = partnerBook(options);
   const stats = () => ({ requestsReceived, failuresInjected: { ...faults.injected }, lax: options.lax === true, ...book.stats() });
 
   const handle: Handler = (req) => {

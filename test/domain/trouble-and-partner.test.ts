@@ -183,12 +183,23 @@ describe('partner-owned resource -> partner request', () => {
   });
 
   it('a late partner is escalated once, even while the report is pending', () => {
-    const report = accept(partnerReport(), resourceCause('MW-3'), T0 + HOUR).report;
+    let report = accept(partnerReport(), resourceCause('MW-3'), T0 + HOUR).report;
+    // Accepted by the partner: the report keeps waiting on it (a request never sent does not, see below).
+    report = accept(report, { name: 'partnerRequestCreated', payload: { key: PKEY, requestId: 'ACME-77' } }, T0 + HOUR).report;
     expect(nextWakeUp(report)).toBe(T0 + 5 * HOUR);
     const { report: after, effects } = tickThrough(report, [T0 + 5 * HOUR, T0 + 6 * HOUR]);
     expect(ofType(effects, 'notifyEscalation')).toEqual([expect.objectContaining({ reason: 'partnerLate' })]);
     expect(after.partnerRequests[0].lateEscalated).toBe(true);
     expect(nextWakeUp(after)).toBeUndefined();
+  });
+
+  it('a request the partner never accepted (its system down) is escalated when late and the clock runs again', () => {
+    const report = accept(partnerReport(), resourceCause('MW-3'), T0 + HOUR).report;
+    const { report: after, effects } = tickThrough(report, [T0 + 5 * HOUR]);
+    expect(ofType(effects, 'notifyEscalation')).toEqual([expect.objectContaining({ reason: 'partnerLate' })]);
+    expect(after.status).toBe('inProgress');
+    expect(after.history.at(-1)).toMatchObject({ fromStatus: 'pending', toStatus: 'inProgress' });
+    expect(nextWakeUp(after)).toBeGreaterThan(T0 + 5 * HOUR);
   });
 
   it("the partner's answer resumes the clock, and the deadline has moved by exactly the wait", () => {

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { openReport, parseStartInput, receive, tick, type Effect } from '../../src/domain';
-import { escalationIdempotencyKey } from '../../src/integrations/notify';
+import { loadIntegrationConfig } from '../../src/config/config';
+import { escalationIdempotencyKey, Notifier } from '../../src/integrations/notify';
+import { startWebhookSink } from '../../src/simulators/webhookSink';
 
 const T0 = Date.parse('2026-11-25T10:00:00Z');
 const HOUR = 3600_000;
@@ -23,14 +25,74 @@ describe('escalation idempotency keys', () => {
     const overdue = effects.filter(
       (e): e is Extract<Effect, { type: 'notifyEscalation' }> => e.type === 'notifyEscalation' && e.reason === 'taskOverdue',
     );
-    expect(overdue.map((e) => e.subject)).toEqual(['a', 'b']);
+    expect(overdue.map((e) => e.subject)).toEqual(['a-2026-11-25T10:00:00.000Z', 'b-2026-11-25T10:00:00.000Z']);
     const keys = overdue.map((e) => escalationIdempotencyKey(e));
     expect(new Set(keys).size).toBe(2);
-    expect(keys[0]).toBe('spdr-R-KEY-esc-0-taskOverdue-a');
+    expect(keys[0]).toBe('spdr-R-KEY-esc-0-taskOverdue-a-2026-11-25T10:00:00.000Z');
   });
 
   it('a ladder escalation keeps its key: report, level and reason', () => {
     expect(escalationIdempotencyKey({ reportId: 'R-1001', level: 2, reason: 'breach' })).toBe('spdr-R-1001-esc-2-breach');
+  });
+});
+
+describe('overdue-task escalations are keyed by the dispatch', () => {
+  it('a task reassigned (re-dispatched) after its overdue escalation escalates again when overdue again; a retried send lands once', async () => {
+    const parsed = parseStartInput({
+      reportId: 'R-RE',
+      service: { id: 'svc' },
+      severity: 'warning',
+      description: 'd',
+      detectedAt: '2026-11-25T10:00:00Z',
+    });
+    if (!parsed.ok) throw new Error(parsed.reason);
+    let report = openReport(parsed.value, T0).report;
+    report = receive(
+      report,
+      { name: 'assign', payload: { by: 'noc', taskId: 'fix', kind: 'repair', assignee: 'field-a', due: '1h' } },
+      T0,
+    ).report;
+    const overdueOf = (effects: Effect[]) =>
+      effects.filter(
+        (e): e is Extract<Effect, { type: 'notifyEscalation' }> => e.type === 'notifyEscalation' && e.reason === 'taskOverdue',
+      );
+    let outcome = tick(report, T0 + 2 * HOUR);
+    const first = overdueOf(outcome.effects);
+    expect(first).toHaveLength(1);
+    // Reassigned with a new assignee (same due, already past): a new dispatch, so a new overdue escalation.
+    outcome = receive(
+      outcome.report,
+      { name: 'assign', payload: { by: 'noc', taskId: 'fix', kind: 'repair', assignee: 'field-b' } },
+      T0 + 3 * HOUR,
+    );
+    expect(outcome.effects.some((e) => e.type === 'dispatchTask')).toBe(true);
+    outcome = tick(outcome.report, T0 + 4 * HOUR);
+    const second = overdueOf(outcome.effects);
+    expect(second).toHaveLength(1);
+    expect(overdueOf(tick(outcome.report, T0 + 5 * HOUR).effects)).toEqual([]);
+    const keys = [...first, ...second].map((e) => escalationIdempotencyKey(e));
+    expect(new Set(keys).size).toBe(2);
+
+    // Each escalation sent twice (an activity retried after a lost answer): the receiver records each once.
+    const sink = await startWebhookSink();
+    try {
+      const notifier = new Notifier(
+        loadIntegrationConfig({
+          SPDR_TROUBLE_URL: 'http://unused.example',
+          SPDR_ESCALATION_URL: `${sink.url}/esc`,
+          SPDR_CLOSE_URL: `${sink.url}/close`,
+        }),
+      );
+      for (const e of [...first, ...second, ...first, ...second]) await notifier.notifyEscalation(e);
+      const answer = (await (await fetch(`${sink.url}/admin/received`)).json()) as {
+        total: number;
+        received: { idempotencyKey?: string }[];
+      };
+      expect(answer.total).toBe(4);
+      expect(answer.received.map((r) => r.idempotencyKey).sort()).toEqual([...keys].sort());
+    } finally {
+      await sink.close();
+    }
   });
 });
 

@@ -7,7 +7,7 @@ import { loadWorkerSettings } from '../../src/config/worker-settings';
 import { startCallbackListener, type ResourceTroubleUpdate } from '../../src/integrations/callbacks';
 import { troubleTicketClient } from '../../src/integrations/troubleTicket';
 import { startSimulators } from '../../src/simulators/main';
-import { hubSubscriptions } from '../../src/worker';
+import { hubSubscriptions, subscribeHubs } from '../../src/worker';
 import { eventuallyDefined } from '../support/wait';
 
 describe('hub subscription with a per-subscription token', () => {
@@ -55,6 +55,43 @@ describe('hub subscription with a per-subscription token', () => {
     } finally {
       await sims.close();
       await listener.close();
+    }
+  });
+
+  it('the subscriptions the worker registered are deleted at graceful shutdown; a hub that cannot be reached is logged, not fatal', async () => {
+    const sims = await startSimulators({});
+    const warnings: string[] = [];
+    try {
+      const settings = loadWorkerSettings({ ...sims.env(1), SPDR_CALLBACK_PUBLIC_URL: 'http://127.0.0.1:1' });
+      const subscriptions = hubSubscriptions(settings);
+      const hubCount = () => sims.trouble.book.snapshot().hubs.length + sims.partner.book.snapshot().hubs.length;
+      const first = await subscribeHubs(
+        subscriptions,
+        'http://127.0.0.1:1/listener/hub',
+        (l) => warnings.push(l),
+        () => undefined,
+      );
+      expect(first.registered).toBe(subscriptions.length);
+      expect(hubCount()).toBe(subscriptions.length);
+      await first.unsubscribe();
+      expect(hubCount()).toBe(0);
+      expect(warnings).toEqual([]);
+
+      // Registered again, then the partner system goes down before shutdown: its deletes are logged, the rest go on.
+      const second = await subscribeHubs(
+        subscriptions,
+        'http://127.0.0.1:1/listener/hub',
+        (l) => warnings.push(l),
+        () => undefined,
+      );
+      sims.partner.faults.update({ down: true });
+      await expect(second.unsubscribe()).resolves.toBeUndefined();
+      expect(sims.trouble.book.snapshot().hubs).toHaveLength(0);
+      expect(warnings.length).toBe(subscriptions.length - 1);
+      expect(warnings.every((w) => /could not delete the partner .* subscription/.test(w))).toBe(true);
+      for (const w of warnings) for (const s of subscriptions) expect(w).not.toContain(s.token);
+    } finally {
+      await sims.close();
     }
   });
 });

@@ -12,6 +12,7 @@ import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow
 import { isFinal, type Command, type Effect, type OutsideSystem, type Report } from '../../domain';
 import type { SpdrActivities } from '../../activities/types';
 import type { Backoff, CarriedEffect } from '../../contract';
+import { redactSecrets } from '../../contract/redact';
 
 /** Failing this many times in a row is recorded; the window doubles each time up to this cap. */
 const MAX_FAILURE_WINDOW_MS = 4 * 3600_000;
@@ -233,8 +234,9 @@ export class EffectRunner {
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
         const cause = err.cause;
-        const message = cause?.message ?? err.message;
-        this.host.feed({ name: 'outsideSystemFailed', payload: { system, operation, message: message.slice(0, 2000), key } });
+        // Remote text enters the history and the escalation: credentials masked, bounded.
+        const message = redactSecrets(cause?.message ?? err.message, 2000);
+        this.host.feed({ name: 'outsideSystemFailed', payload: { system, operation, message, key } });
         if (cause instanceof ApplicationFailure && cause.nonRetryable) return undefined;
         const wait = Math.min(window, MAX_BACKOFF_SLEEP_MS);
         window = Math.min(window * 2, MAX_FAILURE_WINDOW_MS);
