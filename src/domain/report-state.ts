@@ -1,5 +1,6 @@
 /** The report itself, as the `report` query returns it and continue-as-new carries it. */
 import { z } from 'zod';
+import { RecordedCalendar } from './business-time';
 import { JeopardyPolicy, Severity } from './policy';
 import { DegradedKpi, Originator, OutsideSystem, RootCause, Service } from './payloads';
 import { CancelReason, IsoDateTime, ReportStatus, TaskKind, TroubleTicketStatus } from './vocabulary';
@@ -85,6 +86,8 @@ export const Jeopardy = z.strictObject({
   clocks: z.strictObject({ response: ClockView.optional(), update: ClockView.optional(), resolution: ClockView }).optional(),
   /** Ladder steps taken on the response clock and on the current update gap (which starts at `updateGapFrom`). */
   clockSteps: z.strictObject({ response: z.number().int().min(0), update: z.number().int().min(0), updateGapFrom: IsoDateTime }).optional(),
+  /** The business calendar the clocks count in (the policy's `calendar`), zone offsets pinned; absent: 24x7. */
+  calendar: RecordedCalendar.optional(),
 });
 export type Jeopardy = z.infer<typeof Jeopardy>;
 

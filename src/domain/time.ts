@@ -3,6 +3,7 @@
  * time pass (`tick`: ladder steps, overdue tasks, late partners, the acceptance window) and
  * telling when time next matters (`nextWakeUp`).
  */
+import { clockTimeOf } from './business-time';
 import { clockStartMs, clocksAt, nextClockStepAt, takeClockSteps } from './clocks';
 import { formatDuration } from './duration';
 import {
@@ -46,6 +47,7 @@ function evaluate(report: Report, now: number, changes: StatusChange[]) {
     pauses,
     now,
     stepsTaken: report.jeopardy.ladderStepsTaken,
+    time: clockTimeOf(report.jeopardy),
   });
   return { pauses, evaluation };
 }
@@ -173,8 +175,9 @@ export function nextWakeUp(report: Report): number | undefined {
   const policy = report.jeopardy.policy;
   const pauses = pauseIntervals(statusChanges(report), policy.pauseWhenHeld);
   const ongoing = pauses.find((pause) => pause.to === undefined);
-  const pausedBefore = pausedMsAt(pauses, ongoing ? ongoing.from : Number.MAX_SAFE_INTEGER);
-  const step = nextLadderStepAt(policy, clockStartMs(report), pausedBefore, report.jeopardy.ladderStepsTaken);
+  const time = clockTimeOf(report.jeopardy);
+  const pausedBefore = pausedMsAt(pauses, ongoing ? ongoing.from : Number.MAX_SAFE_INTEGER, time);
+  const step = nextLadderStepAt(policy, clockStartMs(report), pausedBefore, report.jeopardy.ladderStepsTaken, time);
   // While the clock stands still only a step that fell due before the pause (and is not taken yet) matters.
   if (step !== undefined && (!ongoing || step <= ongoing.from)) candidates.push(step);
   const clockStep = nextClockStepAt(report, pauses);

@@ -136,13 +136,17 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
   let provisional: Report | undefined;
   // The report's own policy, from the start input (a continued run gets the same raw input).
   const ownPolicy = start?.jeopardyPolicy ?? parsedPolicyOf(rawInput);
-  if (settings) state.context = { defaults: settings.policyDefaults, override: ownPolicy };
-  registerHandlers(state, inbox, () => (provisional ??= openReport(start!, workflowInfo().startTime.getTime()).report));
+  if (settings) state.context = { defaults: settings.policyDefaults, override: ownPolicy, calendars: settings.calendars };
+  registerHandlers(
+    state,
+    inbox,
+    () => (provisional ??= openReport(start!, workflowInfo().startTime.getTime(), { ignoreUnknownCalendar: true }).report),
+  );
 
   if (!settings) {
     const { readAtMs, ...read } = await reportSettings();
     settings = read;
-    state.context = { defaults: settings.policyDefaults, override: ownPolicy };
+    state.context = { defaults: settings.policyDefaults, override: ownPolicy, calendars: settings.calendars };
     if (readAtMs !== undefined && Number.isFinite(readAtMs)) timer.setClockHint(Date.now(), readAtMs);
   }
   const activities = proxyActivities<SpdrActivities>({
@@ -162,7 +166,9 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
   if (!state.opened) {
     try {
       // Opened at the workflow's start time, the instant the provisional answer used too.
-      state.adopt(openReport(start!, workflowInfo().startTime.getTime(), { defaults: settings.policyDefaults }));
+      state.adopt(
+        openReport(start!, workflowInfo().startTime.getTime(), { defaults: settings.policyDefaults, calendars: settings.calendars }),
+      );
     } catch (err) {
       throw invalidStart(err instanceof Error ? err.message : String(err));
     }
