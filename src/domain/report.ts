@@ -45,6 +45,8 @@ export interface OpenOptions {
   defaults?: PolicyDefaults;
   /** The configured business calendars (`SPDR_CALENDARS`), zone offsets pinned by the worker. */
   calendars?: Record<string, PinnedCalendar>;
+  /** Give each partner request its own obligation clock (the workflow sets it behind a patch marker). */
+  partnerObligations?: boolean;
   /** Open without the calendar a policy names when it is not configured (a provisional view only); otherwise that throws. */
   ignoreUnknownCalendar?: boolean;
 }
@@ -84,6 +86,7 @@ export function openReport(input: StartInput, nowMs: number, opts: OpenOptions =
       pausedMs: 0,
       ladderStepsTaken: 0,
       ...(calendar ? { calendar } : {}),
+      ...(opts.partnerObligations ? { partnerObligations: true as const } : {}),
     },
     history: [
       {

@@ -15,6 +15,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -52,6 +53,9 @@ import { ReportState, rejection } from './shell/report-state';
 import { updateResultOf, type UpdateResult } from './shell/update-result';
 
 const { reportSettings } = proxyLocalActivities<SpdrActivities>({ startToCloseTimeout: '10s' });
+
+/** Patch marker: reports opened with it give each partner request its own obligation clock (domain/partner-clock.ts). */
+const PARTNER_OBLIGATIONS_PATCH = 'spdr-partner-obligations';
 
 /** Messages applied per workflow task; measured at about 1 ms each for a report with thousands of entries. */
 const MESSAGES_PER_ACTIVATION = 500;
@@ -167,7 +171,12 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
     try {
       // Opened at the workflow's start time, the instant the provisional answer used too.
       state.adopt(
-        openReport(start!, workflowInfo().startTime.getTime(), { defaults: settings.policyDefaults, calendars: settings.calendars }),
+        openReport(start!, workflowInfo().startTime.getTime(), {
+          defaults: settings.policyDefaults,
+          calendars: settings.calendars,
+          // Reports opened before partner obligation clocks existed replay without them (no marker in their history).
+          partnerObligations: patched(PARTNER_OBLIGATIONS_PATCH),
+        }),
       );
     } catch (err) {
       throw invalidStart(err instanceof Error ? err.message : String(err));

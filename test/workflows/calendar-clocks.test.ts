@@ -15,6 +15,7 @@ import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems, type FakeSystems } from '../support/fake-activities';
+import { captureHistories } from '../support/scenarios';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -78,6 +79,7 @@ async function sleepUntil(ms: number): Promise<void> {
 }
 
 async function scenario(
+  name: string,
   specs: Record<string, BusinessCalendarSpec>,
   body: (ctx: { start(policy: Record<string, unknown>): Promise<Handle>; systems: FakeSystems }) => Promise<void>,
 ): Promise<void> {
@@ -112,6 +114,7 @@ async function scenario(
         },
       }),
     );
+    if (process.env.SPDR_CAPTURE_HISTORIES) await captureHistories(name, started);
   } finally {
     for (const h of started) await h.terminate('scenario over').catch(() => undefined);
   }
@@ -119,7 +122,7 @@ async function scenario(
 
 describe('business calendars on the clocks (time-skipping)', () => {
   it('over a weekend: opened Friday 16:00 Berlin with 4h, notified Friday 18:00, nothing all weekend, escalated Monday 09:00, breached Monday 10:00', async () => {
-    await scenario({ office }, async ({ start, systems }) => {
+    await scenario('calendar over a weekend', { office }, async ({ start, systems }) => {
       const friday = nextDay(await env.currentTimeMs(), (d) => d.getUTCDay() === 5);
       const monday = friday + 3 * DAY;
       await sleepUntil(berlin(friday, 16) - LEAD);
@@ -151,7 +154,7 @@ describe('business calendars on the clocks (time-skipping)', () => {
     const now = await env.currentTimeMs();
     const eve = nextDay(now, () => true);
     const holiday = eve + DAY;
-    await scenario({ withHoliday: everyDay([dateOf(holiday)]) }, async ({ start, systems }) => {
+    await scenario('calendar over a holiday', { withHoliday: everyDay([dateOf(holiday)]) }, async ({ start, systems }) => {
       await sleepUntil(berlin(eve, 17) - LEAD);
       const h = await start({ resolutionTarget: '2h', calendar: 'withHoliday' });
       expectDeadline((await query(h)).jeopardy.deadline, berlin(holiday + DAY, 9) - LEAD);
@@ -174,7 +177,7 @@ describe('business calendars on the clocks (time-skipping)', () => {
   it('across a DST change in Berlin: opened Saturday 17:00 local with 2h, breached Sunday 09:00 local at the new offset', async () => {
     const sunday = nextDay(await env.currentTimeMs(), isDstSunday);
     const saturday = sunday - DAY;
-    await scenario({ everyDay: everyDay() }, async ({ start, systems }) => {
+    await scenario('calendar across a dst change', { everyDay: everyDay() }, async ({ start, systems }) => {
       await sleepUntil(berlin(saturday, 17) - LEAD);
       const h = await start({ resolutionTarget: '2h', calendar: 'everyDay' });
       const deadline = berlin(sunday, 9);
@@ -196,7 +199,7 @@ describe('business calendars on the clocks (time-skipping)', () => {
   });
 
   it('a policy naming a calendar the configuration does not define is refused at start with one clear reason', async () => {
-    await scenario({ office }, async ({ start }) => {
+    await scenario('calendar unknown name refused', { office }, async ({ start }) => {
       const h = await start({ calendar: 'ofice' });
       const failure = await h.result().catch((err: unknown) => err);
       expect(failure).toBeInstanceOf(WorkflowFailedError);
