@@ -12,6 +12,7 @@ import { partnerClient } from '../integrations/partner';
 import { troubleTicketClient } from '../integrations/troubleTicket';
 import type { SpdrMetrics } from '../metrics/spdr-metrics';
 import type { ReportSettings, SpdrActivities } from './types';
+import { pinnedCalendars } from './calendars';
 
 export type { ReportSettings, SpdrActivities } from './types';
 
@@ -98,7 +99,9 @@ export function createActivities(deps: ActivityDeps): SpdrActivities {
 function reportActivities(deps: ActivityDeps): SpdrActivities {
   return {
     async reportSettings() {
-      return { ...deps.settings, readAtMs: Date.now() };
+      const readAtMs = Date.now();
+      const calendars = pinnedCalendars(deps.integrations.calendars ?? {}, readAtMs);
+      return { ...deps.settings, ...(calendars ? { calendars } : {}), readAtMs };
     },
     ...outsideWorkActivities(deps.integrations),
     ...notificationActivities(deps),

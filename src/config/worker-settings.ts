@@ -4,7 +4,8 @@
  * line of one error, and the worker does not start.
  */
 import { z } from 'zod';
-import { DurationSchema, JeopardyPolicyOverride, Severity } from '../domain';
+import { DurationSchema, JeopardyPolicyOverride, Severity, type PolicyDefaults } from '../domain';
+import { unknownCalendarReason } from '../domain/business-time';
 import { DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS, DEFAULT_TASK_QUEUE, type ReportSettings } from '../contract';
 import { ConfigError, loadIntegrationConfig, type IntegrationConfig } from './config';
 
@@ -64,6 +65,16 @@ export function loadWorkerSettings(env: NodeJS.ProcessEnv = process.env): Worker
   const taskQueue = env.SPDR_TASK_QUEUE || DEFAULT_TASK_QUEUE;
   if (!/^[\w.:-]{1,200}$/.test(taskQueue)) problems.push(`SPDR_TASK_QUEUE: must be letters, digits, . _ : - (got "${taskQueue}")`);
 
+  // A configured policy naming a calendar that SPDR_CALENDARS does not define would refuse every such report: refuse the worker instead.
+  if (integrations) {
+    for (const [severity, policy] of Object.entries(policyDefaults as PolicyDefaults)) {
+      if (policy?.calendar !== undefined && !Object.prototype.hasOwnProperty.call(integrations.calendars, policy.calendar)) {
+        problems.push(
+          `SPDR_JEOPARDY_DEFAULTS.${severity}.calendar: ${unknownCalendarReason(policy.calendar, integrations.calendars).replace(/^jeopardyPolicy\.calendar: /, '')}`,
+        );
+      }
+    }
+  }
   if (problems.length > 0 || !integrations) throw new ConfigError(problems);
   return {
     taskQueue,

@@ -1,10 +1,17 @@
 /** The settings a report reads once and what it carries across continue-as-new. */
 import type { Effect, PolicyDefaults, Report } from '../domain';
+import type { PinnedCalendar } from '../domain/business-time';
 
 /** Settings the workflow reads once per report, through a local activity, so they land in history. */
 export interface ReportSettings {
   /** Configured jeopardy policy defaults per severity (a report's own policy overrides them). */
   policyDefaults: PolicyDefaults;
+  /**
+   * The business calendars of `SPDR_CALENDARS` by name, with the zone offsets the worker's time-zone
+   * data gives around the moment of reading. Recorded in history with the answer, so a report's
+   * deadlines replay the same on a worker with other time-zone data. Absent: no calendars configured.
+   */
+  calendars?: Record<string, PinnedCalendar>;
   /** An outside system that keeps failing this long is recorded and escalated (ms). */
   outsideFailureEscalateAfterMs: number;
   /**

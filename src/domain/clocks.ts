@@ -8,6 +8,7 @@
  * A report whose policy sets neither `responseTarget` nor `updateEvery` has no such clocks: its
  * state, effects and timers stay exactly what they were before these clocks existed.
  */
+import { clockTimeOf } from './business-time';
 import { formatDuration } from './duration';
 import { iso, log, msOf, SYSTEM_ACTOR, withoutUndefined, type Draft } from './draft';
 import { escalationLadder, evaluateJeopardy, pausedMsAt, type LadderStep, type PauseInterval } from './jeopardy';
@@ -94,6 +95,7 @@ function evaluateClock(report: Report, setting: ClockSetting, pauses: readonly P
     pauses: own,
     now: Math.max(at, setting.from),
     stepsTaken: setting.stepsTaken,
+    time: clockTimeOf(report.jeopardy),
   });
 }
 
@@ -162,13 +164,15 @@ function takeStep(d: Draft, setting: ClockSetting, step: LadderStep, deadline: s
 export function nextClockStepAt(report: Report, pauses: readonly PauseInterval[]): number | undefined {
   if (!hasExtraClocks(report.jeopardy.policy)) return undefined;
   let earliest: number | undefined;
+  const time = clockTimeOf(report.jeopardy);
   for (const setting of settings(report)) {
     if (setting.met) continue;
     const own = pausesFrom(pauses, setting.from);
     const ongoing = own.find((pause) => pause.to === undefined);
     const next = escalationLadder(policyFor(report.jeopardy.policy, setting.target))[setting.stepsTaken];
     if (next === undefined) continue;
-    const at = setting.from + pausedMsAt(own, ongoing ? ongoing.from : Number.MAX_SAFE_INTEGER) + next.activeMs;
+    const counted = pausedMsAt(own, ongoing ? ongoing.from : Number.MAX_SAFE_INTEGER, time) + next.activeMs;
+    const at = time ? time.add(setting.from, counted) : setting.from + counted;
     if (ongoing && at > ongoing.from) continue;
     earliest = earliest === undefined ? at : Math.min(earliest, at);
   }

@@ -4,7 +4,17 @@ import { Severity } from './policy';
 import { JeopardyState } from './report-state';
 import { IsoDateTime, TaskKind } from './vocabulary';
 
-export const EscalationReason = z.enum(['jeopardy', 'breach', 'reEscalation', 'taskOverdue', 'partnerLate', 'outsideSystemFailing']);
+export const EscalationReason = z.enum([
+  'jeopardy',
+  'breach',
+  'reEscalation',
+  'taskOverdue',
+  'partnerLate',
+  'outsideSystemFailing',
+  // Partner obligation clock (./partner-clock): a step before the due time, a promise after the report's deadline.
+  'partnerInJeopardy',
+  'partnerPromiseLate',
+]);
 export type EscalationReason = z.infer<typeof EscalationReason>;
 
 export const Effect = z.discriminatedUnion('type', [

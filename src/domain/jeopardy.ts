@@ -7,6 +7,7 @@
  * Thresholds and re-escalations are placed on that active time line, so a pause moves every
  * one of them, and the deadline, by exactly the paused time.
  */
+import type { ClockTime } from './business-time';
 import { clockPaused } from './pauses';
 import type { JeopardyPolicy } from './policy';
 import type { JeopardyState } from './schemas';
@@ -90,12 +91,12 @@ export function jeopardyStateAt(policy: JeopardyPolicy, activeMs: number): Jeopa
   return state;
 }
 
-/** Paused milliseconds up to `now` (an open interval counts until `now`). */
-export function pausedMsAt(pauses: readonly PauseInterval[], now: number): number {
+/** Paused milliseconds up to `now` (an open interval counts until `now`); with a calendar, the open hours paused. */
+export function pausedMsAt(pauses: readonly PauseInterval[], now: number, time?: ClockTime): number {
   let total = 0;
   for (const pause of pauses) {
     const end = Math.min(pause.to ?? now, now);
-    if (end > pause.from) total += end - pause.from;
+    if (end > pause.from) total += time ? time.measure(pause.from, end) : end - pause.from;
   }
   return total;
 }
@@ -137,11 +138,13 @@ export interface JeopardyInput {
   now: number;
   /** How many ladder steps have already been taken (notified or escalated). */
   stepsTaken: number;
+  /** A business calendar's open hours (./business-time); absent: wall time, 24x7. */
+  time?: ClockTime;
 }
 
 export interface JeopardyEvaluation {
   state: JeopardyState;
-  /** openedAt + resolution target + paused time. */
+  /** openedAt + resolution target + paused time (with a calendar: counted in its open hours). */
   deadline: number;
   pausedMs: number;
   /** Active (unpaused) time so far. */
@@ -155,9 +158,10 @@ export interface JeopardyEvaluation {
 }
 
 export function evaluateJeopardy(input: JeopardyInput): JeopardyEvaluation {
-  const { policy, openedAt, pauses, now, stepsTaken } = input;
-  const pausedMs = pausedMsAt(pauses, now);
-  const activeMs = Math.max(0, now - openedAt - pausedMs);
+  const { policy, openedAt, pauses, now, stepsTaken, time } = input;
+  const pausedMs = pausedMsAt(pauses, now, time);
+  const activeMs = Math.max(0, (time ? time.measure(openedAt, now) : now - openedAt) - pausedMs);
+  const at = (counted: number): number => (time ? time.add(openedAt, counted) : openedAt + counted);
   const paused = pauses.some((pause) => pause.from <= now && (pause.to === undefined || pause.to > now));
   const ladder = escalationLadder(policy);
   const due: LadderStep[] = [];
@@ -166,12 +170,12 @@ export function evaluateJeopardy(input: JeopardyInput): JeopardyEvaluation {
   const next = ladder[index];
   return {
     state: jeopardyStateAt(policy, activeMs),
-    deadline: openedAt + policy.resolutionTarget + pausedMs,
+    deadline: at(policy.resolutionTarget + pausedMs),
     pausedMs,
     activeMs,
     paused,
     due,
-    nextThresholdAt: next && !paused ? openedAt + pausedMs + next.activeMs : undefined,
+    nextThresholdAt: next && !paused ? at(pausedMs + next.activeMs) : undefined,
   };
 }
 
@@ -180,7 +184,14 @@ export function evaluateJeopardy(input: JeopardyInput): JeopardyEvaluation {
  * from the recorded pauses (none ongoing); undefined if the ladder is exhausted. May lie in the past,
  * which means "due now".
  */
-export function nextLadderStepAt(policy: JeopardyPolicy, openedAt: number, closedPausedMs: number, stepsTaken: number): number | undefined {
+export function nextLadderStepAt(
+  policy: JeopardyPolicy,
+  openedAt: number,
+  closedPausedMs: number,
+  stepsTaken: number,
+  time?: ClockTime,
+): number | undefined {
   const next = escalationLadder(policy)[stepsTaken];
-  return next ? openedAt + closedPausedMs + next.activeMs : undefined;
+  if (!next) return undefined;
+  return time ? time.add(openedAt, closedPausedMs + next.activeMs) : openedAt + closedPausedMs + next.activeMs;
 }

@@ -20,6 +20,7 @@ import {
 } from './draft';
 import { partnerRequestExternalId, troubleTicketExternalId } from './ids';
 import type { InternalPayload, MessagePayload, PartnerRequest, Report, TroubleReport } from './schemas';
+import { escalateLatePromise } from './partner-clock';
 import { dispatchReadyTasks } from './tasks';
 import { isOpenTask } from './task-plan';
 import { truncate } from './text';
@@ -110,7 +111,16 @@ export function requestPartner(d: Draft, by: string, partyId: string, resourceId
     return;
   }
   const due = iso(d.now + d.r.jeopardy.policy.partnerAnswerDue);
-  d.r.partnerRequests.push({ key, partyId, resourceId, status: 'requested', requestedAt: d.at, due, lateEscalated: false });
+  d.r.partnerRequests.push({
+    key,
+    partyId,
+    resourceId,
+    status: 'requested',
+    requestedAt: d.at,
+    due,
+    lateEscalated: false,
+    ...(d.r.jeopardy.partnerObligations ? { clock: { state: 'onTrack' as const, stepsTaken: 0 } } : {}),
+  });
   d.effects.push({
     type: 'createPartnerRequest',
     key,
@@ -220,11 +230,20 @@ export function partnerUpdate(d: Draft, p: MessagePayload<'partnerUpdate'>): Han
     status: p.status,
     requestId: current.requestId /* only from our own create, never from a callback */,
     note: p.note ?? current.note,
+    expectedResolutionDate: p.expectedResolutionDate ?? current.expectedResolutionDate,
   });
   if (JSON.stringify(updated) === JSON.stringify(current)) return NO_CHANGE;
   const by = p.by ?? current.partyId;
   replacePartnerRequest(d, { ...updated, lastUpdateAt: d.at });
-  log(d, { by, action: 'partnerUpdated', detail: `partner request ${current.key}: ${current.status} -> ${p.status}`, reason: p.note });
+  const promise = p.expectedResolutionDate !== undefined && p.expectedResolutionDate !== current.expectedResolutionDate;
+  const promised = promise ? `; resolution promised for ${p.expectedResolutionDate}` : '';
+  log(d, {
+    by,
+    action: 'partnerUpdated',
+    detail: `partner request ${current.key}: ${current.status} -> ${p.status}${promised}`,
+    reason: p.note,
+  });
+  if (promise && partnerRequestIsWaiting(updated)) escalateLatePromise(d, updated, p.expectedResolutionDate!);
   const answered = !partnerRequestIsWaiting(updated) && !d.r.partnerRequests.some(partnerRequestIsWaiting);
   if (answered && d.r.status === 'pending' && waitingOnPartners(d.r)) {
     changeStatus(d, 'inProgress', { by, action: 'statusChanged', reason: `partner ${current.partyId} answered: ${p.status}` });

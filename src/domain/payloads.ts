@@ -159,6 +159,8 @@ export const PartnerUpdate = z
     requestId: z.string().min(1).max(200).optional(),
     partyId: Identifier.optional(),
     status: PartnerAnswerStatus,
+    /** When the partner promises resolution; later than the report's resolution deadline puts the report in jeopardy at once. */
+    expectedResolutionDate: IsoDateTime.optional(),
     note: z.string().max(2000).optional(),
     by: Actor.optional(),
   })

@@ -1,5 +1,6 @@
 /** The report itself, as the `report` query returns it and continue-as-new carries it. */
 import { z } from 'zod';
+import { RecordedCalendar } from './business-time';
 import { JeopardyPolicy, Severity } from './policy';
 import { DegradedKpi, Originator, OutsideSystem, RootCause, Service } from './payloads';
 import { CancelReason, IsoDateTime, ReportStatus, TaskKind, TroubleTicketStatus } from './vocabulary';
@@ -57,6 +58,10 @@ export const PartnerRequest = z.strictObject({
   lateEscalated: z.boolean(),
   lastUpdateAt: IsoDateTime.optional(),
   note: z.string().optional(),
+  /** The partner obligation clock (its own ladder toward the partner, requested -> due); see ./partner-clock. */
+  clock: z.strictObject({ state: JeopardyState, stepsTaken: z.number().int().min(0) }).optional(),
+  /** When the partner promises resolution (from `partnerUpdate`); later than the report's deadline puts it in jeopardy. */
+  expectedResolutionDate: IsoDateTime.optional(),
 });
 export type PartnerRequest = z.infer<typeof PartnerRequest>;
 
@@ -85,6 +90,10 @@ export const Jeopardy = z.strictObject({
   clocks: z.strictObject({ response: ClockView.optional(), update: ClockView.optional(), resolution: ClockView }).optional(),
   /** Ladder steps taken on the response clock and on the current update gap (which starts at `updateGapFrom`). */
   clockSteps: z.strictObject({ response: z.number().int().min(0), update: z.number().int().min(0), updateGapFrom: IsoDateTime }).optional(),
+  /** The business calendar the clocks count in (the policy's `calendar`), zone offsets pinned; absent: 24x7. */
+  calendar: RecordedCalendar.optional(),
+  /** Set on reports opened with partner obligation clocks (each partner request gets its own ladder). */
+  partnerObligations: z.literal(true).optional(),
 });
 export type Jeopardy = z.infer<typeof Jeopardy>;
 

@@ -9,6 +9,7 @@
  * exhaustive.
  */
 import { addAnalysis } from './analysis';
+import { recordCalendar, type PinnedCalendar } from './business-time';
 import { hasExtraClocks } from './clocks';
 import { cancel, clear, confirmClosure, rejectClearance, setStatus } from './clearance';
 import { draftOf, iso, NO_CHANGE, withoutUndefined, type Draft, type HandlerResult, type Outcome } from './draft';
@@ -42,11 +43,23 @@ export type CommandResult = ({ ok: true } & Outcome) | { ok: false; reason: stri
 export interface OpenOptions {
   /** Configured jeopardy defaults per severity, merged under the report's own policy. */
   defaults?: PolicyDefaults;
+  /** The configured business calendars (`SPDR_CALENDARS`), zone offsets pinned by the worker. */
+  calendars?: Record<string, PinnedCalendar>;
+  /** Give each partner request its own obligation clock (the workflow sets it behind a patch marker). */
+  partnerObligations?: boolean;
+  /** Open without the calendar a policy names when it is not configured (a provisional view only); otherwise that throws. */
+  ignoreUnknownCalendar?: boolean;
 }
 
-/** A new report in status `acknowledged`; the resolution clock starts now. */
+/**
+ * A new report in status `acknowledged`; the resolution clock starts now.
+ * @throws Error when its policy names a business calendar the configuration does not define.
+ */
 export function openReport(input: StartInput, nowMs: number, opts: OpenOptions = {}): Outcome {
   const policy = resolvePolicy(input.severity, input.jeopardyPolicy, opts.defaults);
+  const recorded = policy.calendar === undefined ? undefined : recordCalendar(policy.calendar, opts.calendars);
+  if (recorded && !recorded.ok && !opts.ignoreUnknownCalendar) throw new Error(recorded.reason);
+  const calendar = recorded?.ok ? recorded.calendar : undefined;
   const openedBy = input.openedBy ?? input.originator?.id ?? input.originator?.system ?? 'unspecified';
   const at = iso(nowMs);
   const report: Report = withoutUndefined({
@@ -72,6 +85,8 @@ export function openReport(input: StartInput, nowMs: number, opts: OpenOptions =
       policy,
       pausedMs: 0,
       ladderStepsTaken: 0,
+      ...(calendar ? { calendar } : {}),
+      ...(opts.partnerObligations ? { partnerObligations: true as const } : {}),
     },
     history: [
       {
@@ -79,14 +94,14 @@ export function openReport(input: StartInput, nowMs: number, opts: OpenOptions =
         by: openedBy,
         action: 'opened' as const,
         toStatus: 'acknowledged' as const,
-        detail: `${input.severity} degradation of service ${input.service.id}; resolution target ${formatDuration(policy.resolutionTarget)}`,
+        detail: `${input.severity} degradation of service ${input.service.id}; resolution target ${formatDuration(policy.resolutionTarget)}${calendar ? ` in the open hours of calendar "${calendar.name}" (${calendar.timezone})` : ''}`,
       },
     ],
     rejectedInputs: [],
     outsideFailures: [],
   });
   // Second-edition clocks (and a retroactive start) show from the first moment; older policies keep their exact opening state.
-  if (hasExtraClocks(policy) || policy.clockStartsAt !== undefined) report.jeopardy = jeopardyAt(report, nowMs);
+  if (hasExtraClocks(policy) || policy.clockStartsAt !== undefined || calendar !== undefined) report.jeopardy = jeopardyAt(report, nowMs);
   return { report, effects: [] };
 }
 

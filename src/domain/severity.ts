@@ -5,8 +5,9 @@
  * fall due at once; a step already sent (a notification of that state, an escalation of that level
  * or below) counts as taken and is not sent again.
  */
+import { recordCalendar, type PinnedCalendar } from './business-time';
 import { formatDuration } from './duration';
-import { log, type Draft, type HandlerResult } from './draft';
+import { log, withoutUndefined, type Draft, type HandlerResult } from './draft';
 import { escalationLadder, type LadderStep } from './jeopardy';
 import { resolvePolicy, type JeopardyPolicy, type JeopardyPolicyOverride, type PolicyDefaults } from './policy';
 import type { MessagePayload } from './schemas';
@@ -18,6 +19,8 @@ export interface CommandContext {
   defaults?: PolicyDefaults;
   /** The report's own policy from its start input (customer SLA). */
   override?: JeopardyPolicyOverride;
+  /** The configured business calendars, zone offsets pinned (a new severity may name another calendar). */
+  calendars?: Record<string, PinnedCalendar>;
 }
 
 /**
@@ -57,9 +60,16 @@ export function setSeverity(d: Draft, p: MessagePayload<'setSeverity'>, context:
   if (from === p.severity) return `report is already ${from}`;
   const former = d.r.jeopardy.policy;
   const policy = resolvePolicy(p.severity, context.override, context.defaults);
+  // The calendar already recorded stays as recorded; a new one is recorded from the configuration.
+  let calendar = policy.calendar === d.r.jeopardy.calendar?.name ? d.r.jeopardy.calendar : undefined;
+  if (policy.calendar !== undefined && calendar === undefined) {
+    const recorded = recordCalendar(policy.calendar, context.calendars);
+    if (!recorded.ok) return `${p.severity}: ${recorded.reason}`;
+    calendar = recorded.calendar;
+  }
   const ladderStepsTaken = carryLadder(former, policy, d.r.jeopardy.ladderStepsTaken, d.r.jeopardy.escalationLevel);
   d.r.severity = p.severity;
-  d.r.jeopardy = { ...d.r.jeopardy, policy, ladderStepsTaken };
+  d.r.jeopardy = withoutUndefined({ ...d.r.jeopardy, policy, ladderStepsTaken, calendar });
   const deadline = jeopardyAt(d.r, d.now).deadline;
   log(d, {
     by: p.by,

@@ -3,6 +3,7 @@
  * time pass (`tick`: ladder steps, overdue tasks, late partners, the acceptance window) and
  * telling when time next matters (`nextWakeUp`).
  */
+import { clockTimeOf } from './business-time';
 import { clockStartMs, clocksAt, nextClockStepAt, takeClockSteps } from './clocks';
 import { formatDuration } from './duration';
 import {
@@ -21,6 +22,7 @@ import {
 } from './draft';
 import { evaluateJeopardy, nextLadderStepAt, pauseIntervals, pausedMsAt, type StatusChange } from './jeopardy';
 import { partnerRequestIsWaiting, waitingOnPartners } from './outside-work';
+import { nextPartnerStepAt, takePartnerSteps, withPromiseJeopardy } from './partner-clock';
 import type { Jeopardy, Report } from './schemas';
 import { isFinal } from './status';
 import { isOpenTask } from './task-plan';
@@ -46,6 +48,7 @@ function evaluate(report: Report, now: number, changes: StatusChange[]) {
     pauses,
     now,
     stepsTaken: report.jeopardy.ladderStepsTaken,
+    time: clockTimeOf(report.jeopardy),
   });
   return { pauses, evaluation };
 }
@@ -57,7 +60,7 @@ export function jeopardyAt(report: Report, now: number, changes: StatusChange[] 
   const deadline = iso(evaluation.deadline);
   return withoutUndefined({
     ...report.jeopardy,
-    state: evaluation.state,
+    state: withPromiseJeopardy(report, evaluation.state),
     deadline,
     pausedMs: evaluation.pausedMs,
     pausedSince: evaluation.paused && !isFinal(report.status) && ongoing ? iso(ongoing.from) : undefined,
@@ -98,6 +101,7 @@ export function tick(report: Report, nowMs: number): Outcome {
     takeClockSteps(d, pauseIntervals(changes, d.r.jeopardy.policy.pauseWhenHeld));
     escalateOverdueTasks(d);
     escalateLatePartners(d);
+    takePartnerSteps(d);
     d.r.jeopardy = jeopardyAt(d.r, nowMs, changes);
   }
   if (d.effects.length === 0 && d.r.history.length === report.history.length && sameJeopardy(d.r.jeopardy, report.jeopardy))
@@ -150,7 +154,8 @@ function escalateOverdueTasks(d: Draft): void {
 
 function escalateLatePartners(d: Draft): void {
   for (const request of d.r.partnerRequests) {
-    if (!partnerRequestIsWaiting(request) || request.lateEscalated || msOf(request.due) > d.now) continue;
+    // A request with its own obligation clock climbs its ladder instead (./partner-clock).
+    if (request.clock || !partnerRequestIsWaiting(request) || request.lateEscalated || msOf(request.due) > d.now) continue;
     replacePartnerRequest(d, { ...request, lateEscalated: true });
     const detail = `partner ${request.partyId} has not answered request ${request.key} (resource ${request.resourceId}) due ${request.due}`;
     d.effects.push(escalationEffect(d, d.r.jeopardy.escalationLevel, 'partnerLate', detail, request.key));
@@ -192,8 +197,9 @@ export function nextWakeUp(report: Report): number | undefined {
   const policy = report.jeopardy.policy;
   const pauses = pauseIntervals(statusChanges(report), policy.pauseWhenHeld);
   const ongoing = pauses.find((pause) => pause.to === undefined);
-  const pausedBefore = pausedMsAt(pauses, ongoing ? ongoing.from : Number.MAX_SAFE_INTEGER);
-  const step = nextLadderStepAt(policy, clockStartMs(report), pausedBefore, report.jeopardy.ladderStepsTaken);
+  const time = clockTimeOf(report.jeopardy);
+  const pausedBefore = pausedMsAt(pauses, ongoing ? ongoing.from : Number.MAX_SAFE_INTEGER, time);
+  const step = nextLadderStepAt(policy, clockStartMs(report), pausedBefore, report.jeopardy.ladderStepsTaken, time);
   // While the clock stands still only a step that fell due before the pause (and is not taken yet) matters.
   if (step !== undefined && (!ongoing || step <= ongoing.from)) candidates.push(step);
   const clockStep = nextClockStepAt(report, pauses);
@@ -201,6 +207,8 @@ export function nextWakeUp(report: Report): number | undefined {
   for (const task of report.tasks)
     if (isOpenTask(task) && !task.overdueEscalated && task.due !== undefined) candidates.push(msOf(task.due));
   for (const request of report.partnerRequests)
-    if (partnerRequestIsWaiting(request) && !request.lateEscalated) candidates.push(msOf(request.due));
+    if (!request.clock && partnerRequestIsWaiting(request) && !request.lateEscalated) candidates.push(msOf(request.due));
+  const partnerStep = nextPartnerStepAt(report);
+  if (partnerStep !== undefined) candidates.push(partnerStep);
   return candidates.length > 0 ? Math.min(...candidates) : undefined;
 }

@@ -15,6 +15,7 @@ import {
   allHandlersFinished,
   condition,
   continueAsNew,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setHandler,
@@ -52,6 +53,9 @@ import { ReportState, rejection } from './shell/report-state';
 import { updateResultOf, type UpdateResult } from './shell/update-result';
 
 const { reportSettings } = proxyLocalActivities<SpdrActivities>({ startToCloseTimeout: '10s' });
+
+/** Patch marker: reports opened with it give each partner request its own obligation clock (domain/partner-clock.ts). */
+const PARTNER_OBLIGATIONS_PATCH = 'spdr-partner-obligations';
 
 /** Messages applied per workflow task; measured at about 1 ms each for a report with thousands of entries. */
 const MESSAGES_PER_ACTIVATION = 500;
@@ -136,13 +140,17 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
   let provisional: Report | undefined;
   // The report's own policy, from the start input (a continued run gets the same raw input).
   const ownPolicy = start?.jeopardyPolicy ?? parsedPolicyOf(rawInput);
-  if (settings) state.context = { defaults: settings.policyDefaults, override: ownPolicy };
-  registerHandlers(state, inbox, () => (provisional ??= openReport(start!, workflowInfo().startTime.getTime()).report));
+  if (settings) state.context = { defaults: settings.policyDefaults, override: ownPolicy, calendars: settings.calendars };
+  registerHandlers(
+    state,
+    inbox,
+    () => (provisional ??= openReport(start!, workflowInfo().startTime.getTime(), { ignoreUnknownCalendar: true }).report),
+  );
 
   if (!settings) {
     const { readAtMs, ...read } = await reportSettings();
     settings = read;
-    state.context = { defaults: settings.policyDefaults, override: ownPolicy };
+    state.context = { defaults: settings.policyDefaults, override: ownPolicy, calendars: settings.calendars };
     if (readAtMs !== undefined && Number.isFinite(readAtMs)) timer.setClockHint(Date.now(), readAtMs);
   }
   const activities = proxyActivities<SpdrActivities>({
@@ -162,7 +170,14 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
   if (!state.opened) {
     try {
       // Opened at the workflow's start time, the instant the provisional answer used too.
-      state.adopt(openReport(start!, workflowInfo().startTime.getTime(), { defaults: settings.policyDefaults }));
+      state.adopt(
+        openReport(start!, workflowInfo().startTime.getTime(), {
+          defaults: settings.policyDefaults,
+          calendars: settings.calendars,
+          // Reports opened before partner obligation clocks existed replay without them (no marker in their history).
+          partnerObligations: patched(PARTNER_OBLIGATIONS_PATCH),
+        }),
+      );
     } catch (err) {
       throw invalidStart(err instanceof Error ? err.message : String(err));
     }

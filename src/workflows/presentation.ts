@@ -72,7 +72,11 @@ export function renderDetails(report: Report): string {
   }
   if (report.partnerRequests.length > 0) {
     lines.push('', '**Partner requests**');
-    for (const r of report.partnerRequests) lines.push(`- ${cell(r.partyId)} for ${cell(r.resourceId)}: ${r.status}, answer due ${r.due}`);
+    for (const r of report.partnerRequests) {
+      const clock = r.clock ? `, obligation ${r.clock.state}` : '';
+      const promise = r.expectedResolutionDate ? `, promised ${r.expectedResolutionDate}` : '';
+      lines.push(`- ${cell(r.partyId)} for ${cell(r.resourceId)}: ${r.status}, answer due ${r.due}${clock}${promise}`);
+    }
   }
   const last = report.analysis[report.analysis.length - 1];
   if (last) lines.push('', `Last analysis (${cell(last.author)}, ${last.at}): ${cell(last.summary)}`);

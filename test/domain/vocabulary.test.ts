@@ -44,7 +44,16 @@ describe('vocabulary', () => {
       'escalationNotification',
       'closeProcess',
     ]);
-    expect(EscalationReason.options).toEqual(['jeopardy', 'breach', 'reEscalation', 'taskOverdue', 'partnerLate', 'outsideSystemFailing']);
+    expect(EscalationReason.options).toEqual([
+      'jeopardy',
+      'breach',
+      'reEscalation',
+      'taskOverdue',
+      'partnerLate',
+      'outsideSystemFailing',
+      'partnerInJeopardy',
+      'partnerPromiseLate',
+    ]);
     expect(HistoryAction.options).toEqual([
       'opened',
       'analysisAdded',
