@@ -69,6 +69,8 @@ describe('vocabulary', () => {
       'cancelled',
       'outsideSystemFailed',
       'severityChanged',
+      'maintenanceHeld',
+      'maintenanceReleased',
     ]);
   });
 
