@@ -70,7 +70,10 @@ export async function createWorker({
     taskQueue: settings.taskQueue,
     // Always the product's bundle (preloaded modules and the workflow payload converter included).
     workflowBundle: workflowBundle ?? (await bundleReportWorkflows()),
-    activities: withMaintenance(createActivities(deps), client && maintenanceActivities(client, visibilityDirectory(client, settings.taskQueue))),
+    activities: withMaintenance(
+      createActivities(deps),
+      client && maintenanceActivities(client, visibilityDirectory(client, settings.taskQueue)),
+    ),
     sinks,
     ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
     // Graceful shutdown: in-flight activities get this long to finish on SIGTERM/SIGINT.

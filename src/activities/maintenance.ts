@@ -125,7 +125,10 @@ export function withMaintenanceAtOpen(activities: SpdrActivities, maintenance: M
  * The report activities plus the maintenance ones, registered together on the worker. Without a
  * client the maintenance activities refuse (non-retryable) and reports open unheld.
  */
-export function withMaintenance(activities: SpdrActivities, maintenance: MaintenanceActivities | undefined): SpdrActivities & MaintenanceActivities {
+export function withMaintenance(
+  activities: SpdrActivities,
+  maintenance: MaintenanceActivities | undefined,
+): SpdrActivities & MaintenanceActivities {
   const refuse = (): never => {
     throw ApplicationFailure.nonRetryable('maintenance windows need the worker to have a Temporal client', 'NoClient');
   };

@@ -25,7 +25,10 @@ export interface WindowPayloads {
 
 /** Each window message is a signal (the contract) and an update of the same name (synchronous refusal, for the CLI). */
 export const WINDOW_MESSAGES: {
-  [N in WindowMessageName]: { signal: SignalDefinition<[WindowPayloads[N]], N>; update: UpdateDefinition<WindowView, [WindowPayloads[N]], N> };
+  [N in WindowMessageName]: {
+    signal: SignalDefinition<[WindowPayloads[N]], N>;
+    update: UpdateDefinition<WindowView, [WindowPayloads[N]], N>;
+  };
 } = {
   cancelWindow: { signal: defineSignal('cancelWindow'), update: defineUpdate('cancelWindow') },
   extendWindow: { signal: defineSignal('extendWindow'), update: defineUpdate('extendWindow') },

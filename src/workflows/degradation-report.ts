@@ -206,7 +206,11 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
     timer.arm(nextWakeUp(state.report), (at) => wakeUpSummary(state.report, at));
     const seen = state.changes;
     await condition(
-      () => state.changes !== seen || effects.hasQueued || inbox.pending > 0 || (shouldContinueAsNew() && effects.carriable && maintenance.idle),
+      () =>
+        state.changes !== seen ||
+        effects.hasQueued ||
+        inbox.pending > 0 ||
+        (shouldContinueAsNew() && effects.carriable && maintenance.idle),
     );
   }
   return finish(state, inbox, effects, timer, drain);

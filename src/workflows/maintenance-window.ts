@@ -80,9 +80,14 @@ function renderWindowDetails(view: WindowView): string {
     '',
     `Scope: services ${view.scope.serviceIds.join(', ') || '(none)'}; resources ${view.scope.resourceIds.join(', ') || '(none)'}`,
   ];
-  if (view.recurrence) lines.push(`Recurs: ${view.recurrence.rrule} in ${view.recurrence.timezone}${view.recurrence.until ? ` until ${view.recurrence.until}` : ''}`);
-  if (view.currentOccurrence) lines.push(`Now: occurrence ${view.currentOccurrence.number}, ${view.currentOccurrence.start} to ${view.currentOccurrence.end}`);
-  if (view.nextOccurrence) lines.push(`Next: occurrence ${view.nextOccurrence.number}, ${view.nextOccurrence.start} to ${view.nextOccurrence.end}`);
+  if (view.recurrence)
+    lines.push(
+      `Recurs: ${view.recurrence.rrule} in ${view.recurrence.timezone}${view.recurrence.until ? ` until ${view.recurrence.until}` : ''}`,
+    );
+  if (view.currentOccurrence)
+    lines.push(`Now: occurrence ${view.currentOccurrence.number}, ${view.currentOccurrence.start} to ${view.currentOccurrence.end}`);
+  if (view.nextOccurrence)
+    lines.push(`Next: occurrence ${view.nextOccurrence.number}, ${view.nextOccurrence.start} to ${view.nextOccurrence.end}`);
   lines.push(`Reports held: ${view.heldReports}${view.heldReportIds.length > 0 ? ` (${view.heldReportIds.slice(0, 20).join(', ')})` : ''}`);
   if (view.cancellation) lines.push(`Cancelled by ${view.cancellation.by} at ${view.cancellation.at}: ${view.cancellation.reason}`);
   return lines.join('\n');
@@ -156,7 +161,9 @@ export async function maintenanceWindow(rawInput: unknown, carried?: CarriedWind
   /** Tells reports to look again; one that is gone (closed, never existed) is skipped. */
   const tell = async (reportIds: readonly string[]): Promise<void> => {
     await Promise.allSettled(
-      reportIds.map((id) => getExternalWorkflowHandle(reportWorkflowId(id)).signal(maintenanceChangedSignal, { windowId: state.input.windowId })),
+      reportIds.map((id) =>
+        getExternalWorkflowHandle(reportWorkflowId(id)).signal(maintenanceChangedSignal, { windowId: state.input.windowId }),
+      ),
     );
   };
 
