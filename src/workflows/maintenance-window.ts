@@ -56,7 +56,7 @@ const { reportsInScope } = proxyActivities<MaintenanceActivities>({
  * after it opens, so the first seconds are scanned densely; later, a report whose root cause moves
  * into scope is found within a minute.
  */
-const RESCAN_AFTER_START_MS = [2_000, 5_000, 10_000, 20_000, 40_000];
+const RESCAN_AFTER_START_MS = [1_000, 2_000, 4_000, 8_000, 15_000, 30_000];
 const RESCAN_EVERY_MS = 60_000;
 
 /** What a window carries across continue-as-new. */
