@@ -75,6 +75,34 @@ async function openReport(reportId: string, serviceId: string) {
 const report = (reportId: string): Promise<Report> => client.workflow.getHandle(`spdr-${reportId}`).query(reportQuery);
 
 describe('maintenance window on the dev server (real timers)', () => {
+  it('the CLI refuses an unknown maintenance action, a missing option and an invalid window before sending anything', async () => {
+    expect(await cli(['maintenance', 'frob'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('expected create, list, show, cancel or extend') as string,
+    });
+    expect(await cli(['maintenance', 'extend', 'CHG-1', '--by', 'noc.anna'])).toMatchObject({
+      code: 2,
+      err: expect.stringContaining('--end is required') as string,
+    });
+    const file = join(tmp, 'bad-window.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        windowId: 'CHG-1',
+        scope: { serviceIds: ['s'] },
+        start: '2026-12-02T03:00:00Z',
+        end: '2026-12-02T01:00:00Z',
+        changeRequest: 'CHG-1',
+        createdBy: 'noc.anna',
+        recurrence: { rrule: 'FREQ=WEEKLY', timezone: 'Mars/Olympus' },
+      }),
+    );
+    const bad = await cli(['maintenance', 'create', file]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('window.end: must be after start');
+    expect(bad.err).toContain('window.recurrence.timezone: is not a known IANA time zone');
+  });
+
   it('holds the reports in scope from its start, one opened at that very moment too, and returns them after; CLI create / list / extend / cancel', async () => {
     const serviceId = `svc-mw-${tag}`;
     const windowId = `CHG-${tag}`;

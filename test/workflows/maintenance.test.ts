@@ -109,6 +109,10 @@ describe('maintenanceWindow (time-skipping)', () => {
     expect(Date.parse(r.jeopardy.deadline)).toBe(openedAt + 4 * H + r.jeopardy.pausedMs);
     expect(systems.assigneeNotices.filter((n) => n.reportId === r.reportId)).toHaveLength(0);
     expect(await handle.result()).toMatchObject({ state: 'ended' });
+    // What a worker crash or a server restart relies on: both histories replay through the current code.
+    for (const h of [handle, report]) {
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await h.fetchHistory(), h.workflowId);
+    }
   });
 
   it('a report opened inside an active window opens held; one opened at the very moment a window starts is held within seconds', async () => {
