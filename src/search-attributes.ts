@@ -17,6 +17,13 @@ export const SpdrResponseState = defineSearchAttributeKey('SpdrResponseState', S
 /** State of the update-cadence clock; set only on reports that have the clock. */
 export const SpdrUpdateState = defineSearchAttributeKey('SpdrUpdateState', SearchAttributeType.KEYWORD);
 
+/** Resources named as root cause in a report's analysis; set only on reports that name one (maintenance windows find them by it). */
+export const SpdrRootCauseResourceIds = defineSearchAttributeKey('SpdrRootCauseResourceIds', SearchAttributeType.KEYWORD_LIST);
+/** A maintenance window's phase: `scheduled`, `active`, `ended` or `cancelled`. */
+export const SpdrWindowState = defineSearchAttributeKey('SpdrWindowState', SearchAttributeType.KEYWORD);
+/** A maintenance window's scope: `service:<id>` and `resource:<id>` (`SpdrWindowScope = "service:svc-volte-fra1"`). */
+export const SpdrWindowScope = defineSearchAttributeKey('SpdrWindowScope', SearchAttributeType.KEYWORD_LIST);
+
 export const ALL_SEARCH_ATTRIBUTES = [
   SpdrStatus,
   SpdrSeverity,
@@ -27,4 +34,7 @@ export const ALL_SEARCH_ATTRIBUTES = [
   SpdrDeadline,
   SpdrResponseState,
   SpdrUpdateState,
+  SpdrRootCauseResourceIds,
+  SpdrWindowState,
+  SpdrWindowScope,
 ] as const;

@@ -8,6 +8,7 @@ import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/clien
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection, Runtime, Worker, type InjectedSinks, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
+import { maintenanceActivities, visibilityDirectory, withMaintenance } from './activities/maintenance';
 import { ConfigError, redactedConfig } from './config/config';
 import { loadWorkerSettings, type WorkerSettings } from './config/worker-settings';
 import { connectWorker, describeTarget, loadTemporalTarget, type TemporalTarget } from './infra/connection';
@@ -38,6 +39,8 @@ export interface CreateWorkerOptions {
   metrics?: SpdrMetrics;
   /** Workflow cache size (default: the SDK's); 0 makes every workflow task replay the whole history. */
   maxCachedWorkflows?: number;
+  /** The client maintenance windows and reports ask each other through (visibility and queries); without it they cannot find each other. */
+  client?: Client;
 }
 
 /** Metrics options of {@link runWorkerProcess}: the `/metrics` port and the SDK's own exporter. */
@@ -55,6 +58,7 @@ export async function createWorker({
   dataConverter,
   metrics = new SpdrMetrics(),
   maxCachedWorkflows,
+  client,
 }: CreateWorkerOptions): Promise<Worker> {
   const deps: ActivityDeps = { integrations: settings.integrations, settings: settings.report, metrics };
   // Not called while replaying: a report replayed on this worker counts nothing again.
@@ -67,7 +71,10 @@ export async function createWorker({
     taskQueue: settings.taskQueue,
     // Always the product's bundle (preloaded modules and the workflow payload converter included).
     workflowBundle: workflowBundle ?? (await bundleReportWorkflows()),
-    activities: createActivities(deps),
+    activities: withMaintenance(
+      createActivities(deps),
+      client && maintenanceActivities(client, visibilityDirectory(client, settings.taskQueue)),
+    ),
     sinks,
     ...(maxCachedWorkflows === undefined ? {} : { maxCachedWorkflows }),
     // Graceful shutdown: in-flight activities get this long to finish on SIGTERM/SIGINT.
@@ -97,6 +104,7 @@ export async function runWorkerProcess(
     settings,
     dataConverter: target.dataConverter,
     metrics,
+    client,
   });
   const metricsServer =
     observability.metricsPort === undefined

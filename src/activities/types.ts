@@ -9,7 +9,12 @@ export type { ReportSettings } from '../contract';
 import type { ReportSettings } from '../contract';
 
 export interface SpdrActivities {
-  reportSettings(): Promise<ReportSettings>;
+  /** `about`: the report opening, so the answer names the maintenance window holding it then (src/activities/maintenance.ts). */
+  reportSettings(about?: {
+    reportId: string;
+    serviceId: string;
+    resourceIds: readonly string[];
+  }): Promise<ReportSettings & { maintenanceWindowId?: string }>;
   createTroubleReport(effect: EffectOf<'createTroubleReport'>): Promise<{ ticketId: string; status: string }>;
   cancelTroubleReport(effect: EffectOf<'cancelTroubleReport'>): Promise<void>;
   createPartnerRequest(effect: EffectOf<'createPartnerRequest'>): Promise<{ requestId: string; status: string }>;

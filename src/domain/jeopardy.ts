@@ -105,6 +105,8 @@ export function pausedMsAt(pauses: readonly PauseInterval[], now: number, time?:
 export interface StatusChange {
   at: number;
   status: string;
+  /** Set from the moment a maintenance window holds the report until it releases it. */
+  maintenanceWindowId?: string;
 }
 
 /**
@@ -113,11 +115,12 @@ export interface StatusChange {
  * policy says so, and from a final status on.
  */
 export function pauseIntervals(changes: readonly StatusChange[], pauseWhenHeld: boolean): PauseInterval[] {
-  const pausing = (status: string): boolean => clockPaused({ status, pauseWhenHeld });
+  const pausing = (change: StatusChange): boolean =>
+    clockPaused({ status: change.status, pauseWhenHeld, maintenanceWindowId: change.maintenanceWindowId });
   const pauses: PauseInterval[] = [];
   let open: PauseInterval | undefined;
   for (const change of changes) {
-    if (pausing(change.status)) {
+    if (pausing(change)) {
       if (!open) {
         open = { from: change.at };
         pauses.push(open);

@@ -216,6 +216,8 @@ export const InternalPayloadSchemas = {
     message: z.string().max(2000),
     key: z.string().max(200).optional(),
   }),
+  /** What the maintenance windows answered: the one holding the report now, none when absent (domain/maintenance-hold.ts). */
+  maintenanceObserved: z.strictObject({ windowId: Identifier.optional() }),
 } as const;
 export type InternalCommandName = keyof typeof InternalPayloadSchemas;
 /** The validated payload of an internal command. */
@@ -226,4 +228,5 @@ export type Command =
   | { name: MessageName; payload: unknown }
   | { name: 'troubleReportCreated'; payload: z.input<(typeof InternalPayloadSchemas)['troubleReportCreated']> }
   | { name: 'partnerRequestCreated'; payload: z.input<(typeof InternalPayloadSchemas)['partnerRequestCreated']> }
-  | { name: 'outsideSystemFailed'; payload: z.input<(typeof InternalPayloadSchemas)['outsideSystemFailed']> };
+  | { name: 'outsideSystemFailed'; payload: z.input<(typeof InternalPayloadSchemas)['outsideSystemFailed']> }
+  | { name: 'maintenanceObserved'; payload: z.input<(typeof InternalPayloadSchemas)['maintenanceObserved']> };

@@ -121,6 +121,8 @@ export const HistoryAction = z.enum([
   'cancelled',
   'outsideSystemFailed',
   'severityChanged',
+  'maintenanceHeld',
+  'maintenanceReleased',
 ]);
 export type HistoryAction = z.infer<typeof HistoryAction>;
 
@@ -180,6 +182,10 @@ export const Report = z.strictObject({
     .strictObject({ by: z.string(), at: IsoDateTime, how: z.enum(['confirmed', 'acceptanceWindowExpired']), note: z.string().optional() })
     .optional(),
   outsideFailures: z.array(OutsideFailure),
+  /** The maintenance window holding the report (second edition), present only while one does. */
+  maintenanceWindowId: z.string().optional(),
+  /** The status the report returns to when the window ends (see domain/maintenance-hold.ts). */
+  statusBeforeMaintenance: ReportStatus.optional(),
   /** Entries dropped from the long lists, per list (the most recent are kept; see domain/bounds.ts). */
   trimmed: z
     .strictObject({ analysis: z.number(), history: z.number(), rejectedInputs: z.number(), outsideFailures: z.number() })

@@ -30,6 +30,7 @@ import { isFinal } from './status';
 import { setSeverity, type CommandContext } from './severity';
 import { assign, updateTask } from './tasks';
 import { jeopardyAt } from './time';
+import { maintenanceObserved } from './maintenance-hold';
 import { parseMessage, parseWith, payloadPreview } from './validation';
 
 export { DELEGATED_TASK_PREFIX, RESOURCE_TROUBLE_ASSIGNEE, SYSTEM_ACTOR, type Outcome } from './draft';
@@ -143,6 +144,8 @@ export function applyCommand(report: Report, command: Command, nowMs: number, co
       return shellFact(report, name, payload, nowMs, partnerRequestCreated);
     case 'outsideSystemFailed':
       return shellFact(report, name, payload, nowMs, outsideSystemFailed);
+    case 'maintenanceObserved':
+      return shellFact(report, name, payload, nowMs, maintenanceObserved);
     default: {
       // Compile time: every command name has its case. Run time: a name from outside may be anything.
       const _exhaustive: never = name;

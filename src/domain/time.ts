@@ -21,6 +21,7 @@ import {
   type Outcome,
 } from './draft';
 import { evaluateJeopardy, nextLadderStepAt, pauseIntervals, pausedMsAt, type StatusChange } from './jeopardy';
+import { MAINTENANCE_HELD, MAINTENANCE_RELEASED, maintenanceWindowOfEntry } from './maintenance-hold';
 import { partnerRequestIsWaiting, waitingOnPartners } from './outside-work';
 import { nextPartnerStepAt, takePartnerSteps, withPromiseJeopardy } from './partner-clock';
 import type { Jeopardy, Report } from './schemas';
@@ -35,7 +36,16 @@ import { isOpenTask } from './task-plan';
  */
 export function statusChanges(report: Report): StatusChange[] {
   const changes: StatusChange[] = [];
-  for (const entry of report.history) if (entry.toStatus !== undefined) changes.push({ at: msOf(entry.at), status: entry.toStatus });
+  // A maintenance hold and its release are changes too (the clock stops whatever the status).
+  let maintenanceWindowId: string | undefined;
+  let status: string = report.status;
+  for (const entry of report.history) {
+    const maintenance = entry.action === MAINTENANCE_HELD || entry.action === MAINTENANCE_RELEASED;
+    if (entry.toStatus === undefined && !maintenance) continue;
+    if (maintenance) maintenanceWindowId = maintenanceWindowOfEntry(entry);
+    status = entry.toStatus ?? status;
+    changes.push(maintenanceWindowId === undefined ? { at: msOf(entry.at), status } : { at: msOf(entry.at), status, maintenanceWindowId });
+  }
   return changes;
 }
 

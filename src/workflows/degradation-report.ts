@@ -51,6 +51,7 @@ import { EffectRunner } from './shell/effect-runner';
 import { Inbox, type InboxItem } from './shell/inbox';
 import { ReportState, rejection } from './shell/report-state';
 import { updateResultOf, type UpdateResult } from './shell/update-result';
+import { MaintenanceLookup } from './shell/maintenance-lookup';
 
 const { reportSettings } = proxyLocalActivities<SpdrActivities>({ startToCloseTimeout: '10s' });
 
@@ -101,7 +102,8 @@ function applyItem(state: ReportState, item: InboxItem<UpdateResult>): void {
 }
 
 /** Handlers first, before any await: messages that arrive with the start are never lost. */
-function registerHandlers(state: ReportState, inbox: Inbox<UpdateResult>, provisional: () => Report): void {
+function registerHandlers(state: ReportState, inbox: Inbox<UpdateResult>, provisional: () => Report, maintenance: MaintenanceLookup): void {
+  maintenance.register();
   setHandler(reportQuery, () => (state.opened ? state.report : provisional()), {
     description:
       'The whole report (long lists: the most recent entries, `trimmed` counts the rest): status, analysis, tasks, trouble reports, partner requests, jeopardy, history, rejected inputs.',
@@ -141,14 +143,20 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
   // The report's own policy, from the start input (a continued run gets the same raw input).
   const ownPolicy = start?.jeopardyPolicy ?? parsedPolicyOf(rawInput);
   if (settings) state.context = { defaults: settings.policyDefaults, override: ownPolicy, calendars: settings.calendars };
+  const maintenance = new MaintenanceLookup(state);
   registerHandlers(
     state,
     inbox,
     () => (provisional ??= openReport(start!, workflowInfo().startTime.getTime(), { ignoreUnknownCalendar: true }).report),
+    maintenance,
   );
 
+  // A report opened inside a maintenance window opens held: the settings answer names the window.
+  let heldAtOpen: string | undefined;
   if (!settings) {
-    const { readAtMs, ...read } = await reportSettings();
+    const about = start ? { reportId: start.reportId, serviceId: start.service.id, resourceIds: [] } : undefined;
+    const { readAtMs, maintenanceWindowId, ...read } = await reportSettings(about);
+    heldAtOpen = maintenanceWindowId;
     settings = read;
     state.context = { defaults: settings.policyDefaults, override: ownPolicy, calendars: settings.calendars };
     if (readAtMs !== undefined && Number.isFinite(readAtMs)) timer.setClockHint(Date.now(), readAtMs);
@@ -181,6 +189,7 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
     } catch (err) {
       throw invalidStart(err instanceof Error ? err.message : String(err));
     }
+    if (heldAtOpen !== undefined) state.feed({ name: 'maintenanceObserved', payload: { windowId: heldAtOpen } });
   }
   const continueAfter = settings.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
   const shouldContinueAsNew = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= continueAfter;
@@ -188,6 +197,7 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
 
   while (!isFinal(state.report.status)) {
     drain();
+    maintenance.lookIfAsked();
     // Time-driven rules only when a deadline is due; messages already re-evaluated jeopardy.
     const due = nextWakeUp(state.report);
     if (due !== undefined && Date.now() >= due && !isFinal(state.report.status)) {
@@ -204,14 +214,20 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
     }
     // Continue-as-new between messages, with no activity running: every handler has finished (the
     // inbox is empty), so nothing is lost; effects not done, back-off included, travel with the state.
-    if (shouldContinueAsNew() && effects.carriable && allHandlersFinished()) {
+    if (shouldContinueAsNew() && effects.carriable && maintenance.idle && allHandlersFinished()) {
       timer.cancel();
       const retrying = effects.carry();
       await continueAsNew<typeof degradationReport>(rawInput, { report: state.report, pendingEffects: [], retrying, settings });
     }
     timer.arm(nextWakeUp(state.report), (at) => wakeUpSummary(state.report, at));
     const seen = state.changes;
-    await condition(() => state.changes !== seen || effects.hasQueued || inbox.pending > 0 || (shouldContinueAsNew() && effects.carriable));
+    await condition(
+      () =>
+        state.changes !== seen ||
+        effects.hasQueued ||
+        inbox.pending > 0 ||
+        (shouldContinueAsNew() && effects.carriable && maintenance.idle),
+    );
   }
   return finish(state, inbox, effects, timer, drain);
 }

@@ -13,7 +13,9 @@ import {
   SpdrSeverity,
   SpdrStatus,
   SpdrUpdateState,
+  SpdrRootCauseResourceIds,
 } from '../search-attributes';
+import { scopeFactsOf } from '../domain/maintenance-hold';
 import { isOpenTask, markdownCell, type Report } from '../domain';
 
 /** Bullets in Temporal Web's current details stay short. */
@@ -27,6 +29,9 @@ export function searchAttributesOf(report: Report): SearchAttributeUpdatePair[] 
     ...(clocks?.response ? [{ key: SpdrResponseState, value: clocks.response.state }] : []),
     ...(clocks?.update ? [{ key: SpdrUpdateState, value: clocks.update.state }] : []),
   ];
+  // Only reports that name a root-cause resource carry it (maintenance windows find them by it).
+  const resourceIds = scopeFactsOf(report).resourceIds;
+  if (resourceIds.length > 0) clockPairs.push({ key: SpdrRootCauseResourceIds, value: [...resourceIds] });
   return [
     { key: SpdrStatus, value: report.status },
     { key: SpdrSeverity, value: report.severity },

@@ -78,6 +78,8 @@ describe('vocabulary', () => {
       'cancelled',
       'outsideSystemFailed',
       'severityChanged',
+      'maintenanceHeld',
+      'maintenanceReleased',
     ]);
   });
 
