@@ -9,7 +9,9 @@
 import type { Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { isFinal, type Report } from '../domain';
-import { holdsNow, inScope, type MaintenanceScope, type WindowView } from '../domain/maintenance';
+import { holdsNow, inScope, scopeKeys, type MaintenanceScope, type WindowView } from '../domain/maintenance';
+
+export { scopeKeys };
 import { scopeFactsOf } from '../domain/maintenance-hold';
 import { WINDOW_WORKFLOW_TYPE, windowQuery } from '../contract/maintenance';
 import { reportIdOfWorkflowId, reportQuery, WORKFLOW_TYPE } from '../contract';
@@ -35,11 +37,6 @@ export interface MaintenanceDirectory {
   candidateWindows(about: ReportAbout): Promise<string[]>;
   /** Workflow ids of open reports that may be in a scope. */
   candidateReports(scope: MaintenanceScope): Promise<string[]>;
-}
-
-/** Search attribute values of a window's scope (`SpdrWindowScope`): `service:<id>` and `resource:<id>`. */
-export function scopeKeys(scope: { serviceIds: readonly string[]; resourceIds: readonly string[] }): string[] {
-  return [...scope.serviceIds.map((id) => `service:${id}`), ...scope.resourceIds.map((id) => `resource:${id}`)];
 }
 
 const quoted = (values: readonly string[]): string => values.map((v) => `'${v.replace(/[\\']/g, '')}'`).join(', ');

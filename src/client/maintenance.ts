@@ -4,9 +4,16 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
-import { parseWindowInput, windowView, openWindow, type MaintenanceWindowInputJson, type WindowView } from '../domain/maintenance';
+import {
+  parseWindowInput,
+  scopeKeys,
+  windowView,
+  openWindow,
+  type MaintenanceWindowInputJson,
+  type WindowView,
+} from '../domain/maintenance';
 import { WINDOW_MESSAGES, WINDOW_WORKFLOW_TYPE, windowQuery, windowWorkflowId, type WindowPayloads } from '../contract/maintenance';
-import { scopeKeys } from '../activities/maintenance';
+
 import { SpdrWindowScope, SpdrWindowState } from '../search-attributes';
 import { SpdrInvalidInputError, SpdrRejectedError } from './errors';
 

@@ -330,6 +330,11 @@ export interface ScopeFacts {
   resourceIds: readonly string[];
 }
 
+/** Search attribute values of a window's scope (`SpdrWindowScope`): `service:<id>` and `resource:<id>`. */
+export function scopeKeys(scope: { serviceIds: readonly string[]; resourceIds: readonly string[] }): string[] {
+  return [...scope.serviceIds.map((id) => `service:${id}`), ...scope.resourceIds.map((id) => `resource:${id}`)];
+}
+
 export function inScope(scope: MaintenanceScope, facts: ScopeFacts): boolean {
   return scope.serviceIds.includes(facts.serviceId) || facts.resourceIds.some((id) => scope.resourceIds.includes(id));
 }

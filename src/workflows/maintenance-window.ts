@@ -28,6 +28,7 @@ import {
   openWindow,
   parseWindowInput,
   recordWindowRejection,
+  scopeKeys,
   windowView,
   withHeldReports,
   WINDOW_MESSAGE_NAMES,
@@ -67,11 +68,6 @@ export interface CarriedWindow {
 function nextScanAt(occurrenceStart: number, lastScanAt: number): number {
   for (const after of RESCAN_AFTER_START_MS) if (occurrenceStart + after > lastScanAt) return occurrenceStart + after;
   return lastScanAt + RESCAN_EVERY_MS;
-}
-
-function scopeKeys(state: WindowState): string[] {
-  const { serviceIds, resourceIds } = state.input.scope;
-  return [...serviceIds.map((id) => `service:${id}`), ...resourceIds.map((id) => `resource:${id}`)];
 }
 
 function renderWindowDetails(view: WindowView): string {
@@ -146,7 +142,7 @@ export async function maintenanceWindow(rawInput: unknown, carried?: CarriedWind
 
   let published = '';
   const publish = (): void => {
-    const attributes = { phase: state.phase, scope: scopeKeys(state) };
+    const attributes = { phase: state.phase, scope: scopeKeys(state.input.scope) };
     const key = JSON.stringify(attributes);
     if (key !== published) {
       published = key;
