@@ -19,6 +19,7 @@ import { startSimulators } from '../src/simulators/main';
 import { quietLogger, rssOf, WorkerChild } from './harness';
 import { startInput, workflowIdOf } from './sections/common';
 import { pool, sleep, summarize, type Summary } from './stats';
+import { WORKFLOW_TYPE } from '../src/contract';
 
 interface ClusterStep {
   openReports: number;
@@ -35,7 +36,7 @@ interface ClusterStep {
   atSeconds: number;
 }
 
-const ARMED_QUERY = `WorkflowType = 'degradationReport' AND ExecutionStatus = 'Running' AND SpdrStatus = 'acknowledged'`;
+const ARMED_QUERY = `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND SpdrStatus = 'acknowledged'`;
 
 /**
  * Proportional set size of a process and its children: PostgreSQL forks one backend per connection,
@@ -106,7 +107,7 @@ export async function runClusterBench(args: { quick: boolean; minutes: number; o
         if (Date.now() > deadline) return;
         const s = performance.now();
         try {
-          await client.workflow.start('degradationReport', {
+          await client.workflow.start(WORKFLOW_TYPE, {
             taskQueue,
             workflowId: workflowIdOf(id),
             args: [startInput(id, { severityIndex: i })],

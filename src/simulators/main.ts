@@ -128,8 +128,9 @@ export async function startSimulators(options: SimulatorsOptions = {}): Promise<
     troubleTicket: options.callbackSecrets?.troubleTicket ?? randomBytes(32).toString('base64url'),
     partner: options.callbackSecrets?.partner ?? randomBytes(32).toString('base64url'),
   };
-  let persistence: StatePersistence | undefined;
-  const onChange = () => persistence?.changed();
+  // Set once the simulators run; changes before that (none but the restore) need no save.
+  const saved: { persistence?: StatePersistence } = {};
+  const onChange = () => saved.persistence?.changed();
 
   const trouble = await startTroubleTicketSimulator({
     host,
@@ -165,7 +166,8 @@ export async function startSimulators(options: SimulatorsOptions = {}): Promise<
     onChange,
   });
 
-  persistence = statePersistence(options.stateFile, { trouble, partner, webhook });
+  const persistence = statePersistence(options.stateFile, { trouble, partner, webhook });
+  saved.persistence = persistence;
 
   const ports = (callbackPort?: number) => ({
     host,
@@ -186,7 +188,7 @@ export async function startSimulators(options: SimulatorsOptions = {}): Promise<
     env: (callbackPort) => simulatorEnv(ports(callbackPort)),
     config: (callbackPort) => loadIntegrationConfig(simulatorEnv(ports(callbackPort))),
     close: async () => {
-      persistence?.flush();
+      persistence.flush();
       await Promise.all([trouble.close(), partner.close(), webhook.close()]);
     },
   };

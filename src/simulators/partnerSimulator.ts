@@ -10,40 +10,18 @@
  *   POST  /admin/performanceRequest/{id}/status {status, note?, statusChangeReason?}
  *   GET   /admin/stats, POST /admin/reset, GET|POST|DELETE /admin/faults
  */
-import { FaultInjector, type FaultSettings } from './faults';
-import { RecordBook, type RecordBookOptions } from './recordBook';
-import { json, startSimServer, tmfError, type Handler, type RunningServer } from './server';
+import { FaultInjector } from './faults';
+import { RecordBook, type RecordSimulator, type RecordSimulatorOptions } from './recordBook';
+import { json, startSimServer, tmfError, type Handler } from './server';
 
-export interface PartnerSimulatorOptions {
-  port?: number;
-  host?: string;
-  faults?: Partial<FaultSettings>;
-  seed?: number;
+export interface PartnerSimulatorOptions extends RecordSimulatorOptions {
   /** Parties hosted; any party id is accepted when absent. */
   parties?: readonly string[];
   /** Required auth header per party, e.g. `{ 'acme-transport': { name: 'authorization', value: 'Basic ...' } }`. */
   authHeaders?: Record<string, { name: string; value: string }>;
-  autoResolveAfterMs?: number;
-  callbackUrls?: readonly string[];
-  /** Signs every notification with this secret (see integrations/callback-auth.ts). */
-  callbackSecret?: string;
-  uniqueExternalId?: RecordBookOptions['uniqueExternalId'];
-  /**
-   * Lax mode: a system that does not enforce unique external ids, so a second create with the
-   * same one stores a second request (`createdPerExternalId` in /admin/stats counts every one).
-   * Tests run against it to see the duplicates the product itself would make; it does not make
-   * "exactly one" hold by construction. Shorthand for `uniqueExternalId: false`.
-   */
-  lax?: boolean;
-  duplicateCreate?: RecordBookOptions['duplicateCreate'];
-  onChange?: () => void;
 }
 
-export interface PartnerSimulator extends RunningServer {
-  book: RecordBook;
-  faults: FaultInjector;
-  stats(): Record<string, unknown>;
-}
+export type PartnerSimulator = RecordSimulator;
 
 /** The partner requests of every hosted party, one scope per party (`/{partyId}`). */
 function partnerBook(options: PartnerSimulatorOptions): RecordBook {

@@ -7,6 +7,8 @@ import { randomUUID } from 'node:crypto';
 import { SIGNATURE_HEADER, signCallback } from '../integrations/callback-auth';
 import { listenerUrl, SETTLED_STATUSES, troubleTicketStatusSchema, type TroubleTicketStatus } from '../integrations/tmf';
 import { json, sleep, tmfError, type Reply } from './server';
+import type { FaultInjector, FaultSettings } from './faults';
+import type { RunningServer } from './server';
 
 /** Statuses from which a record cannot move any more. */
 const FINAL: ReadonlySet<TroubleTicketStatus> = new Set(['closed', 'cancelled', 'rejected']);
@@ -338,4 +340,34 @@ export class RecordBook {
     this.timers.clear();
     this.abort.abort();
   }
+}
+
+/** Options both record simulators (trouble tickets, partner requests) take. */
+export interface RecordSimulatorOptions {
+  port?: number;
+  host?: string;
+  faults?: Partial<FaultSettings>;
+  seed?: number;
+  autoResolveAfterMs?: number;
+  /** Listener bases (e.g. `http://127.0.0.1:8090/listener`) notified besides registered hubs. */
+  callbackUrls?: readonly string[];
+  /** Signs every notification with this secret (see integrations/callback-auth.ts). */
+  callbackSecret?: string;
+  uniqueExternalId?: RecordBookOptions['uniqueExternalId'];
+  /**
+   * Lax mode: a system that does not enforce unique external ids, so a second create with the
+   * same one stores a second record (`createdPerExternalId` in /admin/stats counts every one).
+   * Tests run against it to see the duplicates the product itself would make; it does not make
+   * "exactly one" hold by construction. Shorthand for `uniqueExternalId: false`.
+   */
+  lax?: boolean;
+  duplicateCreate?: RecordBookOptions['duplicateCreate'];
+  onChange?: () => void;
+}
+
+/** A running record simulator: its records, its fault switch and its counters. */
+export interface RecordSimulator extends RunningServer {
+  book: RecordBook;
+  faults: FaultInjector;
+  stats(): Record<string, unknown>;
 }

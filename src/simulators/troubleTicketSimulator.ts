@@ -10,41 +10,18 @@
  *   POST  /admin/troubleTicket/{id}/status {status, statusChangeReason?, resolution?}
  *   GET   /admin/stats, POST /admin/reset, GET|POST|DELETE /admin/faults
  */
-import { FaultInjector, type FaultSettings } from './faults';
-import { RecordBook, type RecordBookOptions } from './recordBook';
-import { json, startSimServer, tmfError, type Handler, type RunningServer } from './server';
+import { FaultInjector } from './faults';
+import { RecordBook, type RecordSimulator, type RecordSimulatorOptions } from './recordBook';
+import { json, startSimServer, tmfError, type Handler } from './server';
 
 export const SIMULATED_SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
 
-export interface TroubleTicketSimulatorOptions {
-  port?: number;
-  host?: string;
-  faults?: Partial<FaultSettings>;
-  seed?: number;
+export interface TroubleTicketSimulatorOptions extends RecordSimulatorOptions {
   /** When set, requests must carry `Authorization: Bearer <token>`. */
   token?: string;
-  autoResolveAfterMs?: number;
-  /** Listener bases (e.g. `http://127.0.0.1:8090/listener`) notified besides registered hubs. */
-  callbackUrls?: readonly string[];
-  /** Signs every notification with this secret (see integrations/callback-auth.ts). */
-  callbackSecret?: string;
-  uniqueExternalId?: RecordBookOptions['uniqueExternalId'];
-  /**
-   * Lax mode: a system that does not enforce unique external ids, so a second create with the
-   * same one stores a second ticket (`createdPerExternalId` in /admin/stats counts every one).
-   * Tests run against it to see the duplicates the product itself would make; it does not make
-   * "exactly one" hold by construction. Shorthand for `uniqueExternalId: false`.
-   */
-  lax?: boolean;
-  duplicateCreate?: RecordBookOptions['duplicateCreate'];
-  onChange?: () => void;
 }
 
-export interface TroubleTicketSimulator extends RunningServer {
-  book: RecordBook;
-  faults: FaultInjector;
-  stats(): Record<string, unknown>;
-}
+export type TroubleTicketSimulator = RecordSimulator;
 
 export async function startTroubleTicketSimulator(options: TroubleTicketSimulatorOptions = {}): Promise<TroubleTicketSimulator> {
   const faults = new FaultInjector(options.faults, options.seed);

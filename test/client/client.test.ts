@@ -16,6 +16,7 @@ import type { Report } from '../../src/domain';
 import { connectToDevServer, uniqueTaskQueue } from '../support/env';
 import { startFakeWorker, type RunningFakeWorker } from '../support/fake-worker';
 import { eventually } from '../support/wait';
+import { reportWorkflowId } from '../../src/contract';
 
 let server: Awaited<ReturnType<typeof connectToDevServer>>;
 let worker: RunningFakeWorker;
@@ -80,7 +81,7 @@ describe('SpdrClient', () => {
     const input = startInput({ severity: 'urgent' as never });
     await expect(spdr.open(input)).rejects.toThrow(SpdrInvalidInputError);
     await expect(spdr.open(input)).rejects.toThrow(/^startInput\.severity: /);
-    await expect(server.client.workflow.getHandle(`spdr-${input.reportId}`).describe()).rejects.toThrow(WorkflowNotFoundError);
+    await expect(server.client.workflow.getHandle(reportWorkflowId(input.reportId)).describe()).rejects.toThrow(WorkflowNotFoundError);
   });
 
   it('an invalid payload is refused before it is sent, naming the message and field', async () => {
@@ -132,7 +133,7 @@ describe('SpdrClient', () => {
       10_000,
     );
     expect(found.find((r) => r.reportId === reportId)).toMatchObject<Partial<ReportSummary>>({
-      workflowId: `spdr-${reportId}`,
+      workflowId: reportWorkflowId(reportId),
       status: 'acknowledged',
       severity: 'major',
       jeopardy: 'onTrack',

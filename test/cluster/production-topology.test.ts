@@ -26,6 +26,7 @@ import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { uniqueTaskQueue, workflowBundle } from '../support/env';
 import { auditWorkflowTasks, eventually, http, pool, scratchDir, startCrashWorker } from '../reliability/helpers';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const REPORTS = 50;
 const WORKERS = 3;
@@ -139,7 +140,7 @@ describe('production topology: PostgreSQL + Temporal Server (16 shards, JWT auth
   it('a client without a valid token cannot start, signal or terminate a report; the writer token can', async () => {
     const reportId = `TOPO-${process.pid}-auth`;
     const input = { reportId, service: { id: 'svc-iptv-ber2' }, severity: 'minor', description: 'EPG slow' };
-    const handle = await client.workflow.start('degradationReport', { taskQueue, workflowId: `spdr-${reportId}`, args: [input] });
+    const handle = await client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: reportWorkflowId(reportId), args: [input] });
 
     // Lazy connections: the refused operations themselves are what is tested, not the connection check.
     const noToken = Connection.lazy({ address: cluster.address });
@@ -155,7 +156,7 @@ describe('production topology: PostgreSQL + Temporal Server (16 shards, JWT auth
         const other = `TOPO-${process.pid}-refused`;
         expect(
           await refusal(
-            c.workflow.start('degradationReport', { taskQueue, workflowId: `spdr-${other}`, args: [{ ...input, reportId: other }] }),
+            c.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: reportWorkflowId(other), args: [{ ...input, reportId: other }] }),
           ),
           who,
         ).toMatch(/PERMISSION_DENIED/);
@@ -190,9 +191,9 @@ describe('production topology: PostgreSQL + Temporal Server (16 shards, JWT auth
       async (i) => {
         const reportId = `TOPO-${process.pid}-${i}`;
         // The minimal start input (no detectedAt), with a short resolution target so the whole ladder falls due.
-        const handle: Handle = await client.workflow.start<typeof degradationReport>('degradationReport', {
+        const handle: Handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
           taskQueue,
-          workflowId: `spdr-${reportId}`,
+          workflowId: reportWorkflowId(reportId),
           args: [
             {
               reportId,
@@ -250,7 +251,7 @@ describe('production topology: PostgreSQL + Temporal Server (16 shards, JWT auth
     expect(listed.sort()).toEqual(
       reports
         .filter((_, i) => i % 5 === 1)
-        .map((r) => `spdr-${r.reportId}`)
+        .map((r) => reportWorkflowId(r.reportId))
         .sort(),
     );
     phase('visibility');
@@ -313,7 +314,7 @@ describe('production topology: PostgreSQL + Temporal Server (16 shards, JWT auth
     }
     const audit = await auditWorkflowTasks(
       client,
-      reports.map((r) => `spdr-${r.reportId}`),
+      reports.map((r) => reportWorkflowId(r.reportId)),
     );
     expect(audit.ours).toEqual([]);
 

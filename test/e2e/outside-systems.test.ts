@@ -16,6 +16,7 @@ import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { uniqueTaskQueue, workflowBundle } from '../support/env';
 import { eventually } from '../support/wait';
 import { http } from '../support/net';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 /** The simulators sign their callbacks with these; the listener checks them. */
 const CALLBACK_SECRETS = {
@@ -73,9 +74,9 @@ function newReport(extra: Record<string, unknown> = {}) {
   return {
     reportId,
     start: () =>
-      client.workflow.start('degradationReport', {
+      client.workflow.start(WORKFLOW_TYPE, {
         taskQueue,
-        workflowId: `spdr-${reportId}`,
+        workflowId: reportWorkflowId(reportId),
         args: [
           {
             reportId,

@@ -7,24 +7,27 @@ import { startWebhookSink } from '../../src/simulators/webhookSink';
 const T0 = Date.parse('2026-11-25T10:00:00Z');
 const HOUR = 3600_000;
 
+function opened(reportId: string, severity: string) {
+  const parsed = parseStartInput({ reportId, service: { id: 'svc' }, severity, description: 'd', detectedAt: '2026-11-25T10:00:00Z' });
+  if (!parsed.ok) throw new Error(parsed.reason);
+  return openReport(parsed.value, T0).report;
+}
+
+/** The overdue-task escalations among effects. */
+function overdueOf(effects: Effect[]) {
+  return effects.filter(
+    (e): e is Extract<Effect, { type: 'notifyEscalation' }> => e.type === 'notifyEscalation' && e.reason === 'taskOverdue',
+  );
+}
+
 describe('escalation idempotency keys', () => {
   it('two tasks overdue at the same level escalate under two different keys, so a receiver honouring the key drops neither', () => {
-    const parsed = parseStartInput({
-      reportId: 'R-KEY',
-      service: { id: 'svc' },
-      severity: 'warning',
-      description: 'd',
-      detectedAt: '2026-11-25T10:00:00Z',
-    });
-    if (!parsed.ok) throw new Error(parsed.reason);
-    let report = openReport(parsed.value, T0).report;
+    let report = opened('R-KEY', 'warning');
     for (const taskId of ['a', 'b']) {
       report = receive(report, { name: 'assign', payload: { by: 'noc', taskId, kind: 'repair', assignee: 'field', due: '1h' } }, T0).report;
     }
     const { effects } = tick(report, T0 + 2 * HOUR);
-    const overdue = effects.filter(
-      (e): e is Extract<Effect, { type: 'notifyEscalation' }> => e.type === 'notifyEscalation' && e.reason === 'taskOverdue',
-    );
+    const overdue = overdueOf(effects);
     expect(overdue.map((e) => e.subject)).toEqual(['a-2026-11-25T10:00:00.000Z', 'b-2026-11-25T10:00:00.000Z']);
     const keys = overdue.map((e) => escalationIdempotencyKey(e));
     expect(new Set(keys).size).toBe(2);
@@ -38,24 +41,12 @@ describe('escalation idempotency keys', () => {
 
 describe('overdue-task escalations are keyed by the dispatch', () => {
   it('a task reassigned (re-dispatched) after its overdue escalation escalates again when overdue again; a retried send lands once', async () => {
-    const parsed = parseStartInput({
-      reportId: 'R-RE',
-      service: { id: 'svc' },
-      severity: 'warning',
-      description: 'd',
-      detectedAt: '2026-11-25T10:00:00Z',
-    });
-    if (!parsed.ok) throw new Error(parsed.reason);
-    let report = openReport(parsed.value, T0).report;
+    let report = opened('R-RE', 'warning');
     report = receive(
       report,
       { name: 'assign', payload: { by: 'noc', taskId: 'fix', kind: 'repair', assignee: 'field-a', due: '1h' } },
       T0,
     ).report;
-    const overdueOf = (effects: Effect[]) =>
-      effects.filter(
-        (e): e is Extract<Effect, { type: 'notifyEscalation' }> => e.type === 'notifyEscalation' && e.reason === 'taskOverdue',
-      );
     let outcome = tick(report, T0 + 2 * HOUR);
     const first = overdueOf(outcome.effects);
     expect(first).toHaveLength(1);
@@ -98,15 +89,7 @@ describe('overdue-task escalations are keyed by the dispatch', () => {
 
 describe('outside-system escalations', () => {
   it('two failures (another system, another operation, or the same one again) escalate under different keys', () => {
-    const parsed = parseStartInput({
-      reportId: 'R-OUT',
-      service: { id: 'svc' },
-      severity: 'major',
-      description: 'd',
-      detectedAt: '2026-11-25T10:00:00Z',
-    });
-    if (!parsed.ok) throw new Error(parsed.reason);
-    let report = openReport(parsed.value, T0).report;
+    let report = opened('R-OUT', 'major');
     const keys: string[] = [];
     for (const [system, operation] of [
       ['resourceTroubleManagement', 'create trouble report'],

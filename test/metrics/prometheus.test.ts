@@ -20,6 +20,7 @@ import { MESSAGES } from '../../src/workflows/messages';
 import { uniqueTaskQueue } from '../support/env';
 import { scratchDir } from '../reliability/helpers';
 import { dashboardExprs, metricNames } from './dashboard-exprs';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -147,9 +148,9 @@ describe('Prometheus scrapes the worker', () => {
     const id = (n: number) => `PROM-${process.pid}-${n}`;
     const handles = await Promise.all(
       ['critical', 'critical', 'major'].map((severity, n) =>
-        client.workflow.start<typeof degradationReport>('degradationReport', {
+        client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
           taskQueue,
-          workflowId: `spdr-${id(n)}`,
+          workflowId: reportWorkflowId(id(n)),
           args: [
             {
               reportId: id(n),

@@ -18,6 +18,7 @@ import { createWorker } from '../../src/worker';
 import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 /** Retries the assertions until they hold or the time is up (then the last failure is thrown). */
 async function eventually(check: () => Promise<void>, timeoutMs: number): Promise<void> {
@@ -112,9 +113,9 @@ describe('worker metrics', () => {
     const a = await startWorker();
     const id = (n: number) => `MET-${process.pid}-${n}`;
     const open = (n: number, severity: string, extra: Record<string, unknown> = {}): Promise<Handle> =>
-      client.workflow.start<typeof degradationReport>('degradationReport', {
+      client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
         taskQueue,
-        workflowId: `spdr-${id(n)}`,
+        workflowId: reportWorkflowId(id(n)),
         args: [
           {
             reportId: id(n),

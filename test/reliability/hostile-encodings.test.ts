@@ -25,6 +25,7 @@ import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems } from '../support/fake-activities';
 import { auditWorkflowTasks, eventually } from './helpers';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 let dev: Awaited<ReturnType<typeof connectToDevServer>>;
 const codecA = new AesGcmCodec({ keys: [{ id: 'key-a', key: randomBytes(32) }], currentKeyId: 'key-a' });
@@ -122,8 +123,8 @@ describe('undecodable input is bad input, never a failed workflow task', () => {
       const codec = withCodec ? codecA : undefined;
       await withWorker(codec, async (taskQueue, client) => {
         const reportId = `ENC-${withCodec ? 'C' : 'N'}-${Date.now()}`;
-        const workflowId = `spdr-${reportId}`;
-        const handle = await client.workflow.start('degradationReport', { taskQueue, workflowId, args: [input(reportId)] });
+        const workflowId = reportWorkflowId(reportId);
+        const handle = await client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId, args: [input(reportId)] });
         const cases = BAD.filter((c) => c.withCodec === withCodec);
         for (const c of cases) await rawSignal(client, workflowId, 'addAnalysis', c.payload());
         // A client with another key: its signal and update carry key id "key-b".
@@ -177,16 +178,16 @@ describe('undecodable input is bad input, never a failed workflow task', () => {
     await withWorker(codecA, async (taskQueue) => {
       const reportId = `ENC-START-${Date.now()}`;
       const otherKey = new Client({ connection: dev.client.connection, dataConverter: { payloadCodecs: [codecB] } });
-      const handle = await otherKey.workflow.start('degradationReport', {
+      const handle = await otherKey.workflow.start(WORKFLOW_TYPE, {
         taskQueue,
-        workflowId: `spdr-${reportId}`,
+        workflowId: reportWorkflowId(reportId),
         args: [input(reportId)],
       });
       const err = await handle.result().catch((e: unknown) => e);
       expect(err).toBeInstanceOf(WorkflowFailedError);
       const cause = (err as WorkflowFailedError).cause;
       expect(cause?.message).toMatch(/^invalid start input: payload could not be decoded: .*key id "key-b", which is not configured/);
-      const audit = await auditWorkflowTasks(dev.client, [`spdr-${reportId}`]);
+      const audit = await auditWorkflowTasks(dev.client, [reportWorkflowId(reportId)]);
       expect(audit.ours).toEqual([]);
     });
   });

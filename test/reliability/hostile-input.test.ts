@@ -23,6 +23,7 @@ import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { connectToDevServer, uniqueTaskQueue } from '../support/env';
 import { startFakeWorker, type RunningFakeWorker } from '../support/fake-worker';
 import { auditWorkflowTasks, envInt, eventually, log, pool } from './helpers';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const RUNS = envInt('SPDR_FUZZ_RUNS', 1500);
 const REPORTS = Math.max(1, envInt('SPDR_FUZZ_REPORTS', 6));
@@ -372,9 +373,9 @@ describe('hostile input: random and adversarial payloads as signals and updates'
     const wallStart = Date.now();
     for (let i = 0; i < REPORTS; i++) {
       const reportId = `FUZZ-${process.pid}-${i}`;
-      const handle = await client.workflow.start<typeof degradationReport>('degradationReport', {
+      const handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
         taskQueue,
-        workflowId: `spdr-${reportId}`,
+        workflowId: reportWorkflowId(reportId),
         args: [
           { reportId, service: { id: 'svc-volte-fra1' }, severity: 'critical', description: 'fuzzed', detectedAt: '2026-11-25T10:00:00Z' },
         ],
@@ -448,7 +449,7 @@ describe('hostile input: random and adversarial payloads as signals and updates'
 
     const audit = await auditWorkflowTasks(
       client,
-      lanes.map((l) => `spdr-${l.reportId}`),
+      lanes.map((l) => reportWorkflowId(l.reportId)),
     );
     expect(audit.ours).toEqual([]);
     const finals = await Promise.all(lanes.map((l) => l.handle.query(reportQuery)));
@@ -463,9 +464,9 @@ describe('hostile input: random and adversarial payloads as signals and updates'
 
   it('a payload above the server blob limit gets a clear error and leaves the report healthy', async ({ expect }) => {
     const reportId = `FUZZ-${process.pid}-size`;
-    const handle = await client.workflow.start<typeof degradationReport>('degradationReport', {
+    const handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
       taskQueue,
-      workflowId: `spdr-${reportId}`,
+      workflowId: reportWorkflowId(reportId),
       args: [
         {
           reportId,
@@ -507,7 +508,7 @@ describe('hostile input: random and adversarial payloads as signals and updates'
     const final = await handle.result();
     expect(final.status).toBe('cancelled');
     expect(final.analysis.map((a) => a.summary)).toEqual(['before', 'after']);
-    const audit = await auditWorkflowTasks(client, [`spdr-${reportId}`]);
+    const audit = await auditWorkflowTasks(client, [reportWorkflowId(reportId)]);
     expect(audit.ours.filter((f) => f.cause !== 'WORKFLOW_TASK_FAILED_CAUSE_PAYLOADS_TOO_LARGE')).toEqual([]);
     log(`payload size: 2.5 MB signal -> refused in ${signalMs} ms: ${signalAnswer.slice(0, 200)}`);
     log(
@@ -528,9 +529,9 @@ describe('hostile input: random and adversarial payloads as signals and updates'
     const problems: string[] = [];
     const open = async (suffix: string, extra: Record<string, unknown> = {}): Promise<Handle> => {
       const reportId = `FUZZ-${process.pid}-gap-${suffix}`;
-      return client.workflow.start<typeof degradationReport>('degradationReport', {
+      return client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
         taskQueue,
-        workflowId: `spdr-${reportId}`,
+        workflowId: reportWorkflowId(reportId),
         args: [
           {
             reportId,

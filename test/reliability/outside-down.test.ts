@@ -16,6 +16,7 @@ import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { auditWorkflowTasks, envInt, eventually, http, log, sleep } from './helpers';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const REPORTS = envInt('SPDR_OUTAGE_REPORTS', 6);
 const ESCALATE_AFTER_MS = 4_000;
@@ -64,9 +65,9 @@ describe('the resource trouble system is down for a while', () => {
     const reports = await Promise.all(
       Array.from({ length: REPORTS }, async (_, i) => {
         const reportId = `OUTAGE-${process.pid}-${i}`;
-        const handle = await client.workflow.start<typeof degradationReport>('degradationReport', {
+        const handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
           taskQueue,
-          workflowId: `spdr-${reportId}`,
+          workflowId: reportWorkflowId(reportId),
           args: [
             {
               reportId,
@@ -188,7 +189,7 @@ describe('the resource trouble system is down for a while', () => {
     const sink = await http<{ duplicates: number }>(`${simulators.webhookUrl}/admin/received`);
     const audit = await auditWorkflowTasks(
       client,
-      reports.map((r) => `spdr-${r.reportId}`),
+      reports.map((r) => reportWorkflowId(r.reportId)),
     );
     expect(audit.ours).toEqual([]);
 

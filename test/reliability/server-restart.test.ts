@@ -23,6 +23,7 @@ import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { uniqueTaskQueue, workflowBundle } from '../support/env';
 import { auditWorkflowTasks, envInt, eventually, freePort, http, log, scratchDir, sleep } from './helpers';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const REPORTS = envInt('SPDR_RESTART_REPORTS', 4);
 /** 12 s target: notice at 6 s, level 1 at 9 s, level 2 (breached) at 12 s. The outage covers all three. */
@@ -77,9 +78,9 @@ describe('the Temporal server stops and starts again (SQLite file, same port) wh
     const reports = await Promise.all(
       Array.from({ length: REPORTS }, async (_, i) => {
         const reportId = `RESTART-${process.pid}-${i}`;
-        const handle = await client.workflow.start<typeof degradationReport>('degradationReport', {
+        const handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
           taskQueue,
-          workflowId: `spdr-${reportId}`,
+          workflowId: reportWorkflowId(reportId),
           args: [
             {
               reportId,
@@ -192,7 +193,7 @@ describe('the Temporal server stops and starts again (SQLite file, same port) wh
     expect(finals.map((f) => f.status)).toEqual(reports.map(() => 'cancelled'));
     const audit = await auditWorkflowTasks(
       client,
-      reports.map((r) => `spdr-${r.reportId}`),
+      reports.map((r) => reportWorkflowId(r.reportId)),
     );
     expect(audit.ours).toEqual([]);
 

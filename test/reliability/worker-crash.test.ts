@@ -25,6 +25,7 @@ import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { uniqueTaskQueue, workflowBundle } from '../support/env';
 import { auditWorkflowTasks, envInt, eventually, http, log, pool, scratchDir, startCrashWorker, seeded, sleep } from './helpers';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 /** The simulators sign their callbacks with these; the listener checks them. */
 const CALLBACK_SECRETS = {
@@ -132,9 +133,9 @@ describe('worker process SIGKILLed repeatedly while reports are mid-lifecycle', 
       6,
       async (i) => {
         const reportId = `CRASH-${process.pid}-${i}`;
-        const handle: Handle = await client.workflow.start<typeof degradationReport>('degradationReport', {
+        const handle: Handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
           taskQueue,
-          workflowId: `spdr-${reportId}`,
+          workflowId: reportWorkflowId(reportId),
           args: [
             {
               reportId,
@@ -344,7 +345,7 @@ describe('worker process SIGKILLed repeatedly while reports are mid-lifecycle', 
     //    killed worker timed out, and activities it was running were retried.
     const audit = await auditWorkflowTasks(
       client,
-      reports.map((r) => `spdr-${r.reportId}`),
+      reports.map((r) => reportWorkflowId(r.reportId)),
     );
     expect(audit.ours).toEqual([]);
     expect(audit.timedOut, 'workflow tasks timed out with a killed worker').toBeGreaterThan(0);

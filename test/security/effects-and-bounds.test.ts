@@ -18,6 +18,7 @@ import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems, type FakeSystems } from '../support/fake-activities';
 import { auditWorkflowTasks, eventually, log } from '../reliability/helpers';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 let dev: Awaited<ReturnType<typeof connectToDevServer>>;
 let client: Client;
@@ -75,9 +76,9 @@ describe('ordered effects', () => {
     const { systems, timeline, activities } = slowSystems();
     await withWorker(activities, async (taskQueue) => {
       const reportId = `ORD-${Date.now()}`;
-      const handle = await client.workflow.start('degradationReport', {
+      const handle = await client.workflow.start(WORKFLOW_TYPE, {
         taskQueue,
-        workflowId: `spdr-${reportId}`,
+        workflowId: reportWorkflowId(reportId),
         args: [input(reportId)],
       });
       // Both arrive while the first task waits for the (slow) settings: one task applies them both.
@@ -92,7 +93,7 @@ describe('ordered effects', () => {
       const key = `spdr-${reportId}-rtr-PE-7`;
       expect(timeline).toEqual([`create start ${key}`, `create done ${key}`, `cancel ${key} ticket=TT-1`]);
       expect(systems.tickets.get(key)).toMatchObject({ status: 'cancelled', creations: 1 });
-      expect((await auditWorkflowTasks(client, [`spdr-${reportId}`])).ours).toEqual([]);
+      expect((await auditWorkflowTasks(client, [reportWorkflowId(reportId)])).ours).toEqual([]);
     });
   }, 60_000);
 
@@ -100,9 +101,9 @@ describe('ordered effects', () => {
     const { systems, timeline, activities } = slowSystems();
     await withWorker(activities, async (taskQueue) => {
       const reportId = `ORD2-${Date.now()}`;
-      const handle = await client.workflow.start('degradationReport', {
+      const handle = await client.workflow.start(WORKFLOW_TYPE, {
         taskQueue,
-        workflowId: `spdr-${reportId}`,
+        workflowId: reportWorkflowId(reportId),
         args: [input(reportId)],
       });
       await handle.signal(MESSAGES.addAnalysis.signal, {
@@ -143,9 +144,9 @@ describe('no silent dead ends', () => {
     };
     await withWorker(activities, async (taskQueue) => {
       const reportId = `DEAD-${Date.now()}`;
-      const handle = await client.workflow.start('degradationReport', {
+      const handle = await client.workflow.start(WORKFLOW_TYPE, {
         taskQueue,
-        workflowId: `spdr-${reportId}`,
+        workflowId: reportWorkflowId(reportId),
         args: [{ ...input(reportId), partnerOwnedResources: { 'FIB-9': 'acme' } }],
       });
       await handle.signal(MESSAGES.addAnalysis.signal, {
@@ -184,8 +185,8 @@ describe('bounded state', () => {
     };
     await withWorker(activities, async (taskQueue) => {
       const reportId = `BUSY-${Date.now()}`;
-      const workflowId = `spdr-${reportId}`;
-      const handle = await client.workflow.start('degradationReport', { taskQueue, workflowId, args: [input(reportId)] });
+      const workflowId = reportWorkflowId(reportId);
+      const handle = await client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId, args: [input(reportId)] });
       const messages = 400;
       const summary = (i: number) => `${i} `.padEnd(4000, 'x');
       const description = 'd'.repeat(2000);
@@ -238,8 +239,8 @@ describe('bounded state', () => {
     };
     await withWorker(activities, async (taskQueue) => {
       const reportId = `DOWN-${Date.now()}`;
-      const workflowId = `spdr-${reportId}`;
-      const handle = await client.workflow.start('degradationReport', { taskQueue, workflowId, args: [input(reportId)] });
+      const workflowId = reportWorkflowId(reportId);
+      const handle = await client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId, args: [input(reportId)] });
       await handle.signal(MESSAGES.addAnalysis.signal, {
         author: 'noc.anna',
         summary: 'PE-9',

@@ -11,6 +11,7 @@ import { SpdrClient, type StartInputJson } from '../../src/client';
 import { dataConverterFromEnv } from '../../src/security/data-converter';
 import { connectToDevServer, uniqueTaskQueue } from '../support/env';
 import { startFakeWorker, type RunningFakeWorker } from '../support/fake-worker';
+import { reportWorkflowId } from '../../src/contract';
 
 const SECRET_DESCRIPTION = 'SECRET-CUSTOMER-ACME-1234 call setup latency for the bank';
 const SECRET_ANALYSIS = 'SECRET-ANALYSIS-PE7-OPTICS-5678';
@@ -85,7 +86,7 @@ describe('payload encryption at rest', () => {
     expect(report.history.some((h) => h.by === 'noc.anna')).toBe(true);
 
     // A client without the codec sees only ciphertext in the raw history.
-    const history = await plainClient.workflow.getHandle(`spdr-${input.reportId}`).fetchHistory();
+    const history = await plainClient.workflow.getHandle(reportWorkflowId(input.reportId)).fetchHistory();
     const raw = Buffer.from(temporal.api.history.v1.History.encode(history).finish());
     for (const secret of [SECRET_DESCRIPTION, 'SECRET-CUSTOMER-ACME-1234', SECRET_ANALYSIS, SECRET_ASSIGNEE_NOTE]) {
       expect(raw.includes(Buffer.from(secret)), `"${secret}" found in clear in the history`).toBe(false);
@@ -114,7 +115,9 @@ describe('payload encryption at rest', () => {
     for (const { payload } of userPayloads) expect(Buffer.from(payload.metadata?.['encryption-key-id'] ?? []).toString()).toBe('k1');
 
     // And the plain client cannot read the report: the query answer is ciphertext it cannot convert.
-    await expect(plainClient.workflow.getHandle(`spdr-${input.reportId}`).query('report')).rejects.toThrow(/binary\/encrypted|encoding/i);
+    await expect(plainClient.workflow.getHandle(reportWorkflowId(input.reportId)).query('report')).rejects.toThrow(
+      /binary\/encrypted|encoding/i,
+    );
   });
 
   it('a report opened in clear (before encryption was switched on) stays readable and workable', async () => {

@@ -28,6 +28,7 @@ import { uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems } from '../support/fake-activities';
 import { freePort } from '../support/net';
 import { eventuallyDefined } from '../support/wait';
+import { reportWorkflowId } from '../../src/contract';
 
 const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const CHROMIUM_ARGS = [
@@ -64,8 +65,8 @@ const reportInput = (reportId: string, severity: 'critical' | 'minor'): StartInp
 const target = reportInput('R-1001', 'critical');
 /** Same service, other severity: the filter must leave it out. */
 const decoy = reportInput('R-1002', 'minor');
-const targetId = `spdr-${target.reportId}`;
-const decoyId = `spdr-${decoy.reportId}`;
+const targetId = reportWorkflowId(target.reportId);
+const decoyId = reportWorkflowId(decoy.reportId);
 
 let env: TestWorkflowEnvironment;
 let browser: Browser;

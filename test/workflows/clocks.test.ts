@@ -13,6 +13,7 @@ import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems, type FakeSystems } from '../support/fake-activities';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const MIN = 60_000;
 
@@ -61,9 +62,9 @@ async function scenario(body: (ctx: { start(input: Record<string, unknown>): Pro
         systems,
         start: async (input) => {
           input = { detectedAt: new Date(await env.currentTimeMs()).toISOString(), ...input };
-          const handle = await env.client.workflow.start<typeof degradationReport>('degradationReport', {
+          const handle = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
             taskQueue,
-            workflowId: `spdr-${String(input.reportId)}`,
+            workflowId: reportWorkflowId(String(input.reportId)),
             args: [input],
           });
           started.push(handle);

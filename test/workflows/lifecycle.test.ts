@@ -14,6 +14,7 @@ import type { CarriedState } from '../../src/workflows/degradation-report';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems, type FakeSystems } from '../support/fake-activities';
 import { captureHistories, recordScenario, timerBalance } from '../support/scenarios';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const H = 3600_000;
 const MIN = 60_000;
@@ -64,9 +65,9 @@ async function scenario(
         start: async (input = startInput(), carried?: CarriedState) => {
           const reportId = String(input.reportId);
           const args: Parameters<typeof degradationReport> = carried ? [input, carried] : [input];
-          const handle = await env.client.workflow.start<typeof degradationReport>('degradationReport', {
+          const handle = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
             taskQueue,
-            workflowId: `spdr-${reportId}`,
+            workflowId: reportWorkflowId(reportId),
             args,
           });
           started.push(handle);
@@ -496,9 +497,9 @@ describe('degradation report lifecycle (time-skipping)', () => {
     const taskQueue = uniqueTaskQueue('burst');
     const input = startInput();
     const wallStart = Date.now();
-    const h = await env.client.workflow.start<typeof degradationReport>('degradationReport', {
+    const h = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
       taskQueue,
-      workflowId: `spdr-${input.reportId}`,
+      workflowId: reportWorkflowId(input.reportId),
       args: [input],
     });
     try {

@@ -13,6 +13,7 @@ import { loadWorkerSettings } from '../../src/config/worker-settings';
 import { PRELOAD_MODULES } from '../../src/infra/workflow-bundle';
 import { createWorker } from '../../src/worker';
 import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
+import { WORKFLOW_TYPE } from '../../src/contract';
 
 let server: Awaited<ReturnType<typeof connectToDevServer>>;
 let worker: Worker;
@@ -56,7 +57,7 @@ describe('preloaded zod, shared by every report of a worker thread', () => {
   it('three reports at once apply valid messages and refuse invalid ones in plain English, with no workflow task failure', async () => {
     const handles = await Promise.all(
       [1, 2, 3].map((i) =>
-        server.client.workflow.start('degradationReport', {
+        server.client.workflow.start(WORKFLOW_TYPE, {
           taskQueue,
           workflowId: `spdr-PL-${runTag}-${i}`,
           args: [

@@ -17,6 +17,7 @@ import { historyFromJSON } from '@temporalio/common/lib/proto-utils';
 import { HISTORY_DIR } from '../support/scenarios';
 import { workflowBundle } from '../support/env';
 import { bundleReportWorkflows } from '../../src/infra/workflow-bundle';
+import { reportWorkflowId } from '../../src/contract';
 
 // Current captures at the top, and in sub-folders the histories recorded by earlier workflow code
 // (e.g. before-early-wake/): reports started then may still be running and must replay too.
@@ -91,5 +92,5 @@ function load(file: string) {
   // The workflow insists on its contract id, spdr-<reportId>, so replay under that id.
   const started = history.events![0].workflowExecutionStartedEventAttributes!;
   const input = defaultPayloadConverter.fromPayload<{ reportId?: string }>(started.input!.payloads![0]);
-  return { history, workflowId: `spdr-${input.reportId}` };
+  return { history, workflowId: reportWorkflowId(String(input.reportId)) };
 }

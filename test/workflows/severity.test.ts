@@ -7,6 +7,7 @@ import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import type { degradationReport } from '../../src/workflows';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems } from '../support/fake-activities';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const H = 3600_000;
 const MIN = 60_000;
@@ -31,9 +32,9 @@ describe('setSeverity (time-skipping)', () => {
       activities: systems.activities,
     });
     const reportId = `R-sev-${process.pid}`;
-    const h = await env.client.workflow.start<typeof degradationReport>('degradationReport', {
+    const h = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
       taskQueue,
-      workflowId: `spdr-${reportId}`,
+      workflowId: reportWorkflowId(reportId),
       args: [
         {
           reportId,

@@ -12,6 +12,7 @@ import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems, type FakeSystems } from '../support/fake-activities';
 import { recordScenario } from '../support/scenarios';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 let client: Client;
 let nativeConnection: NativeConnection;
@@ -51,9 +52,9 @@ describe('operator actions as updates', () => {
   it('an update returns a small summary of the new report; an invalid one is refused synchronously with the same reason and changes nothing', async () => {
     await withWorker(async (taskQueue) => {
       const reportId = rid('UPD');
-      const h: WorkflowHandle<typeof degradationReport> = await client.workflow.start('degradationReport', {
+      const h: WorkflowHandle<typeof degradationReport> = await client.workflow.start(WORKFLOW_TYPE, {
         taskQueue,
-        workflowId: `spdr-${reportId}`,
+        workflowId: reportWorkflowId(reportId),
         args: [input(reportId)],
       });
       const after = await h.executeUpdate(MESSAGES.addAnalysis.update, {
@@ -87,7 +88,7 @@ describe('operator actions as updates', () => {
   it('keeps the report findable: search attributes follow status, jeopardy and assignees', async () => {
     await withWorker(async (taskQueue) => {
       const reportId = rid('SA');
-      const h = await client.workflow.start('degradationReport', { taskQueue, workflowId: `spdr-${reportId}`, args: [input(reportId)] });
+      const h = await client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: reportWorkflowId(reportId), args: [input(reportId)] });
       await h.executeUpdate(MESSAGES.assign.update, { args: [{ by: 'noc.anna', taskId: 't1', kind: 'analysis', assignee: 'tx.team' }] });
       const d = await h.describe();
       const sa = d.searchAttributes as Record<string, unknown[]>;
@@ -109,8 +110,8 @@ describe('operator actions as updates', () => {
     const systems = fakeSystems();
     await withWorker(async (taskQueue) => {
       const reportId = rid('LONG');
-      const workflowId = `spdr-${reportId}`;
-      const h = await client.workflow.start('degradationReport', { taskQueue, workflowId, args: [input(reportId)] });
+      const workflowId = reportWorkflowId(reportId);
+      const h = await client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId, args: [input(reportId)] });
       await h.signal(MESSAGES.addAnalysis.signal, {
         author: 'noc.anna',
         summary: 'cause',
