@@ -39,8 +39,14 @@ export function sendResolutionNotices(d: Draft, resolution: string): void {
     ...known.levels.map((level) => escalationEffect(d, level, 'resolved', detail, `clear-${clears}`)),
     ...known.assignees.map((assignee) => escalationEffect(d, 0, 'resolved', `${assignee}: ${detail}`, `clear-${clears}-${assignee}`)),
   ];
-  if (notices.length === 0) return;
   d.effects.push(...notices);
-  const to = [...known.levels.map((level) => `level ${level}`), ...known.assignees];
-  log(d, { by: SYSTEM_ACTOR, action: 'escalated', detail: `resolved notice (clearance ${clears}) to ${to.join(', ')}` });
+  // One audit entry per notice, shaped like every escalation entry ("level N (reason): ..."), so the trail and the metrics agree.
+  for (const notice of notices) {
+    if (notice.type !== 'notifyEscalation') continue;
+    log(d, {
+      by: SYSTEM_ACTOR,
+      action: 'escalated',
+      detail: `level ${notice.level} (resolved) notice of clearance ${clears}: ${notice.detail}`,
+    });
+  }
 }
