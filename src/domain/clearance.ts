@@ -4,6 +4,7 @@
  */
 import { changeStatus, withoutUndefined, type Draft, type HandlerResult } from './draft';
 import { partnerRequestIsWaiting, troubleReportIsOpen } from './outside-work';
+import { sendResolutionNotices } from './resolution-notice';
 import type { MessagePayload } from './schemas';
 import { canTransition } from './status';
 import { isOpenTask } from './task-plan';
@@ -62,6 +63,7 @@ export function clear(d: Draft, p: MessagePayload<'clear'>): HandlerResult {
   d.r.clearance = { by: p.by, at: d.at, resolution: p.resolution };
   changeStatus(d, 'cleared', { by: p.by, action: 'cleared', reason: p.resolution });
   d.effects.push({ type: 'informClose', reportId: d.r.reportId, resolution: p.resolution, clearedAt: d.at });
+  sendResolutionNotices(d, p.resolution);
 }
 
 export function confirmClosure(d: Draft, p: MessagePayload<'confirmClosure'>): HandlerResult {

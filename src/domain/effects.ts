@@ -14,6 +14,8 @@ export const EscalationReason = z.enum([
   // Partner obligation clock (./partner-clock): a step before the due time, a promise after the report's deadline.
   'partnerInJeopardy',
   'partnerPromiseLate',
+  // Resolution notice (./resolution-notice): the report was cleared.
+  'resolved',
 ]);
 export type EscalationReason = z.infer<typeof EscalationReason>;
 

@@ -70,7 +70,8 @@ export function takePartnerSteps(d: Draft): void {
       log(d, {
         by: SYSTEM_ACTOR,
         action: step.state === 'breached' ? 'partnerLate' : 'escalated',
-        detail: `${step.action === 'escalate' ? `level ${step.level}` : 'notice'} toward partner: ${detail}`,
+        // Same shape as every escalation entry ("level N (reason): ..."), so the audit trail and the metrics agree.
+        detail: `level ${step.level} (${reason}) toward the partner: ${detail}`,
       });
       if (step.state === 'breached') lateEscalated = true;
       stepsTaken += 1;
@@ -99,7 +100,8 @@ export function withPromiseJeopardy(report: Report, state: JeopardyState): Jeopa
 export function escalateLatePromise(d: Draft, request: PartnerRequest, promised: string): void {
   if (msOf(promised) <= msOf(d.r.jeopardy.deadline)) return;
   const detail = `partner ${request.partyId} promises request ${request.key} (resource ${request.resourceId}) for ${promised}, after the report's resolution deadline ${d.r.jeopardy.deadline}`;
-  const effect = escalationEffect(d, Math.max(1, d.r.jeopardy.escalationLevel), 'partnerPromiseLate', detail, `${request.key}-${promised}`);
+  const level = Math.max(1, d.r.jeopardy.escalationLevel);
+  const effect = escalationEffect(d, level, 'partnerPromiseLate', detail, `${request.key}-${promised}`);
   d.effects.push({ ...effect, jeopardyState: withPromiseJeopardy(d.r, d.r.jeopardy.state) } as Effect);
-  log(d, { by: SYSTEM_ACTOR, action: 'escalated', detail });
+  log(d, { by: SYSTEM_ACTOR, action: 'escalated', detail: `level ${level} (partnerPromiseLate): ${detail}` });
 }

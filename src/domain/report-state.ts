@@ -186,6 +186,10 @@ export const Report = z.strictObject({
   maintenanceWindowId: z.string().optional(),
   /** The status the report returns to when the window ends (see domain/maintenance-hold.ts). */
   statusBeforeMaintenance: ReportStatus.optional(),
+  /** Who was notified or escalated to (assignees, escalation levels) and how often the report was cleared; see ./resolution-notice. */
+  resolutionNotices: z
+    .strictObject({ assignees: z.array(z.string()), levels: z.array(z.number().int().min(0)), clears: z.number().int().min(0) })
+    .optional(),
   /** Entries dropped from the long lists, per list (the most recent are kept; see domain/bounds.ts). */
   trimmed: z
     .strictObject({ analysis: z.number(), history: z.number(), rejectedInputs: z.number(), outsideFailures: z.number() })

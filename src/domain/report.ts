@@ -10,6 +10,7 @@
  */
 import { addAnalysis } from './analysis';
 import { recordCalendar, type PinnedCalendar } from './business-time';
+import { rememberRecipients } from './resolution-notice';
 import { hasExtraClocks } from './clocks';
 import { cancel, clear, confirmClosure, rejectClearance, setStatus } from './clearance';
 import { draftOf, iso, NO_CHANGE, withoutUndefined, type Draft, type HandlerResult, type Outcome } from './draft';
@@ -46,6 +47,8 @@ export interface OpenOptions {
   defaults?: PolicyDefaults;
   /** The configured business calendars (`SPDR_CALENDARS`), zone offsets pinned by the worker. */
   calendars?: Record<string, PinnedCalendar>;
+  /** Remember who was notified, for one resolution notice each on clearance (the workflow sets it behind a patch marker). */
+  resolutionNotices?: boolean;
   /** Give each partner request its own obligation clock (the workflow sets it behind a patch marker). */
   partnerObligations?: boolean;
   /** Open without the calendar a policy names when it is not configured (a provisional view only); otherwise that throws. */
@@ -100,6 +103,7 @@ export function openReport(input: StartInput, nowMs: number, opts: OpenOptions =
     ],
     rejectedInputs: [],
     outsideFailures: [],
+    resolutionNotices: opts.resolutionNotices ? { assignees: [], levels: [], clears: 0 } : undefined,
   });
   // Second-edition clocks (and a retroactive start) show from the first moment; older policies keep their exact opening state.
   if (hasExtraClocks(policy) || policy.clockStartsAt !== undefined || calendar !== undefined) report.jeopardy = jeopardyAt(report, nowMs);
@@ -185,7 +189,7 @@ function run(report: Report, nowMs: number, handler: (d: Draft) => HandlerResult
   if (typeof result === 'string') return { ok: false, reason: result };
   if (result === NO_CHANGE) return { ok: true, report, effects: [] };
   d.r.jeopardy = jeopardyAt(d.r, nowMs);
-  return { ok: true, report: d.r, effects: d.effects };
+  return { ok: true, report: rememberRecipients(d.r, d.effects), effects: d.effects };
 }
 
 /** Records a rejected message (and nothing else) so operators can see what was refused and why. */

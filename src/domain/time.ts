@@ -23,6 +23,7 @@ import {
 import { evaluateJeopardy, nextLadderStepAt, pauseIntervals, pausedMsAt, type StatusChange } from './jeopardy';
 import { MAINTENANCE_HELD, MAINTENANCE_RELEASED, maintenanceWindowOfEntry } from './maintenance-hold';
 import { partnerRequestIsWaiting, waitingOnPartners } from './outside-work';
+import { rememberRecipients } from './resolution-notice';
 import { nextPartnerStepAt, takePartnerSteps, withPromiseJeopardy } from './partner-clock';
 import type { Jeopardy, Report } from './schemas';
 import { isFinal } from './status';
@@ -116,7 +117,7 @@ export function tick(report: Report, nowMs: number): Outcome {
   }
   if (d.effects.length === 0 && d.r.history.length === report.history.length && sameJeopardy(d.r.jeopardy, report.jeopardy))
     return { report, effects: [] };
-  return { report: d.r, effects: d.effects };
+  return { report: rememberRecipients(d.r, d.effects), effects: d.effects };
 }
 
 function closeAfterAcceptanceWindow(d: Draft): void {

@@ -57,6 +57,8 @@ const { reportSettings } = proxyLocalActivities<SpdrActivities>({ startToCloseTi
 
 /** Patch marker: reports opened with it give each partner request its own obligation clock (domain/partner-clock.ts). */
 const PARTNER_OBLIGATIONS_PATCH = 'spdr-partner-obligations';
+/** Patch marker: reports opened with it send one resolution notice to each recipient on clearance (domain/resolution-notice.ts). */
+const RESOLUTION_NOTICES_PATCH = 'spdr-resolution-notices';
 
 /** Messages applied per workflow task; measured at about 1 ms each for a report with thousands of entries. */
 const MESSAGES_PER_ACTIVATION = 500;
@@ -184,6 +186,7 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
           calendars: settings.calendars,
           // Reports opened before partner obligation clocks existed replay without them (no marker in their history).
           partnerObligations: patched(PARTNER_OBLIGATIONS_PATCH),
+          resolutionNotices: patched(RESOLUTION_NOTICES_PATCH),
         }),
       );
     } catch (err) {

@@ -145,6 +145,23 @@ describe('business calendars on the clocks', () => {
     const pinned = pinnedZoneOffsets(table);
     for (let t = at('2027-03-27T00:00:00Z'); t < at('2027-11-02T00:00:00Z'); t += 7 * MINUTE * 13) expect(pinned(t)).toBe(offsets(t));
   });
+
+  it('the pinned table finds every offset change to the minute, in zones north and south, east and west', () => {
+    for (const zone of ['Europe/Berlin', 'America/New_York', 'Australia/Sydney', 'Pacific/Chatham', 'Asia/Kolkata']) {
+      const offsets = intlZoneOffsets(zone);
+      const pinned = pinCalendar(compileCalendar({ timezone: zone, week: { mon: ['08:00-18:00'] } }), offsets, PIN_AT);
+      const [first, ...changes] = pinned.offsets;
+      expect(first.minutes).toBe(offsets(first.at));
+      let previous = first.minutes;
+      for (const change of changes) {
+        expect([zone, offsets(change.at - MINUTE), offsets(change.at)]).toEqual([zone, previous, change.minutes]);
+        previous = change.minutes;
+      }
+      // Zones with DST change about twice a year over the five pinned years; Kolkata never.
+      if (zone === 'Asia/Kolkata') expect(changes).toEqual([]);
+      else expect(changes.length).toBeGreaterThanOrEqual(9);
+    }
+  });
 });
 
 function openIn2(calendar: PinnedCalendar): Report {

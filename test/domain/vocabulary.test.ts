@@ -53,6 +53,7 @@ describe('vocabulary', () => {
       'outsideSystemFailing',
       'partnerInJeopardy',
       'partnerPromiseLate',
+      'resolved',
     ]);
     expect(HistoryAction.options).toEqual([
       'opened',
