@@ -103,6 +103,7 @@ export function createActivities(deps: ActivityDeps): SpdrActivities {
         jeopardyState: e.jeopardyState,
         deadline: e.deadline,
         detail: e.detail,
+        ...(e.children ? { children: e.children } : {}),
       });
     },
     async notifyEscalation(e) {
@@ -115,6 +116,7 @@ export function createActivities(deps: ActivityDeps): SpdrActivities {
           deadline: e.deadline,
           detail: e.detail,
           subject: e.subject,
+          children: e.children,
         },
         callOptions(),
       );

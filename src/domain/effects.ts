@@ -1,6 +1,7 @@
 /** Effects: what the core asks the shell to do; the shell turns each into an activity call. */
 import { z } from 'zod';
 import { Severity } from './policy';
+import { GroupLinkPayload } from './payloads';
 import { JeopardyState } from './report-state';
 import { IsoDateTime, TaskKind } from './vocabulary';
 
@@ -60,6 +61,8 @@ export const Effect = z.discriminatedUnion('type', [
     detail: z.string(),
     /** What the escalation is about when level and reason do not tell (the overdue task, the late request). */
     subject: z.string().optional(),
+    /** A group's parent escalates for its children: their report ids. */
+    children: z.array(z.string()).optional(),
   }),
   z.strictObject({
     type: z.literal('notifyAssignee'),
@@ -69,8 +72,11 @@ export const Effect = z.discriminatedUnion('type', [
     jeopardyState: JeopardyState,
     deadline: IsoDateTime,
     detail: z.string(),
+    children: z.array(z.string()).optional(),
   }),
   z.strictObject({ type: z.literal('informClose'), reportId: z.string(), resolution: z.string(), clearedAt: IsoDateTime }),
+  /** A message from this report's workflow to another report's (group parent <-> child). */
+  z.strictObject({ type: z.literal('groupLink'), reportId: z.string(), to: z.string(), link: GroupLinkPayload }),
 ]);
 export type Effect = z.infer<typeof Effect>;
 export type EffectOf<T extends Effect['type']> = Extract<Effect, { type: T }>;

@@ -104,19 +104,22 @@ export function pausedMsAt(pauses: readonly PauseInterval[], now: number): numbe
 export interface StatusChange {
   at: number;
   status: string;
+  /** Set from the moment the report joined a group until it left it (its clocks stand still meanwhile). */
+  grouped?: boolean;
 }
 
 /**
  * Pauses of the resolution clock derived from the status changes: time in `pending`, in `cleared`
  * (clearance stops the clock; a rejected clearance resumes it where it stood), in `held` when the
- * policy says so, and from a final status on.
+ * policy says so, while grouped under a parent, and from a final status on.
  */
 export function pauseIntervals(changes: readonly StatusChange[], pauseWhenHeld: boolean): PauseInterval[] {
-  const pausing = (status: string): boolean => clockPaused({ status, pauseWhenHeld });
+  const pausing = (change: StatusChange): boolean =>
+    clockPaused({ status: change.status, pauseWhenHeld, parentReportId: change.grouped ? 'grouped' : undefined });
   const pauses: PauseInterval[] = [];
   let open: PauseInterval | undefined;
   for (const change of changes) {
-    if (pausing(change.status)) {
+    if (pausing(change)) {
       if (!open) {
         open = { from: change.at };
         pauses.push(open);

@@ -112,6 +112,12 @@ export const HistoryAction = z.enum([
   'cancelled',
   'outsideSystemFailed',
   'severityChanged',
+  /** Parent: children invited, joined, refused (see rejectedInputs) or left. */
+  'grouped',
+  'ungrouped',
+  /** Child: joined a parent's group (clocks pause) / left it (clocks resume). */
+  'joinedGroup',
+  'leftGroup',
 ]);
 export type HistoryAction = z.infer<typeof HistoryAction>;
 
@@ -171,6 +177,14 @@ export const Report = z.strictObject({
     .strictObject({ by: z.string(), at: IsoDateTime, how: z.enum(['confirmed', 'acceptanceWindowExpired']), note: z.string().optional() })
     .optional(),
   outsideFailures: z.array(OutsideFailure),
+  /** The key the report was opened with: open reports that share it are grouped. */
+  correlationKey: z.string().optional(),
+  /** Set while the report is a child of a group: the parent's report id. Its clocks stand still. */
+  parentReportId: z.string().optional(),
+  /** Set on a parent: the children that joined its group. */
+  children: z.array(z.string()).optional(),
+  /** Set on a parent: children asked to join that have not answered yet. */
+  invitedChildren: z.array(z.string()).optional(),
   /** Entries dropped from the long lists, per list (the most recent are kept; see domain/bounds.ts). */
   trimmed: z
     .strictObject({ analysis: z.number(), history: z.number(), rejectedInputs: z.number(), outsideFailures: z.number() })

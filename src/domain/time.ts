@@ -15,13 +15,14 @@ import {
   replacePartnerRequest,
   replaceTask,
   SYSTEM_ACTOR,
+  withChildren,
   withoutUndefined,
   type Draft,
   type Outcome,
 } from './draft';
 import { evaluateJeopardy, nextLadderStepAt, pauseIntervals, pausedMsAt, type StatusChange } from './jeopardy';
 import { partnerRequestIsWaiting } from './outside-work';
-import type { Jeopardy, Report } from './schemas';
+import type { HistoryEntry, Jeopardy, Report } from './schemas';
 import { isFinal } from './status';
 import { isOpenTask } from './task-plan';
 
@@ -33,8 +34,24 @@ import { isOpenTask } from './task-plan';
  */
 export function statusChanges(report: Report): StatusChange[] {
   const changes: StatusChange[] = [];
-  for (const entry of report.history) if (entry.toStatus !== undefined) changes.push({ at: msOf(entry.at), status: entry.toStatus });
+  let grouped = false;
+  let status: string | undefined;
+  for (const entry of report.history) {
+    if (entry.toStatus !== undefined) {
+      status = entry.toStatus;
+      changes.push(grouped ? { at: msOf(entry.at), status, grouped } : { at: msOf(entry.at), status });
+    } else if (isGroupEntry(entry) && status !== undefined) {
+      // Joining or leaving a group changes no status but starts or ends a pause (see ./grouping).
+      grouped = entry.action === 'joinedGroup';
+      changes.push(grouped ? { at: msOf(entry.at), status, grouped } : { at: msOf(entry.at), status });
+    }
+  }
   return changes;
+}
+
+/** The history entries a child's grouped pause is derived from; kept by trimming like status changes. */
+export function isGroupEntry(entry: HistoryEntry): boolean {
+  return entry.action === 'joinedGroup' || entry.action === 'leftGroup';
 }
 
 function evaluate(report: Report, now: number, changes: StatusChange[]) {
@@ -96,8 +113,11 @@ export function tick(report: Report, nowMs: number): Outcome {
     d.r.jeopardy = jeopardyAt(d.r, nowMs, changes);
     takeLadderSteps(d, changes);
     takeClockSteps(d, pauseIntervals(changes, d.r.jeopardy.policy.pauseWhenHeld));
-    escalateOverdueTasks(d);
-    escalateLatePartners(d);
+    // A grouped child sends no escalation of its own: the parent escalates for the group.
+    if (d.r.parentReportId === undefined) {
+      escalateOverdueTasks(d);
+      escalateLatePartners(d);
+    }
     d.r.jeopardy = jeopardyAt(d.r, nowMs, changes);
   }
   if (d.effects.length === 0 && d.r.history.length === report.history.length && sameJeopardy(d.r.jeopardy, report.jeopardy))
@@ -122,7 +142,9 @@ function takeLadderSteps(d: Draft, changes: StatusChange[]): void {
     d.r.jeopardy = { ...d.r.jeopardy, ladderStepsTaken: d.r.jeopardy.ladderStepsTaken + 1 };
     if (step.action === 'notifyAssignee') {
       const assignees = [...new Set(d.r.tasks.filter(isOpenTask).map((task) => task.assignee))];
-      d.effects.push({ type: 'notifyAssignee', reportId: d.r.reportId, assignees, jeopardyState: step.state, deadline, detail });
+      const children = d.r.children && d.r.children.length > 0 ? { children: [...d.r.children] } : {};
+      const notice = { type: 'notifyAssignee' as const, reportId: d.r.reportId, assignees, jeopardyState: step.state, deadline };
+      d.effects.push({ ...notice, detail: withChildren(d.r, detail), ...children });
       log(d, {
         by: SYSTEM_ACTOR,
         action: 'assigneesNotified',
@@ -179,6 +201,7 @@ export function nextWakeUp(report: Report): number | undefined {
   if (step !== undefined && (!ongoing || step <= ongoing.from)) candidates.push(step);
   const clockStep = nextClockStepAt(report, pauses);
   if (clockStep !== undefined) candidates.push(clockStep);
+  if (report.parentReportId !== undefined) return candidates.length > 0 ? Math.min(...candidates) : undefined;
   for (const task of report.tasks)
     if (isOpenTask(task) && !task.overdueEscalated && task.due !== undefined) candidates.push(msOf(task.due));
   for (const request of report.partnerRequests)

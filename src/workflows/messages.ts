@@ -1,2 +1,2 @@
 /** The message definitions live in the contract (`src/contract`); re-exported for the workflow's imports. */
-export { MESSAGE_DESCRIPTIONS, MESSAGES, reportQuery, type UpdateResult } from '../contract';
+export { groupLinkSignal, MESSAGE_DESCRIPTIONS, MESSAGES, reportQuery, type UpdateResult } from '../contract';

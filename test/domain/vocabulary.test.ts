@@ -69,6 +69,10 @@ describe('vocabulary', () => {
       'cancelled',
       'outsideSystemFailed',
       'severityChanged',
+      'grouped',
+      'ungrouped',
+      'joinedGroup',
+      'leftGroup',
     ]);
   });
 
