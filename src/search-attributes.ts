@@ -17,6 +17,9 @@ export const SpdrResponseState = defineSearchAttributeKey('SpdrResponseState', S
 /** State of the update-cadence clock; set only on reports that have the clock. */
 export const SpdrUpdateState = defineSearchAttributeKey('SpdrUpdateState', SearchAttributeType.KEYWORD);
 
+/** The parent of a grouped report (`SpdrParentReportId = "R-1001"`: the group's children); set only while grouped. */
+export const SpdrParentReportId = defineSearchAttributeKey('SpdrParentReportId', SearchAttributeType.KEYWORD);
+
 export const ALL_SEARCH_ATTRIBUTES = [
   SpdrStatus,
   SpdrSeverity,
@@ -27,4 +30,5 @@ export const ALL_SEARCH_ATTRIBUTES = [
   SpdrDeadline,
   SpdrResponseState,
   SpdrUpdateState,
+  SpdrParentReportId,
 ] as const;

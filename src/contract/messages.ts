@@ -81,3 +81,21 @@ export const MESSAGES = Object.fromEntries(MESSAGE_NAMES.map((name) => [name, de
 export const groupLinkSignal: SignalDefinition<[GroupLinkPayload], 'groupLink'> = defineSignal<[GroupLinkPayload], 'groupLink'>(
   'groupLink',
 );
+
+/** What a report tells its correlation key's coordinator: it opened, or it no longer takes children. */
+export interface CorrelateMessage {
+  reportId: string;
+  op: 'open' | 'ended';
+}
+
+/** Internal signal `correlate`, from a report's workflow to its key's `correlationGroup` coordinator. */
+export const correlateSignal: SignalDefinition<[CorrelateMessage], 'correlate'> = defineSignal<[CorrelateMessage], 'correlate'>('correlate');
+
+/** What the coordinator shows (query `correlation`): the key, the report leading its group, the reports sent to it. */
+export interface CorrelationView {
+  key: string;
+  parentReportId?: string;
+  members: string[];
+}
+
+export const correlationQuery: QueryDefinition<CorrelationView> = defineQuery<CorrelationView>('correlation');

@@ -75,6 +75,8 @@ export const Effect = z.discriminatedUnion('type', [
     children: z.array(z.string()).optional(),
   }),
   z.strictObject({ type: z.literal('informClose'), reportId: z.string(), resolution: z.string(), clearedAt: IsoDateTime }),
+  /** To the coordinator of the report's correlation key: opened (join or lead its group), or no longer taking children. */
+  z.strictObject({ type: z.literal('correlate'), reportId: z.string(), key: z.string(), op: z.enum(['open', 'ended']) }),
   /** A message from this report's workflow to another report's (group parent <-> child). */
   z.strictObject({ type: z.literal('groupLink'), reportId: z.string(), to: z.string(), link: GroupLinkPayload }),
 ]);

@@ -242,3 +242,18 @@ function tellChildren(d: Draft, fromStatus: string): void {
     log(d, { by, action: 'ungrouped', reason, detail: `released: ${[...children, ...invited].join(', ')}` });
   }
 }
+
+const TAKES_NO_CHILDREN = new Set(['cleared', 'closed', 'cancelled']);
+
+/**
+ * A report opened with a correlation key that can no longer lead a group (cleared, closed or
+ * cancelled) tells the key's coordinator, so the next report with the key starts a new group.
+ * A grouped child never led one and says nothing.
+ */
+export function correlationConsequences(before: Report, outcome: Outcome): Outcome {
+  const after = outcome.report;
+  const key = after.correlationKey;
+  if (key === undefined || after.parentReportId !== undefined || before.status === after.status) return outcome;
+  if (!TAKES_NO_CHILDREN.has(after.status) || TAKES_NO_CHILDREN.has(before.status)) return outcome;
+  return { report: after, effects: [...outcome.effects, { type: 'correlate', reportId: after.reportId, key, op: 'ended' }] };
+}

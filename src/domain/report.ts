@@ -18,6 +18,7 @@ import { resolvePolicy, type PolicyDefaults } from './policy';
 import {
   InternalPayloadSchemas,
   type Command,
+  type Effect,
   type InternalCommandName,
   type InternalPayload,
   type MessageName,
@@ -28,7 +29,7 @@ import {
 import { isFinal } from './status';
 import { setSeverity, type CommandContext } from './severity';
 import { assign, updateTask } from './tasks';
-import { groupConsequences, group, groupLink, ungroup } from './grouping';
+import { correlationConsequences, groupConsequences, group, groupLink, ungroup } from './grouping';
 import { jeopardyAt, tick as timeTick } from './time';
 import { parseMessage, parseWith, payloadPreview } from './validation';
 
@@ -37,7 +38,7 @@ export { nextWakeUp } from './time';
 
 /** Lets time pass (see ./time); a group's parent that closes on its own closes its children too. */
 export function tick(report: Report, nowMs: number): Outcome {
-  return groupConsequences(report, timeTick(report, nowMs), nowMs);
+  return correlationConsequences(report, groupConsequences(report, timeTick(report, nowMs), nowMs));
 }
 export { formatIssues, MAX_PAYLOAD_CHARS, parseMessage, parseStartInput, payloadPreview } from './validation';
 export { isFinal };
@@ -90,10 +91,13 @@ export function openReport(input: StartInput, nowMs: number, opts: OpenOptions =
     ],
     rejectedInputs: [],
     outsideFailures: [],
+    correlationKey: input.correlationKey,
   });
   // Second-edition clocks (and a retroactive start) show from the first moment; older policies keep their exact opening state.
   if (hasExtraClocks(policy) || policy.clockStartsAt !== undefined) report.jeopardy = jeopardyAt(report, nowMs);
-  return { report, effects: [] };
+  // A correlation key: the key's coordinator makes this report the parent or groups it under the open one.
+  const effects: Effect[] = input.correlationKey ? [{ type: 'correlate', reportId: input.reportId, key: input.correlationKey, op: 'open' }] : [];
+  return { report, effects };
 }
 
 /**
@@ -171,7 +175,7 @@ function message<N extends MessageName>(
 
 function withGroup(report: Report, result: CommandResult, nowMs: number): CommandResult {
   if (!result.ok) return result;
-  return { ok: true, ...groupConsequences(report, result, nowMs) };
+  return { ok: true, ...correlationConsequences(report, groupConsequences(report, result, nowMs)) };
 }
 
 function shellFact<N extends InternalCommandName>(

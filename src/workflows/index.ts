@@ -1,1 +1,2 @@
 export { degradationReport } from './degradation-report';
+export { correlationGroup } from './correlation';

@@ -12,7 +12,7 @@ import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow
 import { isFinal, type Command, type Effect, type OutsideSystem, type Report } from '../../domain';
 import type { SpdrActivities } from '../../activities/types';
 import type { Backoff, CarriedEffect } from '../../contract';
-import { sendGroupLink } from '../correlation';
+import { sendCorrelation, sendGroupLink } from '../correlation';
 
 /** Failing this many times in a row is recorded; the window doubles each time up to this cap. */
 const MAX_FAILURE_WINDOW_MS = 4 * 3600_000;
@@ -198,6 +198,14 @@ export class EffectRunner {
         return;
       case 'informClose':
         await this.call(entry, 'closeProcess', 'inform Close SPDR process', undefined, () => a.informClose(effect));
+        return;
+      case 'correlate':
+        entry.calling = true;
+        try {
+          await sendCorrelation(effect);
+        } finally {
+          entry.calling = false;
+        }
         return;
       case 'groupLink': {
         // A signal to another report's workflow, not an activity: the server delivers it exactly once.
