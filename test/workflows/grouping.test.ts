@@ -267,6 +267,11 @@ describe('correlationKey (time-skipping, real activities, lax webhook sink)', ()
         const bodies = escalations.map((w) => w.body as { reportId: string; level: number; children?: string[] });
         expect(bodies.map((b) => [b.reportId, b.level])).toEqual([1, 2, 3, 4].map((level) => [parentId, level]));
         for (const b of bodies) expect(b.children).toHaveLength(39);
+        // The children's own clocks stood still: no ladder step taken, sent or not.
+        for (const child of (await Promise.all(handles.map((h) => h.query(reportQuery)))).filter((x) => x.reportId !== parentId)) {
+          expect(child.jeopardy).toMatchObject({ state: 'onTrack', escalationLevel: 0, ladderStepsTaken: 0 });
+          expect(child.jeopardy.pausedSince).toBeDefined();
+        }
         // When the parent is final, the next report with the key starts a new group.
         await parent.executeUpdate(MESSAGES.cancel.update, { args: [{ by: 'noc.anna', reason: 'other' }] });
         await until(
