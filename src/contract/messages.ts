@@ -89,7 +89,9 @@ export interface CorrelateMessage {
 }
 
 /** Internal signal `correlate`, from a report's workflow to its key's `correlationGroup` coordinator. */
-export const correlateSignal: SignalDefinition<[CorrelateMessage], 'correlate'> = defineSignal<[CorrelateMessage], 'correlate'>('correlate');
+export const correlateSignal: SignalDefinition<[CorrelateMessage], 'correlate'> = defineSignal<[CorrelateMessage], 'correlate'>(
+  'correlate',
+);
 
 /** What the coordinator shows (query `correlation`): the key, the report leading its group, the reports sent to it. */
 export interface CorrelationView {

@@ -96,7 +96,9 @@ export function openReport(input: StartInput, nowMs: number, opts: OpenOptions =
   // Second-edition clocks (and a retroactive start) show from the first moment; older policies keep their exact opening state.
   if (hasExtraClocks(policy) || policy.clockStartsAt !== undefined) report.jeopardy = jeopardyAt(report, nowMs);
   // A correlation key: the key's coordinator makes this report the parent or groups it under the open one.
-  const effects: Effect[] = input.correlationKey ? [{ type: 'correlate', reportId: input.reportId, key: input.correlationKey, op: 'open' }] : [];
+  const effects: Effect[] = input.correlationKey
+    ? [{ type: 'correlate', reportId: input.reportId, key: input.correlationKey, op: 'open' }]
+    : [];
   return { report, effects };
 }
 
