@@ -13,7 +13,7 @@ temporal operator namespace describe --address "$ADDR" --namespace "$NS" >/dev/n
   || temporal operator namespace create --address "$ADDR" --namespace "$NS" --retention 30d
 for spec in SpdrStatus:Keyword SpdrSeverity:Keyword SpdrJeopardy:Keyword SpdrServiceId:Keyword \
             SpdrAssignee:KeywordList SpdrEscalationLevel:Int SpdrDeadline:Datetime \
-            SpdrResponseState:Keyword SpdrUpdateState:Keyword \
+            SpdrResponseState:Keyword SpdrUpdateState:Keyword SpdrParentReportId:Keyword \
             SpdrRootCauseResourceIds:KeywordList SpdrWindowState:Keyword SpdrWindowScope:KeywordList; do
   name="${spec%%:*}"; type="${spec##*:}"
   temporal operator search-attribute create --address "$ADDR" --namespace "$NS" --name "$name" --type "$type" 2>/dev/null \

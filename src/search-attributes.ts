@@ -23,6 +23,8 @@ export const SpdrRootCauseResourceIds = defineSearchAttributeKey('SpdrRootCauseR
 export const SpdrWindowState = defineSearchAttributeKey('SpdrWindowState', SearchAttributeType.KEYWORD);
 /** A maintenance window's scope: `service:<id>` and `resource:<id>` (`SpdrWindowScope = "service:svc-volte-fra1"`). */
 export const SpdrWindowScope = defineSearchAttributeKey('SpdrWindowScope', SearchAttributeType.KEYWORD_LIST);
+/** The parent of a grouped report (`SpdrParentReportId = "R-1001"`: the group's children); set only while grouped. */
+export const SpdrParentReportId = defineSearchAttributeKey('SpdrParentReportId', SearchAttributeType.KEYWORD);
 
 export const ALL_SEARCH_ATTRIBUTES = [
   SpdrStatus,
@@ -37,4 +39,5 @@ export const ALL_SEARCH_ATTRIBUTES = [
   SpdrRootCauseResourceIds,
   SpdrWindowState,
   SpdrWindowScope,
+  SpdrParentReportId,
 ] as const;

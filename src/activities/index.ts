@@ -158,13 +158,20 @@ function notificationActivities(deps: ActivityDeps): NotificationActivities {
     },
     async notifyAssignee(e) {
       await notify.notice('notify assignee', `spdr-${e.reportId}-assignee-${e.jeopardyState}-${e.deadline}`, e.reportId, {
-        body: { type: 'spdr.jeopardy', assignees: e.assignees, jeopardyState: e.jeopardyState, deadline: e.deadline, detail: e.detail },
+        body: {
+          type: 'spdr.jeopardy',
+          assignees: e.assignees,
+          jeopardyState: e.jeopardyState,
+          deadline: e.deadline,
+          detail: e.detail,
+          ...(e.children ? { children: e.children } : {}),
+        },
         ...callOptions(),
       });
     },
     async notifyEscalation(e) {
-      const { reportId, level, reason, jeopardyState, deadline, detail, subject } = e;
-      await notify.notifyEscalation({ reportId, level, reason, jeopardyState, deadline, detail, subject }, callOptions());
+      const { reportId, level, reason, jeopardyState, deadline, detail, subject, children } = e;
+      await notify.notifyEscalation({ reportId, level, reason, jeopardyState, deadline, detail, subject, children }, callOptions());
       deps.metrics?.escalationDelivered(e.level, e.reason, (Date.now() - scheduledAtMs()) / 1000);
     },
     async informClose(e) {

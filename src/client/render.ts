@@ -44,6 +44,10 @@ function headerRows(report: Report): (string | number | undefined)[][] {
       const clock = j.clocks?.[name];
       return clock ? [[`${name} clock`, `${clock.state} · deadline ${clock.deadline}${clock.metAt ? ` · met ${clock.metAt}` : ''}`]] : [];
     }),
+    ...(report.parentReportId ? [['group', `child of ${report.parentReportId} (clocks paused; the parent escalates)`]] : []),
+    ...((report.children ?? []).length > 0 ? [['group', `parent of ${report.children!.length}: ${report.children!.join(', ')}`]] : []),
+    ...((report.invitedChildren ?? []).length > 0 ? [['asked to join', report.invitedChildren!.join(', ')]] : []),
+    ...(report.correlationKey ? [['correlation key', report.correlationKey]] : []),
     ...(report.clearance ? [['cleared', `${report.clearance.at} by ${report.clearance.by}: ${report.clearance.resolution}`]] : []),
     ...(report.cancellation
       ? [
@@ -70,6 +74,12 @@ export function renderReport(report: Report): string {
             report.tasks.map((t) => [t.taskId, t.kind, t.assignee, t.status, t.due, t.dependsOn.join(',')]),
           ),
     ),
+    ...((report.children ?? []).length > 0
+      ? section(
+          `Children (${report.children!.length})`,
+          report.children!.map((child) => `└ ${child}`),
+        )
+      : []),
     ...section(
       'Trouble reports',
       report.troubleReports.length === 0
@@ -109,12 +119,40 @@ export function renderReport(report: Report): string {
   return lines.join('\n');
 }
 
-/** `list` as a table. */
+/**
+ * The list as a tree: each grouped child right under its parent ("└ R-1002"); a child whose
+ * parent is not in the list names it ("R-1002 (in R-1001)"). Otherwise the list's own order.
+ */
+export function groupTree(summaries: readonly ReportSummary[]): { summary: ReportSummary; label: string }[] {
+  const listed = new Set(summaries.map((s) => s.reportId));
+  const childrenOf = new Map<string, ReportSummary[]>();
+  for (const s of summaries)
+    if (s.parentReportId !== undefined && listed.has(s.parentReportId))
+      childrenOf.set(s.parentReportId, [...(childrenOf.get(s.parentReportId) ?? []), s]);
+  const rows: { summary: ReportSummary; label: string }[] = [];
+  for (const s of summaries) {
+    if (s.parentReportId !== undefined && listed.has(s.parentReportId)) continue;
+    rows.push({ summary: s, label: s.parentReportId !== undefined ? `${s.reportId} (in ${s.parentReportId})` : s.reportId });
+    for (const child of childrenOf.get(s.reportId) ?? []) rows.push({ summary: child, label: `└ ${child.reportId}` });
+  }
+  return rows;
+}
+
+/** `list` as a table, grouped children under their parent. */
 export function renderReportList(summaries: readonly ReportSummary[]): string {
   if (summaries.length === 0) return 'no reports match';
   return table(
     ['REPORT', 'STATUS', 'SEVERITY', 'JEOPARDY', 'LEVEL', 'DEADLINE', 'SERVICE', 'ASSIGNEES'],
-    summaries.map((s) => [s.reportId, s.status, s.severity, s.jeopardy, s.escalationLevel, s.deadline, s.serviceId, s.assignees.join(',')]),
+    groupTree(summaries).map(({ summary: s, label }) => [
+      label,
+      s.status,
+      s.severity,
+      s.jeopardy,
+      s.escalationLevel,
+      s.deadline,
+      s.serviceId,
+      s.assignees.join(','),
+    ]),
   ).join('\n');
 }
 

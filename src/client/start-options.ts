@@ -18,6 +18,18 @@ export function staticSummaryOf(input: StartInput): string {
 
 const cell = (value: unknown): string => markdownCell(value);
 
+/** `callSetupLatencyP95: observed 4200 ms, threshold 3000 ms` */
+export function kpiLine(k: StartInput['degradedKpis'][number]): string {
+  const unit = k.unit ? ` ${cell(k.unit)}` : '';
+  const values = [
+    k.observed !== undefined && `observed ${cell(k.observed)}${unit}`,
+    k.threshold !== undefined && `threshold ${cell(k.threshold)}${unit}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return values ? `${cell(k.name)}: ${values}` : cell(k.name);
+}
+
 /** Markdown for Temporal Web's "details": what was detected, by whom, and what the report's own policy says. */
 export function staticDetailsOf(input: StartInput): string {
   const origin = [
@@ -34,10 +46,12 @@ export function staticDetailsOf(input: StartInput): string {
       .map((o) => ` · ${o}`)
       .join('')}`,
   ];
+  // A list, not a table: Temporal Web renders markdown tables without cell padding ("thresholdobservedunit").
   if (input.degradedKpis.length > 0) {
-    lines.push('', '| KPI | threshold | observed | unit |', '| --- | --- | --- | --- |');
-    for (const k of input.degradedKpis) lines.push(`| ${cell(k.name)} | ${cell(k.threshold)} | ${cell(k.observed)} | ${cell(k.unit)} |`);
+    lines.push('', '**Degraded KPIs**');
+    for (const k of input.degradedKpis) lines.push(`- ${kpiLine(k)}`);
   }
+  if (input.correlationKey !== undefined) lines.push('', `Correlation key: ${cell(input.correlationKey)}`);
   const partnerOwned = Object.entries(input.partnerOwnedResources ?? {});
   if (partnerOwned.length > 0)
     lines.push('', `Partner-owned resources: ${partnerOwned.map(([resource, party]) => `${resource} → ${party}`).join(', ')}`);

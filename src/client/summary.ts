@@ -7,6 +7,7 @@ import {
   SpdrDeadline,
   SpdrEscalationLevel,
   SpdrJeopardy,
+  SpdrParentReportId,
   SpdrServiceId,
   SpdrSeverity,
   SpdrStatus,
@@ -27,6 +28,8 @@ export interface ReportSummary {
   deadline?: string;
   /** ISO date-time the workflow started. */
   openedAt: string;
+  /** Set on a grouped child: the parent's report id. */
+  parentReportId?: string;
   /** Temporal's execution status: RUNNING for an open report, COMPLETED once closed or cancelled. */
   executionStatus: string;
 }
@@ -47,5 +50,6 @@ export function summaryOf(info: WorkflowExecutionInfo): ReportSummary {
     deadline: deadline ? deadline.toISOString() : undefined,
     openedAt: info.startTime.toISOString(),
     executionStatus: info.status.name,
+    ...(sa.get(SpdrParentReportId) ? { parentReportId: sa.get(SpdrParentReportId) } : {}),
   };
 }

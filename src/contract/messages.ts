@@ -7,7 +7,15 @@
  */
 import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { MESSAGE_NAMES, type JeopardyState, type MessageName, type MessagePayloadJson, type Report, type ReportStatus } from '../domain';
+import {
+  MESSAGE_NAMES,
+  type GroupLinkPayload,
+  type JeopardyState,
+  type MessageName,
+  type MessagePayloadJson,
+  type Report,
+  type ReportStatus,
+} from '../domain';
 
 /** Query `report`: the whole report (status, analysis, tasks, trouble reports, jeopardy, history, rejected inputs). */
 export const reportQuery: QueryDefinition<Report> = defineQuery<Report>('report');
@@ -28,6 +36,10 @@ export const MESSAGE_DESCRIPTIONS: Record<MessageName, string> = {
     'Callback: resource trouble report progress. {"externalId":"spdr-R-1001-rtr-PE-7","status":"resolved","by":"resource-trouble-management"}',
   setSeverity:
     'Re-prioritise: the new severity\'s policy applies from the clock\'s start, paused time kept; a level already sent is not sent again. {"by":"noc.anna","severity":"critical","reason":"more cells affected"}',
+  group:
+    'Send to the parent: the children join its group (their clocks pause; the parent escalates for all). {"by":"noc.anna","children":["R-1002","R-1003"],"reason":"same fibre cut"}',
+  ungroup:
+    'Send to the parent: the children leave its group; their clocks resume. {"by":"noc.anna","children":["R-1002"],"reason":"different cause"}',
   partnerUpdate: 'Callback: partner request progress. {"externalId":"spdr-R-1001-pr-acme-FIB-9","status":"resolved","by":"partner:acme"}',
 };
 
@@ -60,3 +72,32 @@ function definitionsOf<N extends MessageName>(name: N): MessageDefinitions<N> {
 export const MESSAGES = Object.fromEntries(MESSAGE_NAMES.map((name) => [name, definitionsOf(name)])) as {
   [N in MessageName]: MessageDefinitions<N>;
 };
+
+/**
+ * Internal signal `groupLink`: a group's parent and its children tell each other (join, release,
+ * clear, close / joined, refused, left). Sent workflow to workflow by the reports themselves, not
+ * by operators: each side accepts a link only from the report it is linked to.
+ */
+export const groupLinkSignal: SignalDefinition<[GroupLinkPayload], 'groupLink'> = defineSignal<[GroupLinkPayload], 'groupLink'>(
+  'groupLink',
+);
+
+/** What a report tells its correlation key's coordinator: it opened, or it no longer takes children. */
+export interface CorrelateMessage {
+  reportId: string;
+  op: 'open' | 'ended';
+}
+
+/** Internal signal `correlate`, from a report's workflow to its key's `correlationGroup` coordinator. */
+export const correlateSignal: SignalDefinition<[CorrelateMessage], 'correlate'> = defineSignal<[CorrelateMessage], 'correlate'>(
+  'correlate',
+);
+
+/** What the coordinator shows (query `correlation`): the key, the report leading its group, the reports sent to it. */
+export interface CorrelationView {
+  key: string;
+  parentReportId?: string;
+  members: string[];
+}
+
+export const correlationQuery: QueryDefinition<CorrelationView> = defineQuery<CorrelationView>('correlation');

@@ -17,3 +17,11 @@ export const DEFAULT_TASK_QUEUE = 'service-quality';
  * busy report's workflow tasks slow down and start failing.
  */
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 1500;
+
+/** The workflow type of a correlation key's coordinator: it decides which open report leads the key's group. */
+export const CORRELATION_WORKFLOW_TYPE = 'correlationGroup';
+
+/** The coordinator's workflow id for a correlation key: one per key, so one decides for all. */
+export function correlationWorkflowId(key: string): string {
+  return `spdr-correlation-${key}`;
+}

@@ -9,6 +9,7 @@
  *
  * Pure: the same report in, the same report out; a report within bounds is returned as is.
  */
+import { withoutUndefined } from './draft';
 import type { HistoryEntry, Report } from './schemas';
 
 export interface ListBound {
@@ -64,7 +65,9 @@ function trimList<T extends object>(list: readonly T[], bound: ListBound): { kep
   return keep >= list.length ? { kept: list, dropped: 0 } : { kept: list.slice(list.length - keep), dropped: list.length - keep };
 }
 
-const changedStatus = (entry: HistoryEntry): boolean => entry.toStatus !== undefined;
+/** Entries the clocks are computed from: status changes, a child joining or leaving a group, a maintenance hold and its release. */
+const CLOCK_ACTIONS: ReadonlySet<string> = new Set(['joinedGroup', 'leftGroup', 'maintenanceHeld', 'maintenanceReleased']);
+const changedStatus = (entry: HistoryEntry): boolean => entry.toStatus !== undefined || CLOCK_ACTIONS.has(entry.action);
 
 /** History: the newest entries within bounds; older status changes stay, without their free text. */
 function trimHistory(history: readonly HistoryEntry[]): { kept: readonly HistoryEntry[]; dropped: number } {
@@ -83,7 +86,9 @@ function trimHistory(history: readonly HistoryEntry[]): { kept: readonly History
     // Already compact entries keep their identity (the core's status-change memo relies on it).
     const compact = entry.reason === undefined && entry.detail === undefined;
     kept.push(
-      compact ? entry : { at: entry.at, by: entry.by, action: entry.action, fromStatus: entry.fromStatus, toStatus: entry.toStatus },
+      compact
+        ? entry
+        : withoutUndefined({ at: entry.at, by: entry.by, action: entry.action, fromStatus: entry.fromStatus, toStatus: entry.toStatus }),
     );
   }
   for (let i = cut; i < history.length; i++) kept.push(history[i]);

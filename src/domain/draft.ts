@@ -95,7 +95,14 @@ export function escalationEffect(
     reason,
     jeopardyState: d.r.jeopardy.state,
     deadline: d.r.jeopardy.deadline,
-    detail,
+    detail: withChildren(d.r, detail),
     subject,
+    children: d.r.children && d.r.children.length > 0 ? [...d.r.children] : undefined,
   });
+}
+
+/** A group's parent escalates for its children: its notices name them. */
+export function withChildren(report: Report, detail: string): string {
+  const children = report.children ?? [];
+  return children.length > 0 ? `${detail}; for the group of ${report.reportId} with ${children.join(', ')}` : detail;
 }

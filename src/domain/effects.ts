@@ -1,6 +1,7 @@
 /** Effects: what the core asks the shell to do; the shell turns each into an activity call. */
 import { z } from 'zod';
 import { Severity } from './policy';
+import { GroupLinkPayload } from './payloads';
 import { JeopardyState } from './report-state';
 import { IsoDateTime, TaskKind } from './vocabulary';
 
@@ -72,6 +73,8 @@ export const Effect = z.discriminatedUnion('type', [
     detail: z.string(),
     /** What the escalation is about when level and reason do not tell (the overdue task, the late request). */
     subject: z.string().optional(),
+    /** A group's parent escalates for its children: their report ids. */
+    children: z.array(z.string()).optional(),
   }),
   z.strictObject({
     type: z.literal('notifyAssignee'),
@@ -81,8 +84,13 @@ export const Effect = z.discriminatedUnion('type', [
     jeopardyState: JeopardyState,
     deadline: IsoDateTime,
     detail: z.string(),
+    children: z.array(z.string()).optional(),
   }),
   z.strictObject({ type: z.literal('informClose'), reportId: z.string(), resolution: z.string(), clearedAt: IsoDateTime }),
+  /** To the coordinator of the report's correlation key: opened (join or lead its group), or no longer taking children. */
+  z.strictObject({ type: z.literal('correlate'), reportId: z.string(), key: z.string(), op: z.enum(['open', 'ended']) }),
+  /** A message from this report's workflow to another report's (group parent <-> child). */
+  z.strictObject({ type: z.literal('groupLink'), reportId: z.string(), to: z.string(), link: GroupLinkPayload }),
 ]);
 export type Effect = z.infer<typeof Effect>;
 export type EffectOf<T extends Effect['type']> = Extract<Effect, { type: T }>;

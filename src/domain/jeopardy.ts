@@ -107,16 +107,23 @@ export interface StatusChange {
   status: string;
   /** Set from the moment a maintenance window holds the report until it releases it. */
   maintenanceWindowId?: string;
+  /** Set from the moment the report joined a group until it left it (its clocks stand still meanwhile). */
+  grouped?: boolean;
 }
 
 /**
  * Pauses of the resolution clock derived from the status changes: time in `pending`, in `cleared`
  * (clearance stops the clock; a rejected clearance resumes it where it stood), in `held` when the
- * policy says so, and from a final status on.
+ * policy says so, while grouped under a parent, and from a final status on.
  */
 export function pauseIntervals(changes: readonly StatusChange[], pauseWhenHeld: boolean): PauseInterval[] {
   const pausing = (change: StatusChange): boolean =>
-    clockPaused({ status: change.status, pauseWhenHeld, maintenanceWindowId: change.maintenanceWindowId });
+    clockPaused({
+      status: change.status,
+      pauseWhenHeld,
+      maintenanceWindowId: change.maintenanceWindowId,
+      parentReportId: change.grouped ? 'grouped' : undefined,
+    });
   const pauses: PauseInterval[] = [];
   let open: PauseInterval | undefined;
   for (const change of changes) {

@@ -50,6 +50,8 @@ export const StartInput = z.strictObject({
   /** Resources owned by a supplier/partner: resourceId -> partyId. A cause there becomes a partner request. */
   partnerOwnedResources: z.record(Identifier, Identifier).optional(),
   openedBy: Actor.optional(),
+  /** Reports that share this key while open are grouped: the first open one is the parent (see ./grouping.ts). */
+  correlationKey: Identifier.optional(),
 });
 /** Start input as sent by a client (durations as text, defaults not applied). */
 export type StartInputJson = z.input<typeof StartInput>;
@@ -152,6 +154,19 @@ export const ResourceTroubleUpdate = z
     path: ['externalId'],
   });
 
+/** The children of a group (sent to the parent): report ids, each once, at most 1,000 in one message. */
+const GroupChildren = z
+  .array(Identifier)
+  .min(1)
+  .max(1000)
+  .refine((ids) => new Set(ids).size === ids.length, { message: 'each child at most once' });
+
+/** `group` (TMF656 problemGroup), sent to the parent: the children join it. */
+export const Group = z.strictObject({ by: Actor, children: GroupChildren, reason: RequiredText(2000) });
+
+/** `ungroup` (TMF656 problemUngroup), sent to the parent: the children leave it; their clocks resume. */
+export const Ungroup = z.strictObject({ by: Actor, children: GroupChildren, reason: RequiredText(2000) });
+
 export const PartnerUpdate = z
   .strictObject({
     /** Our key for the partner request (sent as external id when it was created). */
@@ -182,6 +197,8 @@ export const MessagePayloadSchemas = {
   resourceTroubleUpdate: ResourceTroubleUpdate,
   partnerUpdate: PartnerUpdate,
   setSeverity: SetSeverity,
+  group: Group,
+  ungroup: Ungroup,
 } as const;
 export type MessageName = keyof typeof MessagePayloadSchemas;
 export const MESSAGE_NAMES = Object.keys(MessagePayloadSchemas) as MessageName[];
@@ -204,6 +221,22 @@ export const OutsideSystem = z.enum([
 ]);
 export type OutsideSystem = z.infer<typeof OutsideSystem>;
 
+/**
+ * Parent to child: `join`, `release`, `clear`, `close`. Child to parent: `joined`, `refused`, `left`.
+ * Each side accepts a link only from the report it is linked to (see ./grouping.ts).
+ */
+export const GroupLinkOp = z.enum(['join', 'release', 'clear', 'close', 'joined', 'refused', 'left']);
+export type GroupLinkOp = z.infer<typeof GroupLinkOp>;
+
+export const GroupLinkPayload = z.strictObject({
+  from: Identifier,
+  op: GroupLinkOp,
+  by: Actor.optional(),
+  reason: z.string().max(2000).optional(),
+  resolution: z.string().max(4000).optional(),
+});
+export type GroupLinkPayload = z.infer<typeof GroupLinkPayload>;
+
 export const InternalPayloadSchemas = {
   /** The create-trouble-report activity succeeded. */
   troubleReportCreated: z.strictObject({ key: z.string().min(1), ticketId: z.string().min(1) }),
@@ -218,6 +251,8 @@ export const InternalPayloadSchemas = {
   }),
   /** What the maintenance windows answered: the one holding the report now, none when absent (domain/maintenance-hold.ts). */
   maintenanceObserved: z.strictObject({ windowId: Identifier.optional() }),
+  /** Workflow to workflow between a group's parent and a child (see ./grouping.ts); `from` is the sender's report id. */
+  groupLink: GroupLinkPayload,
 } as const;
 export type InternalCommandName = keyof typeof InternalPayloadSchemas;
 /** The validated payload of an internal command. */
@@ -229,4 +264,5 @@ export type Command =
   | { name: 'troubleReportCreated'; payload: z.input<(typeof InternalPayloadSchemas)['troubleReportCreated']> }
   | { name: 'partnerRequestCreated'; payload: z.input<(typeof InternalPayloadSchemas)['partnerRequestCreated']> }
   | { name: 'outsideSystemFailed'; payload: z.input<(typeof InternalPayloadSchemas)['outsideSystemFailed']> }
-  | { name: 'maintenanceObserved'; payload: z.input<(typeof InternalPayloadSchemas)['maintenanceObserved']> };
+  | { name: 'maintenanceObserved'; payload: z.input<(typeof InternalPayloadSchemas)['maintenanceObserved']> }
+  | { name: 'groupLink'; payload: z.input<(typeof InternalPayloadSchemas)['groupLink']> };

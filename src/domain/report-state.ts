@@ -123,6 +123,12 @@ export const HistoryAction = z.enum([
   'severityChanged',
   'maintenanceHeld',
   'maintenanceReleased',
+  /** Parent: children invited, joined, refused (see rejectedInputs) or left. */
+  'grouped',
+  'ungrouped',
+  /** Child: joined a parent's group (clocks pause) / left it (clocks resume). */
+  'joinedGroup',
+  'leftGroup',
 ]);
 export type HistoryAction = z.infer<typeof HistoryAction>;
 
@@ -190,6 +196,14 @@ export const Report = z.strictObject({
   resolutionNotices: z
     .strictObject({ assignees: z.array(z.string()), levels: z.array(z.number().int().min(0)), clears: z.number().int().min(0) })
     .optional(),
+  /** The key the report was opened with: open reports that share it are grouped. */
+  correlationKey: z.string().optional(),
+  /** Set while the report is a child of a group: the parent's report id. Its clocks stand still. */
+  parentReportId: z.string().optional(),
+  /** Set on a parent: the children that joined its group. */
+  children: z.array(z.string()).optional(),
+  /** Set on a parent: children asked to join that have not answered yet. */
+  invitedChildren: z.array(z.string()).optional(),
   /** Entries dropped from the long lists, per list (the most recent are kept; see domain/bounds.ts). */
   trimmed: z
     .strictObject({ analysis: z.number(), history: z.number(), rejectedInputs: z.number(), outsideFailures: z.number() })

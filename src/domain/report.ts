@@ -20,6 +20,7 @@ import { resolvePolicy, type PolicyDefaults } from './policy';
 import {
   InternalPayloadSchemas,
   type Command,
+  type Effect,
   type InternalCommandName,
   type InternalPayload,
   type MessageName,
@@ -30,12 +31,18 @@ import {
 import { isFinal } from './status';
 import { setSeverity, type CommandContext } from './severity';
 import { assign, updateTask } from './tasks';
-import { jeopardyAt } from './time';
+import { correlationConsequences, groupConsequences, group, groupLink, ungroup } from './grouping';
 import { maintenanceObserved } from './maintenance-hold';
+import { jeopardyAt, tick as timeTick } from './time';
 import { parseMessage, parseWith, payloadPreview } from './validation';
 
 export { DELEGATED_TASK_PREFIX, RESOURCE_TROUBLE_ASSIGNEE, SYSTEM_ACTOR, type Outcome } from './draft';
-export { nextWakeUp, tick } from './time';
+export { nextWakeUp } from './time';
+
+/** Lets time pass (see ./time); a group's parent that closes on its own closes its children too. */
+export function tick(report: Report, nowMs: number): Outcome {
+  return correlationConsequences(report, groupConsequences(report, timeTick(report, nowMs), nowMs));
+}
 export { formatIssues, MAX_PAYLOAD_CHARS, parseMessage, parseStartInput, payloadPreview } from './validation';
 export { isFinal };
 export type { CommandContext } from './severity';
@@ -104,10 +111,15 @@ export function openReport(input: StartInput, nowMs: number, opts: OpenOptions =
     rejectedInputs: [],
     outsideFailures: [],
     resolutionNotices: opts.resolutionNotices ? { assignees: [], levels: [], clears: 0 } : undefined,
+    correlationKey: input.correlationKey,
   });
   // Second-edition clocks (and a retroactive start) show from the first moment; older policies keep their exact opening state.
   if (hasExtraClocks(policy) || policy.clockStartsAt !== undefined || calendar !== undefined) report.jeopardy = jeopardyAt(report, nowMs);
-  return { report, effects: [] };
+  // A correlation key: the key's coordinator makes this report the parent or groups it under the open one.
+  const effects: Effect[] = input.correlationKey
+    ? [{ type: 'correlate', reportId: input.reportId, key: input.correlationKey, op: 'open' }]
+    : [];
+  return { report, effects };
 }
 
 /**
@@ -142,6 +154,16 @@ export function applyCommand(report: Report, command: Command, nowMs: number, co
       return message(report, name, payload, nowMs, partnerUpdate);
     case 'setSeverity':
       return message(report, name, payload, nowMs, (d, p) => setSeverity(d, p, context));
+    case 'group':
+      return message(report, name, payload, nowMs, group);
+    case 'ungroup':
+      return message(report, name, payload, nowMs, ungroup);
+    case 'groupLink': {
+      // A link from another report's workflow: recorded even on a final report (it answers a join with a refusal).
+      const parsed = parseWith(InternalPayloadSchemas.groupLink, name, payload);
+      if (!parsed.ok) return parsed;
+      return run(report, nowMs, (d) => groupLink(d, parsed.value));
+    }
     case 'troubleReportCreated':
       return shellFact(report, name, payload, nowMs, troubleReportCreated);
     case 'partnerRequestCreated':
@@ -168,7 +190,16 @@ function message<N extends MessageName>(
   if (isFinal(report.status)) return { ok: false, reason: `report is ${report.status}` };
   const parsed = parseMessage(name, payload);
   if (!parsed.ok) return parsed;
-  return run(report, nowMs, (d) => handler(d, parsed.value));
+  return withGroup(
+    report,
+    run(report, nowMs, (d) => handler(d, parsed.value)),
+    nowMs,
+  );
+}
+
+function withGroup(report: Report, result: CommandResult, nowMs: number): CommandResult {
+  if (!result.ok) return result;
+  return { ok: true, ...correlationConsequences(report, groupConsequences(report, result, nowMs)) };
 }
 
 function shellFact<N extends InternalCommandName>(
@@ -180,7 +211,11 @@ function shellFact<N extends InternalCommandName>(
 ): CommandResult {
   const parsed = parseWith(InternalPayloadSchemas[name], name, payload);
   if (!parsed.ok) return parsed;
-  return run(report, nowMs, (d) => handler(d, parsed.value as InternalPayload<N>));
+  return withGroup(
+    report,
+    run(report, nowMs, (d) => handler(d, parsed.value as InternalPayload<N>)),
+    nowMs,
+  );
 }
 
 function run(report: Report, nowMs: number, handler: (d: Draft) => HandlerResult): CommandResult {

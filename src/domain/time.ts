@@ -16,6 +16,7 @@ import {
   replacePartnerRequest,
   replaceTask,
   SYSTEM_ACTOR,
+  withChildren,
   withoutUndefined,
   type Draft,
   type Outcome,
@@ -25,7 +26,7 @@ import { MAINTENANCE_HELD, MAINTENANCE_RELEASED, maintenanceWindowOfEntry } from
 import { partnerRequestIsWaiting, waitingOnPartners } from './outside-work';
 import { rememberRecipients } from './resolution-notice';
 import { nextPartnerStepAt, takePartnerSteps, withPromiseJeopardy } from './partner-clock';
-import type { Jeopardy, Report } from './schemas';
+import type { HistoryEntry, Jeopardy, Report } from './schemas';
 import { isFinal } from './status';
 import { isOpenTask } from './task-plan';
 
@@ -37,17 +38,29 @@ import { isOpenTask } from './task-plan';
  */
 export function statusChanges(report: Report): StatusChange[] {
   const changes: StatusChange[] = [];
-  // A maintenance hold and its release are changes too (the clock stops whatever the status).
+  // A maintenance hold and its release, and joining or leaving a group (./grouping), are changes
+  // too: they change no status but start or end a pause.
   let maintenanceWindowId: string | undefined;
+  let grouped = false;
   let status: string = report.status;
   for (const entry of report.history) {
     const maintenance = entry.action === MAINTENANCE_HELD || entry.action === MAINTENANCE_RELEASED;
-    if (entry.toStatus === undefined && !maintenance) continue;
+    const group = isGroupEntry(entry);
+    if (entry.toStatus === undefined && !maintenance && !group) continue;
     if (maintenance) maintenanceWindowId = maintenanceWindowOfEntry(entry);
+    if (group) grouped = entry.action === 'joinedGroup';
     status = entry.toStatus ?? status;
-    changes.push(maintenanceWindowId === undefined ? { at: msOf(entry.at), status } : { at: msOf(entry.at), status, maintenanceWindowId });
+    const change: StatusChange = { at: msOf(entry.at), status };
+    if (maintenanceWindowId !== undefined) change.maintenanceWindowId = maintenanceWindowId;
+    if (grouped) change.grouped = true;
+    changes.push(change);
   }
   return changes;
+}
+
+/** The history entries a child's grouped pause is derived from; kept by trimming like status changes. */
+export function isGroupEntry(entry: HistoryEntry): boolean {
+  return entry.action === 'joinedGroup' || entry.action === 'leftGroup';
 }
 
 function evaluate(report: Report, now: number, changes: StatusChange[]) {
@@ -110,8 +123,11 @@ export function tick(report: Report, nowMs: number): Outcome {
     d.r.jeopardy = jeopardyAt(d.r, nowMs, changes);
     takeLadderSteps(d, changes);
     takeClockSteps(d, pauseIntervals(changes, d.r.jeopardy.policy.pauseWhenHeld));
-    escalateOverdueTasks(d);
-    escalateLatePartners(d);
+    // A grouped child sends no escalation of its own: the parent escalates for the group.
+    if (d.r.parentReportId === undefined) {
+      escalateOverdueTasks(d);
+      escalateLatePartners(d);
+    }
     takePartnerSteps(d);
     d.r.jeopardy = jeopardyAt(d.r, nowMs, changes);
   }
@@ -137,7 +153,9 @@ function takeLadderSteps(d: Draft, changes: StatusChange[]): void {
     d.r.jeopardy = { ...d.r.jeopardy, ladderStepsTaken: d.r.jeopardy.ladderStepsTaken + 1 };
     if (step.action === 'notifyAssignee') {
       const assignees = [...new Set(d.r.tasks.filter(isOpenTask).map((task) => task.assignee))];
-      d.effects.push({ type: 'notifyAssignee', reportId: d.r.reportId, assignees, jeopardyState: step.state, deadline, detail });
+      const children = d.r.children && d.r.children.length > 0 ? { children: [...d.r.children] } : {};
+      const notice = { type: 'notifyAssignee' as const, reportId: d.r.reportId, assignees, jeopardyState: step.state, deadline };
+      d.effects.push({ ...notice, detail: withChildren(d.r, detail), ...children });
       log(d, {
         by: SYSTEM_ACTOR,
         action: 'assigneesNotified',
@@ -215,6 +233,7 @@ export function nextWakeUp(report: Report): number | undefined {
   if (step !== undefined && (!ongoing || step <= ongoing.from)) candidates.push(step);
   const clockStep = nextClockStepAt(report, pauses);
   if (clockStep !== undefined) candidates.push(clockStep);
+  if (report.parentReportId !== undefined) return candidates.length > 0 ? Math.min(...candidates) : undefined;
   for (const task of report.tasks)
     if (isOpenTask(task) && !task.overdueEscalated && task.due !== undefined) candidates.push(msOf(task.due));
   for (const request of report.partnerRequests)

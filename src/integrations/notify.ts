@@ -27,6 +27,8 @@ export const escalationInputSchema = z.object({
   detail: z.string().optional(),
   /** Distinguishes escalations of one level and reason (e.g. the overdue task's id); part of the idempotency key. */
   subject: z.string().optional(),
+  /** A group's parent escalates for its children: their report ids. */
+  children: z.array(z.string()).optional(),
 });
 export type EscalationInput = z.infer<typeof escalationInputSchema>;
 
@@ -95,6 +97,7 @@ export class Notifier {
         jeopardyState: escalation.jeopardyState,
         deadline: escalation.deadline,
         detail: escalation.detail,
+        ...(escalation.children ? { children: escalation.children } : {}),
         link: reportLink(this.config, escalation.reportId),
       },
     });

@@ -28,6 +28,7 @@ import {
   openReport,
   parseStartInput,
   tick,
+  type Command,
   type Effect,
   type MessageName,
   type Report,
@@ -43,7 +44,7 @@ import {
 } from '../contract';
 
 export type { CarriedState };
-import { MESSAGE_DESCRIPTIONS, MESSAGES, reportQuery } from './messages';
+import { groupLinkSignal, MESSAGE_DESCRIPTIONS, MESSAGES, reportQuery } from './messages';
 import { wakeUpSummary } from './presentation';
 import { undecodableReason } from './undecodable';
 import { DeadlineTimer } from './shell/deadline-timer';
@@ -90,7 +91,7 @@ function parsedPolicyOf(rawInput: unknown): StartInput['jeopardyPolicy'] {
 
 /** Applies one inbox item: an update gets its answer, a signal's refusal is recorded. */
 function applyItem(state: ReportState, item: InboxItem<UpdateResult>): void {
-  const command = { name: item.name, payload: item.payload };
+  const command = { name: item.name, payload: item.payload } as Command;
   if (item.undecodable !== undefined) {
     if (item.reply) item.reply.reject(rejection(`${item.name}: ${item.undecodable}`));
     else state.reject(command, item.undecodable);
@@ -109,6 +110,9 @@ function registerHandlers(state: ReportState, inbox: Inbox<UpdateResult>, provis
   setHandler(reportQuery, () => (state.opened ? state.report : provisional()), {
     description:
       'The whole report (long lists: the most recent entries, `trimmed` counts the rest): status, analysis, tasks, trouble reports, partner requests, jeopardy, history, rejected inputs.',
+  });
+  setHandler(groupLinkSignal, (payload: unknown) => inbox.push('groupLink', payload), {
+    description: 'Internal: sent by a group parent or child report workflow, not by operators (use group / ungroup on the parent).',
   });
   for (const name of Object.keys(MESSAGES) as MessageName[]) {
     const description = MESSAGE_DESCRIPTIONS[name];

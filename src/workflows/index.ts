@@ -1,2 +1,3 @@
 export { degradationReport } from './degradation-report';
 export { maintenanceWindow } from './maintenance-window';
+export { correlationGroup } from './correlation';

@@ -8,6 +8,7 @@ import {
   SpdrDeadline,
   SpdrEscalationLevel,
   SpdrJeopardy,
+  SpdrParentReportId,
   SpdrResponseState,
   SpdrServiceId,
   SpdrSeverity,
@@ -20,6 +21,8 @@ import { isOpenTask, markdownCell, type Report } from '../domain';
 
 /** Bullets in Temporal Web's current details stay short. */
 const DETAILS_CELL_MAX = 120;
+/** Long lists (a storm's children) show their first entries; the `report` query has them all. */
+const DETAILS_LIST_MAX = 50;
 
 export function searchAttributesOf(report: Report): SearchAttributeUpdatePair[] {
   const assignees = [...new Set(report.tasks.filter(isOpenTask).map((t) => t.assignee))].sort();
@@ -41,7 +44,15 @@ export function searchAttributesOf(report: Report): SearchAttributeUpdatePair[] 
     { key: SpdrEscalationLevel, value: report.jeopardy.escalationLevel },
     { key: SpdrDeadline, value: new Date(report.jeopardy.deadline) },
     ...clockPairs,
+    ...groupPairs(report),
   ];
+}
+
+/** Only reports that were ever grouped carry the attribute (an ungrouped child has it removed), so others upsert as before. */
+function groupPairs(report: Report): SearchAttributeUpdatePair[] {
+  if (report.parentReportId !== undefined) return [{ key: SpdrParentReportId, value: report.parentReportId }];
+  const wasGrouped = report.history.some((entry) => entry.action === 'leftGroup');
+  return wasGrouped ? [{ key: SpdrParentReportId, value: null }] : [];
 }
 
 function cell(text: string | undefined): string {
@@ -62,6 +73,15 @@ export function renderDetails(report: Report): string {
       const clock = j.clocks[name];
       if (clock) lines.push(`- ${name}: ${clock.state}, deadline ${clock.deadline}${clock.metAt ? `, met ${clock.metAt}` : ''}`);
     }
+  }
+  if (report.parentReportId !== undefined)
+    lines.push('', `Grouped under **${cell(report.parentReportId)}**: clocks paused, the parent escalates for the group`);
+  const children = report.children ?? [];
+  if (children.length > 0 || (report.invitedChildren ?? []).length > 0) {
+    lines.push('', `**Children** (${children.length}): this report escalates for them`);
+    for (const child of children.slice(0, DETAILS_LIST_MAX)) lines.push(`- ${cell(child)}`);
+    if (children.length > DETAILS_LIST_MAX) lines.push(`- … and ${children.length - DETAILS_LIST_MAX} more (see the \`report\` query)`);
+    for (const child of (report.invitedChildren ?? []).slice(0, DETAILS_LIST_MAX)) lines.push(`- ${cell(child)} (asked to join)`);
   }
   // Bullet lists rather than tables: Temporal Web's markdown view renders narrow tables cramped.
   const openTasks = report.tasks.filter(isOpenTask);

@@ -37,8 +37,16 @@ describe('start options', () => {
 
   it('details list the degraded KPIs and partner-owned resources', () => {
     const details = staticDetailsOf(example('partner-fibre-cut.json'));
-    expect(details).toContain('| packetLoss | 0.5 | 2.4 | % |');
+    expect(details).toContain('- packetLoss: observed 2.4 %, threshold 0.5 %');
     expect(details).toContain('FIB-9 → acme-transport');
+  });
+
+  it('details hold no markdown table (Temporal Web renders them without cell padding: "thresholdobservedunit")', () => {
+    for (const file of ['critical-latency.json', 'partner-fibre-cut.json', 'false-alarm.json', 'minimal.json']) {
+      const details = staticDetailsOf({ ...example(file), correlationKey: 'fibre-cut-FRA-17' });
+      expect(details).not.toMatch(/^\s*\|/m);
+      expect(details).toContain('Correlation key: fibre-cut-FRA-17');
+    }
   });
 
   it('initial search attributes make the report findable by status, severity, jeopardy and service', () => {
@@ -113,5 +121,34 @@ describe('terminal rendering', () => {
     ]);
     expect(text.split('\n')[0]).toMatch(/^REPORT\s+STATUS\s+SEVERITY\s+JEOPARDY\s+LEVEL\s+DEADLINE\s+SERVICE\s+ASSIGNEES$/);
     expect(text).toMatch(/R-1\s+pending\s+major\s+breached\s+2\s+2026-11-25T12:00:00.000Z\s+svc-1\s+a,b/);
+  });
+
+  it('lists a group as a tree: each child under its parent, a child whose parent is not listed names it', () => {
+    const row = (reportId: string, parentReportId?: string) => ({
+      reportId,
+      workflowId: `spdr-${reportId}`,
+      runId: 'r',
+      status: 'acknowledged' as const,
+      assignees: [],
+      openedAt: '2026-11-25T10:00:00.000Z',
+      executionStatus: 'RUNNING',
+      ...(parentReportId ? { parentReportId } : {}),
+    });
+    const text = renderReportList([row('R-1003', 'R-1001'), row('R-1001'), row('R-1002', 'R-1001'), row('R-2002', 'R-2001'), row('R-9')]);
+    expect(text.split('\n').map((line) => line.split(/\s{2,}/)[0])).toEqual([
+      'REPORT',
+      'R-1001',
+      '└ R-1003',
+      '└ R-1002',
+      'R-2002 (in R-2001)',
+      'R-9',
+    ]);
+  });
+
+  it('show names the parent of a child and the children of a parent', () => {
+    const parent = { ...opened, children: ['R-1002', 'R-1003'] };
+    expect(renderReport(parent)).toContain('parent of 2: R-1002, R-1003');
+    expect(renderReport(parent)).toMatch(/Children \(2\)\n {2}└ R-1002\n {2}└ R-1003/);
+    expect(renderReport({ ...opened, parentReportId: 'R-1001' })).toContain('child of R-1001');
   });
 });

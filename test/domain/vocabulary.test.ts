@@ -81,6 +81,10 @@ describe('vocabulary', () => {
       'severityChanged',
       'maintenanceHeld',
       'maintenanceReleased',
+      'grouped',
+      'ungrouped',
+      'joinedGroup',
+      'leftGroup',
     ]);
   });
 

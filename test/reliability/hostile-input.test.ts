@@ -116,6 +116,8 @@ const templates: { [N in MessageName]: fc.Arbitrary<Record<string, unknown>> } =
   confirmClosure: fc.record({ by: actor }),
   rejectClearance: fc.record({ by: actor, reason: text }),
   setSeverity: fc.record({ by: actor, severity: fc.constantFrom('critical', 'major', 'minor', 'warning', 'blocker'), reason: text }),
+  group: fc.record({ by: actor, children: fc.array(fc.constantFrom('R-h1', 'R-h2', 'bad id', ''), { maxLength: 3 }), reason: text }),
+  ungroup: fc.record({ by: actor, children: fc.array(fc.constantFrom('R-h1', 'R-h2', 'bad id', ''), { maxLength: 3 }), reason: text }),
   resourceTroubleUpdate: fc.record(
     {
       externalId: opt(fc.constantFrom(KEY_PLACEHOLDER, 'spdr-nope-rtr-X')),

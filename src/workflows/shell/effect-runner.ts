@@ -13,6 +13,7 @@ import { isFinal, type Command, type Effect, type OutsideSystem, type Report } f
 import type { SpdrActivities } from '../../activities/types';
 import type { Backoff, CarriedEffect } from '../../contract';
 import { redactSecrets } from '../../contract/redact';
+import { sendCorrelation, sendGroupLink } from '../correlation';
 
 /** Failing this many times in a row is recorded; the window doubles each time up to this cap. */
 const MAX_FAILURE_WINDOW_MS = 4 * 3600_000;
@@ -199,6 +200,25 @@ export class EffectRunner {
       case 'informClose':
         await this.call(entry, 'closeProcess', 'inform Close SPDR process', undefined, () => a.informClose(effect));
         return;
+      case 'correlate':
+        entry.calling = true;
+        try {
+          await sendCorrelation(effect);
+        } finally {
+          entry.calling = false;
+        }
+        return;
+      case 'groupLink': {
+        // A signal to another report's workflow, not an activity: the server delivers it exactly once.
+        entry.calling = true;
+        try {
+          const undelivered = await sendGroupLink(effect);
+          if (undelivered) this.host.feed(undelivered);
+        } finally {
+          entry.calling = false;
+        }
+        return;
+      }
     }
   }
 

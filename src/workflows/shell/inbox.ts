@@ -16,8 +16,11 @@ export interface Reply<R> {
   reject(err: unknown): void;
 }
 
+/** Operator messages, and the internal `groupLink` between a group's parent and its children. */
+export type InboxName = MessageName | 'groupLink';
+
 export interface InboxItem<R> {
-  name: MessageName;
+  name: InboxName;
   payload: unknown;
   /** Set when the payload could not be decoded: the reason, for `rejectedInputs` or the caller. */
   undecodable?: string;
@@ -41,7 +44,7 @@ export class Inbox<R> {
     return this.items.length - this.head;
   }
 
-  push(name: MessageName, payload: unknown, reply?: Reply<R>): void {
+  push(name: InboxName, payload: unknown, reply?: Reply<R>): void {
     const reason = undecodableReason(payload);
     this.items.push(reason === undefined ? { name, payload, reply } : { name, payload: UNDECODABLE_PREVIEW, undecodable: reason, reply });
   }
