@@ -105,7 +105,8 @@ export class WorkerChild {
 
   async start(maxCachedWorkflows?: number): Promise<ChildReady> {
     const child = fork(resolve(__dirname, 'worker-process.ts'), [], {
-      execArgv: ['--expose-gc', '--import', 'tsx'],
+      // BENCH_WORKER_NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the worker, its workflow thread included.
+      execArgv: ['--expose-gc', '--import', 'tsx', ...(process.env.BENCH_WORKER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])],
       env: { ...this.env, ...(maxCachedWorkflows !== undefined ? { BENCH_MAX_CACHED: String(maxCachedWorkflows) } : {}) },
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });

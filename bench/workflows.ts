@@ -1,3 +1,3 @@
 /** The benchmark's workflow bundle: the product's workflows and the baseline, side by side in one worker. */
 export * from '../src/workflows';
-export { baseline } from './baseline-workflow';
+export { armingBaseline, baseline, escalationBaseline } from './baseline-workflow';
