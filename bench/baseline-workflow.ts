@@ -78,16 +78,6 @@ export async function baseline(input: BaselineInput): Promise<BaselineState> {
 }
 
 /**
- * The arming baseline: started exactly like a report (same client call, same start input, not
- * looked at) and arming one hours-long timer in its first workflow task, with nothing else: no
- * settings local activity, no validation, no search attributes, no details. How fast the worker
- * arms these is the limit bare Temporal sets on this machine for arming new reports.
- */
-export async function armingBaseline(_input: unknown): Promise<void> {
-  await sleep('4h');
-}
-
-/**
  * The escalation baseline: sleeps until the same kind of instant a report's threshold falls due
  * (`dueAtMs`, absolute) and calls the same webhook activity the report's escalation calls. Its
  * lateness is what bare Temporal achieves on the same deadlines.

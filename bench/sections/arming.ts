@@ -2,7 +2,8 @@
  * 7. Arming storm: a region-wide outage opens reports in a rush (full: 1,000 in 10 s; quick: 200
  * in 2 s). For each report, from the start call to its first jeopardy timer armed (TimerStarted),
  * and how fast the worker arms them; the same for a no-logic workflow started the same way that
- * arms one timer (bench/baseline-workflow.ts `armingBaseline`), so every figure has its baseline.
+ * arms one timer (bench/bare-workflow.ts `armingBaseline`, on a worker whose bundle holds only it),
+ * so every figure has its bare-Temporal baseline.
  * The first workflow task's time is split along its path from each history: start accepted, task
  * waiting for a poller, task on the worker.
  */
@@ -90,7 +91,13 @@ async function armedOf(ctx: SectionContext, id: string, sentAt: number): Promise
   };
 }
 
-async function armingRun(ctx: SectionContext, kind: ArmingKind, n: number, windowMs: number): Promise<ArmingRun> {
+/** Where a run's workflows go: the task queue and the worker process that serves it. */
+interface Target {
+  taskQueue: string;
+  workerPid: number | undefined;
+}
+
+async function armingRun(ctx: SectionContext, kind: ArmingKind, n: number, windowMs: number, target: Target): Promise<ArmingRun> {
   const { h, progress, quick, runTag } = ctx;
   const workflowType = kind === 'report' ? WORKFLOW_TYPE : 'armingBaseline';
   const ids = Array.from({ length: n }, (_, i) => `${runTag}-A${kind[0]}${i}`);
@@ -99,7 +106,7 @@ async function armingRun(ctx: SectionContext, kind: ArmingKind, n: number, windo
   let failed = 0;
   progress.phase(`7 arming: open ${n} ${kind === 'report' ? 'reports' : 'baselines'} in ${windowMs / 1000} s`, n);
   const interval = windowMs / n;
-  const cpu0 = { worker: cpuMsOf(h.worker.pid), server: cpuMsOf(h.server.pid), bench: selfCpuMs() };
+  const cpu0 = { worker: cpuMsOf(target.workerPid), server: cpuMsOf(h.server.pid), bench: selfCpuMs() };
   const t0 = Date.now();
   const p0 = performance.now();
   // Paced, not as fast as possible: the outage opens reports at its own rate, whatever the server's latency.
@@ -127,7 +134,7 @@ async function armingRun(ctx: SectionContext, kind: ArmingKind, n: number, windo
   const armed = new Map<string, Armed>();
   const giveUpAt = Date.now() + (quick ? 60_000 : 240_000);
   while (armed.size < sentAt.size && Date.now() < giveUpAt) {
-    await waitForQuiet([h.worker.pid, h.server.pid], { maxMs: 5_000, windowMs: 300, threshold: 0.3 });
+    await waitForQuiet([target.workerPid, h.server.pid], { maxMs: 5_000, windowMs: 300, threshold: 0.3 });
     const waiting = [...sentAt].filter(([id]) => !armed.has(id));
     await pool(waiting, 16, async ([id, sent]) => {
       const a = await armedOf(ctx, id, sent);
@@ -137,7 +144,11 @@ async function armingRun(ctx: SectionContext, kind: ArmingKind, n: number, windo
   }
   const all = [...armed.values()];
   // The history reads of the wait loop are cheap next to the starts, but counted: the same for both kinds.
-  const cpu = { worker: cpuMsOf(h.worker.pid) - cpu0.worker, server: cpuMsOf(h.server.pid) - cpu0.server, bench: selfCpuMs() - cpu0.bench };
+  const cpu = {
+    worker: cpuMsOf(target.workerPid) - cpu0.worker,
+    server: cpuMsOf(h.server.pid) - cpu0.server,
+    bench: selfCpuMs() - cpu0.bench,
+  };
   const lastArmedAfter = Math.max(...all.map((a) => a.armedAtMs)) - t0;
   // Leave nothing running: these would otherwise sit in the worker's cache through the next sections.
   progress.phase(`7 arming: terminating ${kind === 'report' ? 'reports' : 'baselines'}`, sentAt.size);
@@ -173,10 +184,17 @@ async function armingRun(ctx: SectionContext, kind: ArmingKind, n: number, windo
 export async function runArming(ctx: SectionContext): Promise<ArmingResult> {
   const n = ctx.quick ? 200 : 1000;
   const windowMs = ctx.quick ? 2_000 : 10_000;
-  // Baseline first, report second, then quiet: neither run inherits the other's backlog.
-  const baseline = await armingRun(ctx, 'baseline', n, windowMs);
+  // Baseline first, on a bare worker of its own (stopped after, so it takes no CPU from the report's
+  // run), report second on the product's worker, then quiet: neither run inherits the other's backlog.
+  const bare = await ctx.h.startBareWorker();
+  let baseline: ArmingRun;
+  try {
+    baseline = await armingRun(ctx, 'baseline', n, windowMs, { taskQueue: bare.taskQueue, workerPid: bare.worker.pid });
+  } finally {
+    await bare.worker.stop();
+  }
   await waitForQuiet([ctx.h.worker.pid, ctx.h.server.pid], { maxMs: 20_000 });
-  const report = await armingRun(ctx, 'report', n, windowMs);
+  const report = await armingRun(ctx, 'report', n, windowMs, { taskQueue: ctx.h.taskQueue, workerPid: ctx.h.worker.pid });
   await waitForQuiet([ctx.h.worker.pid, ctx.h.server.pid], { maxMs: 20_000 });
   return {
     reports: n,
