@@ -182,7 +182,7 @@ function panelsOf(r: BenchResults): string[] {
             { label: 'update p50', value: v.update.p50, color: COLORS.p50 },
             { label: 'update p99', value: v.update.p99, color: COLORS.p99 },
           ],
-          { target: { value: 250, label: 'target p99 250 ms' } },
+          { target: { value: 100, label: 'target p99 100 ms' } },
         )
       : bars('3. Latency (not run)', '', []),
   );

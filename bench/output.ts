@@ -22,28 +22,34 @@ export function targets(r: BenchResults): Record<string, boolean | undefined> {
   const s = r.sections;
   const lastStep = s.capacity?.steps[s.capacity.steps.length - 1];
   const replay4k = s.memoryReplay?.replay.find((x) => x.events >= 3000 && x.events <= 6000 && x.workflow !== 'baseline');
+  // The no-logic baseline's replay closest in length to the report's ~4k-event one.
+  const replayBase = replay4k
+    ? s.memoryReplay?.replay
+        .filter((x) => x.workflow === 'baseline')
+        .sort((a, b) => Math.abs(a.events - replay4k.events) - Math.abs(b.events - replay4k.events))[0]
+    : undefined;
   const arming = s.arming?.runs.find((x) => x.kind === 'report');
   const armingBase = s.arming?.runs.find((x) => x.kind === 'baseline');
   return {
     // >= 100 armed/s or >= 0.8 of the baseline's rate, whichever is lower; start → armed p99 < 5 s.
     armingRate: arming && armingBase ? arming.armedPerSecond >= Math.min(100, 0.8 * armingBase.armedPerSecond) : undefined,
     armingP99: arming && r.meta.mode === 'full' ? arming.startToArmedMs.p99 < 5000 && arming.armed === arming.opened : undefined,
-    lifecycleRatio: s.lifecycle ? s.lifecycle.ratio >= 0.8 : undefined,
+    lifecycleRatio: s.lifecycle ? s.lifecycle.ratio >= 0.9 : undefined,
     // Held = opened without failure and every sampled report's jeopardy timer armed within the settle time.
     capacity:
       lastStep && r.meta.mode === 'full'
         ? lastStep.openReports >= 10_000 && lastStep.failed === 0 && Number.isFinite(lastStep.allArmedMs)
         : undefined,
-    signalP99: s.latency ? s.latency.signal.p99 <= 250 : undefined,
-    updateP99: s.latency ? s.latency.update.p99 <= 250 : undefined,
+    signalP99: s.latency ? s.latency.signal.p99 <= 100 : undefined,
+    updateP99: s.latency ? s.latency.update.p99 <= 100 : undefined,
     escalationSpreadP99: s.escalation ? s.escalation.spread.latenessMs.p99 <= 1000 && s.escalation.spread.missing === 0 : undefined,
     // p99 <= 5 s and within the arming ratio of the baseline (report p99 / baseline p99 <= 1 / 0.8).
     escalationBurstP99:
       s.escalation && r.meta.mode === 'full'
         ? s.escalation.burst.latenessMs.p99 <= 5000 && s.escalation.burst.missing === 0 && (s.escalation.burstP99Ratio ?? Infinity) <= 1.25
         : undefined,
-    memoryPerCachedReport: s.memoryReplay ? s.memoryReplay.rssBytesPerCachedReport <= MB : undefined,
-    replay4k: replay4k ? replay4k.msPerEvent * 4096 < 1000 : undefined,
+    memoryPerCachedReport: s.memoryReplay ? s.memoryReplay.rssBytesPerCachedReport <= 0.75 * MB : undefined,
+    replay4k: replay4k && replayBase ? replay4k.msPerEvent <= 1.1 * replayBase.msPerEvent : undefined,
   };
 }
 
@@ -78,7 +84,7 @@ function summaryTable(out: string[], r: BenchResults): void {
   if (s.lifecycle) {
     const l = s.lifecycle;
     out.push(
-      `| 1 | lifecycle throughput, report / baseline (median of ${l.batches.length / 2} interleaved batches each) | **${num(l.ratio)}** (${num(l.report.medianPerSecond)} vs ${num(l.baseline.medianPerSecond)} lifecycles/s) | ≥ 0.8 | ${verdict(t.lifecycleRatio)} |`,
+      `| 1 | lifecycle throughput, report / baseline (median of ${l.batches.length / 2} interleaved batches each) | **${num(l.ratio)}** (${num(l.report.medianPerSecond)} vs ${num(l.baseline.medianPerSecond)} lifecycles/s) | ≥ 0.9 | ${verdict(t.lifecycleRatio)} |`,
     );
     out.push(
       `| 1 | history events per lifecycle, report / baseline | ${l.report.historyEvents} / ${l.baseline.historyEvents} (${num(l.report.lifecyclesPerHistoryEvent, 4)} / ${num(l.baseline.lifecyclesPerHistoryEvent, 4)} lifecycles per event); events/s ratio ${num(l.eventRatio)} | — | — |`,
@@ -104,8 +110,8 @@ function summaryTable(out: string[], r: BenchResults): void {
     );
   }
   if (s.latency) {
-    out.push(`| 3 | signal → visible in \`report\` query, p50 / p99 | ${p(s.latency.signal)} | p99 ≤ 250 ms | ${verdict(t.signalP99)} |`);
-    out.push(`| 3 | update → visible in \`report\` query, p50 / p99 | ${p(s.latency.update)} | p99 ≤ 250 ms | ${verdict(t.updateP99)} |`);
+    out.push(`| 3 | signal → visible in \`report\` query, p50 / p99 | ${p(s.latency.signal)} | p99 ≤ 100 ms | ${verdict(t.signalP99)} |`);
+    out.push(`| 3 | update → visible in \`report\` query, p50 / p99 | ${p(s.latency.update)} | p99 ≤ 100 ms | ${verdict(t.updateP99)} |`);
   }
   if (s.escalation) {
     const e = s.escalation;
@@ -130,12 +136,12 @@ function summaryTable(out: string[], r: BenchResults): void {
   if (s.memoryReplay) {
     const m = s.memoryReplay;
     out.push(
-      `| 5 | worker RSS per cached report (slope over ${m.cache.map((c) => c.cachedReports).join('/')}) | ${kb(m.rssBytesPerCachedReport)} | ≤ 1 MB | ${verdict(t.memoryPerCachedReport)} |`,
+      `| 5 | worker RSS per cached report (slope over ${m.cache.map((c) => c.cachedReports).join('/')}) | ${kb(m.rssBytesPerCachedReport)} | ≤ 0.75 MB | ${verdict(t.memoryPerCachedReport)} |`,
     );
     for (const x of m.replay) {
       const isReport = x.workflow !== 'baseline';
       out.push(
-        `| 5 | replay of a ${x.events}-event ${isReport ? 'report' : 'baseline (no logic, same signals)'} history (${x.source}), warm | ${ms(x.replayMs)} (${num(x.msPerEvent * 1000, 0)} µs/event; ${ms(x.msPerEvent * 4096)} per 4,096 events) | ${isReport ? '4,096 events < 1 s' : '—'} | ${isReport && x.events >= 3000 && x.events <= 6000 ? verdict(t.replay4k) : '—'} |`,
+        `| 5 | replay of a ${x.events}-event ${isReport ? 'report' : 'baseline (no logic, same signals)'} history (${x.source}), warm | ${ms(x.replayMs)} (${num(x.msPerEvent * 1000, 0)} µs/event; ${ms(x.msPerEvent * 4096)} per 4,096 events) | ${isReport ? 'per event ≤ 1.1 × baseline' : '—'} | ${isReport && x.events >= 3000 && x.events <= 6000 ? verdict(t.replay4k) : '—'} |`,
       );
     }
   }
@@ -155,7 +161,7 @@ function lifecycleSection(out: string[], x: NonNullable<BenchResults['sections']
   );
   out.push('');
   out.push(
-    `Median lifecycle wall time: report ${ms(l.lifecycleMs.report)}, baseline ${ms(l.lifecycleMs.baseline)}. CPU per lifecycle, report vs baseline: worker ${num(l.report.workerCpuMsPerLifecycle, 0)} vs ${num(l.baseline.workerCpuMsPerLifecycle, 0)} ms, server ${num(l.report.serverCpuMsPerLifecycle, 0)} vs ${num(l.baseline.serverCpuMsPerLifecycle, 0)} ms.`,
+    `Median lifecycle wall time: report ${ms(l.lifecycleMs.report)}, baseline ${ms(l.lifecycleMs.baseline)}. CPU per lifecycle, report vs baseline: worker ${num(l.report.workerCpuMsPerLifecycle, 0)} vs ${num(l.baseline.workerCpuMsPerLifecycle, 0)} ms, server ${num(l.report.serverCpuMsPerLifecycle, 0)} vs ${num(l.baseline.serverCpuMsPerLifecycle, 0)} ms (CPU ratio, baseline / report, worker + server: ${num((l.baseline.workerCpuMsPerLifecycle + l.baseline.serverCpuMsPerLifecycle) / (l.report.workerCpuMsPerLifecycle + l.report.serverCpuMsPerLifecycle))}; server CPU per history event ${num(l.report.serverCpuMsPerLifecycle / l.report.historyEvents, 1)} vs ${num(l.baseline.serverCpuMsPerLifecycle / l.baseline.historyEvents, 1)} ms).`,
   );
   out.push('');
   const types = [...new Set([...Object.keys(l.report.eventTypes), ...Object.keys(l.baseline.eventTypes)])].sort();
@@ -177,6 +183,12 @@ function armingSection(out: string[], a: NonNullable<BenchResults['sections']['a
       `| ${x.workflowType} | ${x.opened} (${x.failed}) | ${num(x.offeredPerSecond, 0)} / ${num(x.openPerSecond, 0)} /s | ${num(x.armedPerSecond, 0)} | ${p(x.startToArmedMs)} | ${p(x.startRpcMs)} | ${p(x.acceptedMs)} | ${p(x.taskQueuedMs)} | ${p(x.taskOnWorkerMs)} | ${x.tasksToArm} | ${num(x.workerCpuMsPerArmed, 1)} / ${num(x.serverCpuMsPerArmed, 1)} / ${num(x.benchCpuMsPerArmed, 1)} |`,
     );
   out.push('');
+  // On a shared machine wall times measure the neighbours too; CPU per armed workflow does not.
+  const cpuOf = (x: (typeof a.runs)[number]) => x.workerCpuMsPerArmed + x.serverCpuMsPerArmed + x.benchCpuMsPerArmed;
+  for (const x of a.runs)
+    out.push(
+      `- ${x.workflowType}: ${num(cpuOf(x), 1)} CPU ms per armed workflow (worker + server + load generator): with both cores to itself this machine would arm at most ${num(2000 / cpuOf(x), 0)}/s.`,
+    );
   for (const x of a.runs) out.push(`- ${x.workflowType}: history up to the timer: ${x.firstTaskEvents.join(', ')}`);
   out.push('');
 }
