@@ -182,6 +182,23 @@ async function calibrateOpenRate({ h, progress, runTag }: SectionContext, wave: 
 }
 
 /**
+ * A start the overloaded dev server refused for a moment (seen at load average 27: "Namespace not
+ * found: 'default'" while its namespace cache refreshed) is tried again, up to three times; a
+ * report still not started is left out of the figures (missing) instead of ending the section.
+ */
+async function startWithRetry(start: () => Promise<unknown>): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await start();
+      return true;
+    } catch {
+      if (attempt >= 3) return false;
+      await new Promise((r) => setTimeout(r, 1_000 * attempt));
+    }
+  }
+}
+
+/**
  * Opening is paced in waves: start a wave, let the worker arm every timer of it (its CPU goes
  * quiet), then the next, so the worker is never far behind and the deadlines land where planned.
  * A report's target is its planned due time minus the open lag seen so far (start to openedAt).
@@ -200,19 +217,23 @@ async function openPaced({ h, progress }: SectionContext, planned: Planned[], wa
       sentAt.set(plan.reportId, now);
       if (isBaseline(plan.group)) {
         // The baseline sleeps to the planned instant itself: no open lag to allow for.
-        await h.client.workflow.start('escalationBaseline', {
-          taskQueue: h.taskQueue,
-          workflowId: workflowIdOf(plan.reportId),
-          args: [{ reportId: plan.reportId, dueAtMs: plan.plannedDue }],
-        });
+        await startWithRetry(() =>
+          h.client.workflow.start('escalationBaseline', {
+            taskQueue: h.taskQueue,
+            workflowId: workflowIdOf(plan.reportId),
+            args: [{ reportId: plan.reportId, dueAtMs: plan.plannedDue }],
+          }),
+        );
         progress.tick();
         return;
       }
-      await h.client.workflow.start(WORKFLOW_TYPE, {
-        taskQueue: h.taskQueue,
-        workflowId: workflowIdOf(plan.reportId),
-        args: [startInput(plan.reportId, { policy: policyFor(plan.targetMs) })],
-      });
+      await startWithRetry(() =>
+        h.client.workflow.start(WORKFLOW_TYPE, {
+          taskQueue: h.taskQueue,
+          workflowId: workflowIdOf(plan.reportId),
+          args: [startInput(plan.reportId, { policy: policyFor(plan.targetMs) })],
+        }),
+      );
       progress.tick();
     });
     await waitForQuiet([h.worker.pid], { maxMs: 10_000, windowMs: 300, threshold: 0.25 });
