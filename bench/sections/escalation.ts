@@ -27,6 +27,8 @@ export interface LatenessGroup {
   polling: Summary;
   /** Where the lateness goes, from the histories of a sample of the group's reports. */
   breakdown?: LatenessBreakdown;
+  /** Started less than a second before their due time or after it (opening fell behind the plan): their lateness includes the opening's. */
+  openedLate?: number;
 }
 
 /**
@@ -126,6 +128,8 @@ interface Planned {
   group: Group;
   targetMs: number;
   plannedDue: number;
+  /** When its start was sent. */
+  sentAtMs?: number;
 }
 
 function policyFor(targetMs: number): Record<string, unknown> {
@@ -215,6 +219,7 @@ async function openPaced({ h, progress }: SectionContext, planned: Planned[], wa
       const lag = lags.length > 0 ? median(lags) : 500;
       plan.targetMs = Math.max(1_500, Math.round(plan.plannedDue - now - lag));
       sentAt.set(plan.reportId, now);
+      plan.sentAtMs = now;
       if (isBaseline(plan.group)) {
         // The baseline sleeps to the planned instant itself: no open lag to allow for.
         await startWithRetry(() =>
