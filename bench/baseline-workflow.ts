@@ -10,6 +10,7 @@ import {
   proxyActivities,
   proxyLocalActivities,
   setHandler,
+  sleep,
   defineQuery,
   defineSignal,
   workflowInfo,
@@ -74,4 +75,22 @@ export async function baseline(input: BaselineInput): Promise<BaselineState> {
   await created;
   state.closed = true;
   return state;
+}
+
+/**
+ * The escalation baseline: sleeps until the same kind of instant a report's threshold falls due
+ * (`dueAtMs`, absolute) and calls the same webhook activity the report's escalation calls. Its
+ * lateness is what bare Temporal achieves on the same deadlines.
+ */
+export async function escalationBaseline(input: { reportId: string; dueAtMs: number }): Promise<void> {
+  await sleep(Math.max(1, input.dueAtMs - Date.now()));
+  await activities.notifyEscalation({
+    type: 'notifyEscalation',
+    reportId: input.reportId,
+    level: 1,
+    reason: 'breach',
+    jeopardyState: 'breached',
+    deadline: new Date(input.dueAtMs).toISOString(),
+    detail: 'baseline: no domain logic',
+  });
 }

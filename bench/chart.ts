@@ -182,7 +182,7 @@ function panelsOf(r: BenchResults): string[] {
             { label: 'update p50', value: v.update.p50, color: COLORS.p50 },
             { label: 'update p99', value: v.update.p99, color: COLORS.p99 },
           ],
-          { target: { value: 250, label: 'target p99 250 ms' } },
+          { target: { value: 100, label: 'target p99 100 ms' } },
         )
       : bars('3. Latency (not run)', '', []),
   );
@@ -194,8 +194,10 @@ function panelsOf(r: BenchResults): string[] {
           'ms',
           [
             { label: 'spread', value: e.spread.latenessMs.p99, color: COLORS.report },
+            ...(e.spreadBaseline ? [{ label: 'base spread', value: e.spreadBaseline.latenessMs.p99, color: COLORS.baseline }] : []),
             { label: 'poll spread', value: e.spread.polling.p99, color: COLORS.polling },
             { label: 'same second', value: e.burst.latenessMs.p99, color: COLORS.report },
+            ...(e.burstBaseline ? [{ label: 'base same s', value: e.burstBaseline.latenessMs.p99, color: COLORS.baseline }] : []),
             { label: 'poll same s', value: e.burst.polling.p99, color: COLORS.polling },
           ],
           { log: true, target: { value: 1000, label: 'target 1 s (spread)' } },

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode } from '@temporalio/worker';
 import { bundleReportWorkflows } from '../src/infra/workflow-bundle';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { devServerArgs, startDevServer, type DevServerOptions } from '../src/infra/temporal-servers';
@@ -105,7 +106,8 @@ export class WorkerChild {
 
   async start(maxCachedWorkflows?: number): Promise<ChildReady> {
     const child = fork(resolve(__dirname, 'worker-process.ts'), [], {
-      execArgv: ['--expose-gc', '--import', 'tsx'],
+      // BENCH_WORKER_NODE_OPTIONS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the worker, its workflow thread included.
+      execArgv: ['--expose-gc', '--import', 'tsx', ...(process.env.BENCH_WORKER_NODE_OPTIONS?.split(' ').filter(Boolean) ?? [])],
       env: { ...this.env, ...(maxCachedWorkflows !== undefined ? { BENCH_MAX_CACHED: String(maxCachedWorkflows) } : {}) },
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
@@ -256,6 +258,11 @@ export interface Harness {
   taskQueue: string;
   /** Restarts the worker process (e.g. with another cache size). */
   restartWorker(maxCachedWorkflows?: number): Promise<ChildReady>;
+  /**
+   * A second worker process, same options, whose bundle holds only bench/bare-workflow.ts, on a
+   * task queue of its own (returned): the bare-Temporal baseline for arming. Stop it when done.
+   */
+  startBareWorker(): Promise<{ worker: WorkerChild; taskQueue: string }>;
   close(): Promise<void>;
 }
 
@@ -297,6 +304,15 @@ export async function startHarness(opts: HarnessOptions): Promise<Harness> {
       await harness.worker.stop();
       harness.worker = new WorkerChild(workerEnv);
       return harness.worker.start(maxCachedWorkflows);
+    },
+    async startBareWorker() {
+      const bare = await bundleWorkflowCode({ workflowsPath: resolve(__dirname, 'bare-workflow.ts'), logger: quietLogger });
+      const barePath = join(dir, 'bare-workflow-bundle.js');
+      writeFileSync(barePath, bare.code);
+      const taskQueue = `${opts.taskQueue}-bare`;
+      const worker = new WorkerChild({ ...workerEnv, SPDR_TASK_QUEUE: taskQueue, BENCH_WORKFLOW_BUNDLE: barePath });
+      await worker.start();
+      return { worker, taskQueue };
     },
     async close() {
       watch.close();

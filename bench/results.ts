@@ -1,4 +1,5 @@
 /** The shape of a benchmark run's results, shared by the runner, the Markdown report and the chart. */
+import type { ArmingResult } from './sections/arming';
 import type { CapacityResult } from './sections/capacity';
 import type { ProfileRow } from './sections/domain-profile';
 import type { EscalationResult } from './sections/escalation';
@@ -34,6 +35,7 @@ export interface BenchResults {
     lifecycle?: LifecycleResult;
     latency?: LatencyResult;
     capacity?: CapacityResult;
+    arming?: ArmingResult;
     escalation?: EscalationResult;
     memoryReplay?: MemoryReplayResult;
     profile?: ProfileRow[];

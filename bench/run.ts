@@ -5,7 +5,7 @@
  *   npm run bench -- --quick      quick mode (about 2-3 minutes)
  *   options: --no-wal             run the dev server exactly as startDevServer() does (rollback journal)
  *            --cluster [--minutes=20]  open-report capacity on `npm run cluster`'s topology instead (bench/cluster.ts)
- *            --only=1,3           run only some sections (1 lifecycle, 2 capacity, 3 latency, 4 escalation, 5 memory/replay, 6 profile)
+ *            --only=1,3           run only some sections (1 lifecycle, 2 capacity, 3 latency, 4 escalation, 5 memory/replay, 6 profile, 7 arming)
  *            --out=DIR            results root (default bench/results)
  *
  * Starts its own dev server (SQLite file in a temp folder), the simulators and the worker; prints a
@@ -23,6 +23,7 @@ import { startHarness, type Harness } from './harness';
 import { renderMarkdown, writeResults, type BenchResults, type SectionEnv } from './output';
 import { Progress } from './progress';
 import { runClusterBench } from './cluster';
+import { runArming } from './sections/arming';
 import { runCapacity } from './sections/capacity';
 import { cpuMsOf, selfCpuMs, type SectionContext } from './sections/common';
 import { runDomainProfile } from './sections/domain-profile';
@@ -119,6 +120,8 @@ async function runSections(
 ): Promise<void> {
   const wants = (n: number) => !args.only || args.only.has(n);
   if (wants(1)) sections.lifecycle = await section('1 lifecycle', () => runLifecycle(ctx));
+  checkpoint();
+  if (wants(7)) sections.arming = await section('7 arming', () => runArming(ctx));
   checkpoint();
   if (wants(3)) sections.latency = await section('3 latency', () => runLatency(ctx));
   checkpoint();

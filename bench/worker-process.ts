@@ -1,6 +1,6 @@
 /**
  * The benchmark's worker process: the product's worker (same activities, same settings, same
- * options as `createWorker` in src/worker.ts) on a bundle that holds the product's workflows and
+ * options as `createWorker` in src/worker.ts, metric sinks included) on a bundle that holds the product's workflows and
  * the baseline. It runs in its own process so its resident memory can be measured on its own and
  * so it gets a core of its own, as a production worker would.
  *
@@ -10,7 +10,7 @@
  */
 import v8 from 'node:v8';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createActivities } from '../src/activities';
+import { reportWorkerOptions } from '../src/worker';
 import { loadWorkerSettings } from '../src/config/worker-settings';
 
 export interface WorkerChildMemory {
@@ -44,15 +44,14 @@ async function main(): Promise<void> {
   // On the cluster (bench/cluster.ts) the worker sends the cluster's token; the local cluster listens in clear.
   const apiKey = process.env.BENCH_TEMPORAL_API_KEY;
   const connection = await NativeConnection.connect({ address, ...(apiKey ? { apiKey, tls: false } : {}) });
-  // Mirrors createWorker() in src/worker.ts; only the bundle differs (product workflows + baseline).
+  // The options of createWorker() in src/worker.ts; only the bundle differs (product workflows + baseline).
   const worker = await Worker.create({
+    ...reportWorkerOptions({ settings, maxCachedWorkflows: maxCached }),
     connection,
     namespace: 'default',
-    taskQueue: settings.taskQueue,
     workflowBundle: { codePath },
-    activities: createActivities({ integrations: settings.integrations, settings: settings.report }),
-    shutdownGraceTime: settings.shutdownGraceMs,
-    ...(maxCached !== undefined ? { maxCachedWorkflows: maxCached } : {}),
+    // Experiments only: BENCH_WORKER_OPTIONS='{"maxConcurrentWorkflowTaskPolls":20}' overrides worker options.
+    ...(process.env.BENCH_WORKER_OPTIONS ? (JSON.parse(process.env.BENCH_WORKER_OPTIONS) as object) : {}),
   });
   process.on('message', (message: { type: string }) => {
     if (message.type === 'memory') {

@@ -6,7 +6,14 @@
  */
 import { Client, Connection, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
-import { NativeConnection, Runtime, Worker, type InjectedSinks, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import {
+  NativeConnection,
+  Runtime,
+  Worker,
+  type InjectedSinks,
+  type WorkerOptions,
+  type WorkflowBundleWithSourceMap,
+} from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from './activities';
 import { maintenanceActivities, visibilityDirectory, withMaintenance } from './activities/maintenance';
 import { ConfigError, redactedConfig } from './config/config';
@@ -50,27 +57,28 @@ export interface WorkerObservability {
   sdkMetricsUrl?: string;
 }
 
-export async function createWorker({
-  connection,
-  namespace,
+/**
+ * The worker options every report worker runs with (the product's worker here, the benchmark's in
+ * bench/worker-process.ts): activities, metric sinks, data converter, shutdown grace, task slots
+ * and pollers. Only the connection and the workflow bundle differ.
+ */
+export function reportWorkerOptions({
   settings,
-  workflowBundle,
   dataConverter,
   metrics = new SpdrMetrics(),
   maxCachedWorkflows,
   client,
-}: CreateWorkerOptions): Promise<Worker> {
+}: Pick<CreateWorkerOptions, 'settings' | 'dataConverter' | 'metrics' | 'maxCachedWorkflows' | 'client'>): Omit<
+  WorkerOptions,
+  'connection' | 'workflowBundle'
+> {
   const deps: ActivityDeps = { integrations: settings.integrations, settings: settings.report, metrics };
   // Not called while replaying: a report replayed on this worker counts nothing again.
   const sinks: InjectedSinks<SpdrMetricsSinks> = {
     spdrMetrics: { record: { fn: (_info, facts) => metrics.record(facts), callDuringReplay: false } },
   };
-  return Worker.create({
-    connection,
-    namespace: namespace ?? 'default',
+  return {
     taskQueue: settings.taskQueue,
-    // Always the product's bundle (preloaded modules and the workflow payload converter included).
-    workflowBundle: workflowBundle ?? (await bundleReportWorkflows()),
     activities: withMaintenance(
       createActivities(deps),
       client && maintenanceActivities(client, visibilityDirectory(client, settings.taskQueue)),
@@ -81,6 +89,25 @@ export async function createWorker({
     shutdownGraceTime: settings.shutdownGraceMs,
     // An undecodable signal or update is refused by the report instead of failing its workflow tasks.
     dataConverter: workerDataConverter(dataConverter),
+  };
+}
+
+export async function createWorker({
+  connection,
+  namespace,
+  settings,
+  workflowBundle,
+  dataConverter,
+  metrics,
+  maxCachedWorkflows,
+  client,
+}: CreateWorkerOptions): Promise<Worker> {
+  return Worker.create({
+    ...reportWorkerOptions({ settings, dataConverter, metrics, maxCachedWorkflows, client }),
+    connection,
+    namespace: namespace ?? 'default',
+    // Always the product's bundle (preloaded modules and the workflow payload converter included).
+    workflowBundle: workflowBundle ?? (await bundleReportWorkflows()),
   });
 }
 
