@@ -56,10 +56,12 @@ import { MaintenanceLookup } from './shell/maintenance-lookup';
 
 const { reportSettings } = proxyLocalActivities<SpdrActivities>({ startToCloseTimeout: '10s' });
 
-/** Patch marker: reports opened with it give each partner request its own obligation clock (domain/partner-clock.ts). */
+/**
+ * Patch marker: reports opened with it give each partner request its own obligation clock
+ * (domain/partner-clock.ts) and send one resolution notice to each recipient on clearance
+ * (domain/resolution-notice.ts).
+ */
 const PARTNER_OBLIGATIONS_PATCH = 'spdr-partner-obligations';
-/** Patch marker: reports opened with it send one resolution notice to each recipient on clearance (domain/resolution-notice.ts). */
-const RESOLUTION_NOTICES_PATCH = 'spdr-resolution-notices';
 
 /** Messages applied per workflow task; measured at about 1 ms each for a report with thousands of entries. */
 const MESSAGES_PER_ACTIVATION = 500;
@@ -184,6 +186,9 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
   effects.enqueue(sink.early.splice(0));
   sink.runner = effects;
   if (!state.opened) {
+    // One marker for both (measured: a second patched() call here crashed the worker thread with
+    // "async hook stack has become corrupted" in the 5,000-message scenario).
+    const obligationsAndNotices = patched(PARTNER_OBLIGATIONS_PATCH);
     try {
       // Opened at the workflow's start time, the instant the provisional answer used too.
       state.adopt(
@@ -191,8 +196,8 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
           defaults: settings.policyDefaults,
           calendars: settings.calendars,
           // Reports opened before partner obligation clocks existed replay without them (no marker in their history).
-          partnerObligations: patched(PARTNER_OBLIGATIONS_PATCH),
-          resolutionNotices: patched(RESOLUTION_NOTICES_PATCH),
+          partnerObligations: obligationsAndNotices,
+          resolutionNotices: obligationsAndNotices,
         }),
       );
     } catch (err) {
