@@ -163,14 +163,7 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
 
   // A report opened inside a maintenance window opens held: the settings answer names the window.
   let heldAtOpen: string | undefined;
-  if (!settings) {
-    const about = start ? { reportId: start.reportId, serviceId: start.service.id, resourceIds: [] } : undefined;
-    const { readAtMs, maintenanceWindowId, ...read } = await reportSettings(about);
-    heldAtOpen = maintenanceWindowId;
-    settings = read;
-    state.context = { defaults: settings.policyDefaults, override: ownPolicy, calendars: settings.calendars };
-    if (readAtMs !== undefined && Number.isFinite(readAtMs)) timer.setClockHint(Date.now(), readAtMs);
-  }
+  if (!settings) ({ settings, heldAtOpen } = await readSettings(start, state, ownPolicy, timer));
   const activities = proxyActivities<SpdrActivities>({
     startToCloseTimeout: settings.activityStartToCloseMs ?? '30s',
     scheduleToCloseTimeout: settings.outsideFailureEscalateAfterMs,
@@ -185,26 +178,59 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
   );
   effects.enqueue(sink.early.splice(0));
   sink.runner = effects;
-  if (!state.opened) {
-    // One marker for both (measured: a second patched() call here crashed the worker thread with
-    // "async hook stack has become corrupted" in the 5,000-message scenario).
-    const obligationsAndNotices = patched(PARTNER_OBLIGATIONS_PATCH);
-    try {
-      // Opened at the workflow's start time, the instant the provisional answer used too.
-      state.adopt(
-        openReport(start!, workflowInfo().startTime.getTime(), {
-          defaults: settings.policyDefaults,
-          calendars: settings.calendars,
-          // Reports opened before partner obligation clocks existed replay without them (no marker in their history).
-          partnerObligations: obligationsAndNotices,
-          resolutionNotices: obligationsAndNotices,
-        }),
-      );
-    } catch (err) {
-      throw invalidStart(err instanceof Error ? err.message : String(err));
-    }
-    if (heldAtOpen !== undefined) state.feed({ name: 'maintenanceObserved', payload: { windowId: heldAtOpen } });
+  if (!state.opened) openNew(state, start!, settings, heldAtOpen);
+  await runUntilFinal(state, inbox, effects, timer, maintenance, { rawInput, settings });
+  return finish(state, inbox, effects, timer, () => inbox.drain((item) => applyItem(state, item)));
+}
+
+/** The settings local activity (recorded in history): policy defaults, calendars, the clock hint and an active maintenance window. */
+async function readSettings(
+  start: StartInput | undefined,
+  state: ReportState,
+  ownPolicy: ReturnType<typeof parsedPolicyOf>,
+  timer: DeadlineTimer,
+): Promise<{ settings: ReportSettings; heldAtOpen?: string }> {
+  const about = start ? { reportId: start.reportId, serviceId: start.service.id, resourceIds: [] } : undefined;
+  const { readAtMs, maintenanceWindowId, ...settings } = await reportSettings(about);
+  state.context = { defaults: settings.policyDefaults, override: ownPolicy, calendars: settings.calendars };
+  if (readAtMs !== undefined && Number.isFinite(readAtMs)) timer.setClockHint(Date.now(), readAtMs);
+  return { settings, heldAtOpen: maintenanceWindowId };
+}
+
+/** The first run opens the report, at the workflow's start time (the instant the provisional answer used too). */
+function openNew(state: ReportState, start: StartInput, settings: ReportSettings, heldAtOpen: string | undefined): void {
+  // One marker for both (measured: a second patched() call here crashed the worker thread with
+  // "async hook stack has become corrupted" in the 5,000-message scenario).
+  const obligationsAndNotices = patched(PARTNER_OBLIGATIONS_PATCH);
+  try {
+    state.adopt(
+      openReport(start, workflowInfo().startTime.getTime(), {
+        defaults: settings.policyDefaults,
+        calendars: settings.calendars,
+        // Reports opened before partner obligation clocks existed replay without them (no marker in their history).
+        partnerObligations: obligationsAndNotices,
+        resolutionNotices: obligationsAndNotices,
+      }),
+    );
+  } catch (err) {
+    throw invalidStart(err instanceof Error ? err.message : String(err));
   }
+  if (heldAtOpen !== undefined) state.feed({ name: 'maintenanceObserved', payload: { windowId: heldAtOpen } });
+}
+
+/**
+ * The main loop: apply messages, run time-driven rules when a deadline is due, publish, start
+ * effects, re-arm the one deadline timer, and continue-as-new between messages when history is long.
+ */
+async function runUntilFinal(
+  state: ReportState,
+  inbox: Inbox<UpdateResult>,
+  effects: EffectRunner,
+  timer: DeadlineTimer,
+  maintenance: MaintenanceLookup,
+  run: { rawInput: unknown; settings: ReportSettings },
+): Promise<void> {
+  const { rawInput, settings } = run;
   const continueAfter = settings.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
   const shouldContinueAsNew = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= continueAfter;
   const drain = (): void => inbox.drain((item) => applyItem(state, item));
@@ -243,7 +269,6 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
         (shouldContinueAsNew() && effects.carriable && maintenance.idle),
     );
   }
-  return finish(state, inbox, effects, timer, drain);
 }
 
 /** Final: let cancellations of outside work and the last notifications finish, then return. */

@@ -89,7 +89,8 @@ function renderWindowDetails(view: WindowView): string {
   return lines.join('\n');
 }
 
-export async function maintenanceWindow(rawInput: unknown, carried?: CarriedWindow): Promise<WindowView> {
+/** The start input (or the carried state), checked: a window's workflow id is `mw-<windowId>`, so it cannot be created twice. */
+function checkWindowStart(rawInput: unknown, carried: CarriedWindow | undefined): WindowState {
   const parsed = carried ? undefined : parseWindowInput(rawInput);
   if (parsed && !parsed.ok) throw ApplicationFailure.nonRetryable(`invalid start input: ${parsed.reason}`, 'InvalidStartInput');
   const input = carried ? carried.state.input : parsed!.ok ? parsed!.value : undefined;
@@ -100,113 +101,122 @@ export async function maintenanceWindow(rawInput: unknown, carried?: CarriedWind
       'InvalidStartInput',
     );
   }
-  let state: WindowState = carried?.state ?? openWindow(input!, Date.now());
-  let changes = 0;
-  const changed = (): void => {
-    changes += 1;
-  };
+  return carried?.state ?? openWindow(input!, Date.now());
+}
 
-  // Handlers first, before any await. Messages change the state at once: they are small and few.
-  setHandler(windowQuery, () => windowView(state), {
-    description: 'The window: state, scope, current and next occurrence, reports held, history, rejected inputs.',
-  });
-  for (const name of WINDOW_MESSAGE_NAMES) {
-    const description = WINDOW_MESSAGE_DESCRIPTIONS[name];
-    setHandler(
-      WINDOW_MESSAGES[name].signal,
-      (payload: unknown) => {
-        const result = applyWindowMessage(state, name, payload, Date.now());
-        state = result.ok ? result.state : recordWindowRejection(state, name, result.reason, Date.now());
-        changed();
-      },
-      { description },
-    );
-    setHandler(
-      WINDOW_MESSAGES[name].update,
-      (payload: unknown) => {
-        const result = applyWindowMessage(state, name, payload, Date.now());
-        if (!result.ok) throw rejection(result.reason);
-        state = result.state;
-        changed();
-        return windowView(state);
-      },
-      {
-        description,
-        validator: (payload: unknown) => {
-          const result = applyWindowMessage(state, name, payload, Date.now());
-          if (!result.ok) throw rejection(result.reason);
+/** The window's state, its message handlers, what it publishes and how it tells reports. */
+class WindowShell {
+  changes = 0;
+  private published = '';
+
+  constructor(public state: WindowState) {}
+
+  /** Handlers first, before any await. Messages change the state at once: they are small and few. */
+  registerHandlers(): void {
+    setHandler(windowQuery, () => windowView(this.state), {
+      description: 'The window: state, scope, current and next occurrence, reports held, history, rejected inputs.',
+    });
+    for (const name of WINDOW_MESSAGE_NAMES) {
+      const description = WINDOW_MESSAGE_DESCRIPTIONS[name];
+      setHandler(
+        WINDOW_MESSAGES[name].signal,
+        (payload: unknown) => {
+          const result = applyWindowMessage(this.state, name, payload, Date.now());
+          this.state = result.ok ? result.state : recordWindowRejection(this.state, name, result.reason, Date.now());
+          this.changes += 1;
         },
-      },
-    );
+        { description },
+      );
+      setHandler(
+        WINDOW_MESSAGES[name].update,
+        (payload: unknown) => {
+          const result = applyWindowMessage(this.state, name, payload, Date.now());
+          if (!result.ok) throw rejection(result.reason);
+          this.state = result.state;
+          this.changes += 1;
+          return windowView(this.state);
+        },
+        {
+          description,
+          validator: (payload: unknown) => {
+            const result = applyWindowMessage(this.state, name, payload, Date.now());
+            if (!result.ok) throw rejection(result.reason);
+          },
+        },
+      );
+    }
   }
 
-  let published = '';
-  const publish = (): void => {
-    const attributes = { phase: state.phase, scope: scopeKeys(state.input.scope) };
+  /** Search attributes when phase or scope changed; the current details every time. */
+  publish(): void {
+    const attributes = { phase: this.state.phase, scope: scopeKeys(this.state.input.scope) };
     const key = JSON.stringify(attributes);
-    if (key !== published) {
-      published = key;
+    if (key !== this.published) {
+      this.published = key;
       upsertSearchAttributes([
-        { key: SpdrWindowState, value: state.phase },
+        { key: SpdrWindowState, value: this.state.phase },
         { key: SpdrWindowScope, value: attributes.scope },
       ]);
     }
-    setCurrentDetails(renderWindowDetails(windowView(state)));
-  };
+    setCurrentDetails(renderWindowDetails(windowView(this.state)));
+  }
 
   /** Tells reports to look again; one that is gone (closed, never existed) is skipped. */
-  const tell = async (reportIds: readonly string[]): Promise<void> => {
+  async tell(reportIds: readonly string[]): Promise<void> {
+    const windowId = this.state.input.windowId;
     await Promise.allSettled(
-      reportIds.map((id) =>
-        getExternalWorkflowHandle(reportWorkflowId(id)).signal(maintenanceChangedSignal, { windowId: state.input.windowId }),
-      ),
+      reportIds.map((id) => getExternalWorkflowHandle(reportWorkflowId(id)).signal(maintenanceChangedSignal, { windowId })),
     );
-  };
+  }
+}
 
+export async function maintenanceWindow(rawInput: unknown, carried?: CarriedWindow): Promise<WindowView> {
+  const shell = new WindowShell(checkWindowStart(rawInput, carried));
+  shell.registerHandlers();
   let lastScanAt = 0;
   // The occurrence this run held reports for, and whom it told: told again when it is over.
   let holding: { index: number; reportIds: string[] } | undefined;
   let ranAnOccurrence = false;
   for (;;) {
-    state = advanceWindow(state, Date.now());
-    const active = state.phase === 'active' ? state.occurrence : undefined;
+    shell.state = advanceWindow(shell.state, Date.now());
+    const active = shell.state.phase === 'active' ? shell.state.occurrence : undefined;
     if (holding && active?.index !== holding.index) {
       // Over (ended, cancelled, or the next occurrence already running): the reports release themselves when told.
       const told = holding.reportIds;
       holding = undefined;
       lastScanAt = 0;
-      publish();
-      await tell(told);
+      shell.publish();
+      await shell.tell(told);
       continue;
     }
-    publish();
-    if (isWindowOver(state)) break;
+    shell.publish();
+    if (isWindowOver(shell.state)) break;
     if (active) {
       ranAnOccurrence = true;
       holding ??= { index: active.index, reportIds: [] };
       if (lastScanAt === 0 || Date.now() >= nextScanAt(active.start, lastScanAt)) {
         lastScanAt = Date.now();
-        const found = await reportsInScope({ windowId: state.input.windowId, scope: state.input.scope });
-        if (state.phase !== 'active' || state.occurrence?.index !== active.index) continue;
+        const found = await reportsInScope({ windowId: shell.state.input.windowId, scope: shell.state.input.scope });
+        if (shell.state.phase !== 'active' || shell.state.occurrence?.index !== active.index) continue;
         // Every one is told, not only new ones: one told before may have raced the start in its look-up.
-        state = withHeldReports(state, found);
+        shell.state = withHeldReports(shell.state, found);
         holding.reportIds = [...new Set([...holding.reportIds, ...found])];
-        publish();
-        await tell(found);
+        shell.publish();
+        await shell.tell(found);
         continue;
       }
     }
     // Between occurrences a fresh run carries the state, so a window recurring for years keeps a short history.
-    if (state.phase === 'scheduled' && ranAnOccurrence && allHandlersFinished()) {
-      await continueAsNew<typeof maintenanceWindow>(rawInput, { state });
+    if (shell.state.phase === 'scheduled' && ranAnOccurrence && allHandlersFinished()) {
+      await continueAsNew<typeof maintenanceWindow>(rawInput, { state: shell.state });
     }
     const wake = Math.min(
-      nextWindowWakeUp(state) ?? Number.MAX_SAFE_INTEGER,
+      nextWindowWakeUp(shell.state) ?? Number.MAX_SAFE_INTEGER,
       active ? nextScanAt(active.start, lastScanAt) : Number.MAX_SAFE_INTEGER,
     );
-    const seen = changes;
-    await condition(() => changes !== seen, Math.max(1, wake - Date.now()));
+    const seen = shell.changes;
+    await condition(() => shell.changes !== seen, Math.max(1, wake - Date.now()));
   }
   await condition(allHandlersFinished);
-  return windowView(state);
+  return windowView(shell.state);
 }
