@@ -163,7 +163,10 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
 
   // A report opened inside a maintenance window opens held: the settings answer names the window.
   let heldAtOpen: string | undefined;
-  if (!settings) ({ settings, heldAtOpen } = await readSettings(start, state, ownPolicy, timer));
+  if (!settings) {
+    const about = start ? { reportId: start.reportId, serviceId: start.service.id, resourceIds: [] } : undefined;
+    ({ settings, heldAtOpen } = adoptSettings(await reportSettings(about), state, ownPolicy, timer));
+  }
   const activities = proxyActivities<SpdrActivities>({
     startToCloseTimeout: settings.activityStartToCloseMs ?? '30s',
     scheduleToCloseTimeout: settings.outsideFailureEscalateAfterMs,
@@ -179,19 +182,21 @@ export async function degradationReport(rawInput: unknown, carried?: CarriedStat
   effects.enqueue(sink.early.splice(0));
   sink.runner = effects;
   if (!state.opened) openNew(state, start!, settings, heldAtOpen);
-  await runUntilFinal(state, inbox, effects, timer, maintenance, { rawInput, settings });
-  return finish(state, inbox, effects, timer, () => inbox.drain((item) => applyItem(state, item)));
+  return runUntilFinal(state, inbox, effects, timer, maintenance, { rawInput, settings });
 }
 
-/** The settings local activity (recorded in history): policy defaults, calendars, the clock hint and an active maintenance window. */
-async function readSettings(
-  start: StartInput | undefined,
+/**
+ * The settings local activity's answer (recorded in history): policy defaults, calendars, the clock
+ * hint and an active maintenance window. Synchronous on purpose: no extra await between the answer
+ * and the opening, so the commands' order is the one the committed histories recorded.
+ */
+function adoptSettings(
+  answer: Awaited<ReturnType<typeof reportSettings>>,
   state: ReportState,
   ownPolicy: ReturnType<typeof parsedPolicyOf>,
   timer: DeadlineTimer,
-): Promise<{ settings: ReportSettings; heldAtOpen?: string }> {
-  const about = start ? { reportId: start.reportId, serviceId: start.service.id, resourceIds: [] } : undefined;
-  const { readAtMs, maintenanceWindowId, ...settings } = await reportSettings(about);
+): { settings: ReportSettings; heldAtOpen?: string } {
+  const { readAtMs, maintenanceWindowId, ...settings } = answer;
   state.context = { defaults: settings.policyDefaults, override: ownPolicy, calendars: settings.calendars };
   if (readAtMs !== undefined && Number.isFinite(readAtMs)) timer.setClockHint(Date.now(), readAtMs);
   return { settings, heldAtOpen: maintenanceWindowId };
@@ -221,6 +226,8 @@ function openNew(state: ReportState, start: StartInput, settings: ReportSettings
 /**
  * The main loop: apply messages, run time-driven rules when a deadline is due, publish, start
  * effects, re-arm the one deadline timer, and continue-as-new between messages when history is long.
+ * Once final it goes straight on to finish() in the same microtask (whether the timer is cancelled
+ * depends on what is still running at that instant, which the committed histories pin).
  */
 async function runUntilFinal(
   state: ReportState,
@@ -229,7 +236,7 @@ async function runUntilFinal(
   timer: DeadlineTimer,
   maintenance: MaintenanceLookup,
   run: { rawInput: unknown; settings: ReportSettings },
-): Promise<void> {
+): Promise<Report> {
   const { rawInput, settings } = run;
   const continueAfter = settings.continueAsNewAfterEvents ?? DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS;
   const shouldContinueAsNew = (): boolean => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= continueAfter;
@@ -269,6 +276,7 @@ async function runUntilFinal(
         (shouldContinueAsNew() && effects.carriable && maintenance.idle),
     );
   }
+  return finish(state, inbox, effects, timer, drain);
 }
 
 /** Final: let cancellations of outside work and the last notifications finish, then return. */
