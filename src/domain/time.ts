@@ -200,7 +200,8 @@ function escalateLatePartners(d: Draft): void {
 function resumeIfNoPartnerHasTheRequest(d: Draft): void {
   if (d.r.status !== 'pending' || !waitingOnPartners(d.r)) return;
   const waiting = d.r.partnerRequests.filter(partnerRequestIsWaiting);
-  const unsent = waiting.filter((request) => request.requestId === undefined && request.lateEscalated);
+  // Late: escalated as late, or (a request with its own obligation clock, ./partner-clock) past its due time.
+  const unsent = waiting.filter((request) => request.requestId === undefined && (request.lateEscalated || msOf(request.due) <= d.now));
   if (unsent.length === 0 || unsent.length < waiting.length) return;
   changeStatus(d, 'inProgress', {
     by: SYSTEM_ACTOR,

@@ -96,7 +96,12 @@ describe('payload encryption at rest', () => {
     // The one exception: the SDK's own local-activity marker bookkeeping (sequence number, attempt,
     // activity type, times), written by the worker core outside the data converter; no report data.
     const isMarkerBookkeeping = (path: string) => /markerRecordedEventAttributes\.details\.data\.payloads\[0\]$/.test(path);
-    const userPayloads = found.filter(({ path }) => !isMarkerBookkeeping(path));
+    // Likewise a patch marker (`patched()`): the core writes the patch id and a deprecation flag; no report data.
+    const isPatchMarker = (path: string) => /markerRecordedEventAttributes\.details\.patch-data\.payloads\[0\]$/.test(path);
+    for (const { payload } of found.filter(({ path }) => isPatchMarker(path))) {
+      expect(Buffer.from(payload.data ?? []).toString()).toContain('spdr-partner-obligations');
+    }
+    const userPayloads = found.filter(({ path }) => !isMarkerBookkeeping(path) && !isPatchMarker(path));
     for (const { payload } of found.filter(({ path }) => isMarkerBookkeeping(path))) {
       expect(Object.keys(JSON.parse(Buffer.from(payload.data ?? []).toString())).sort()).toEqual([
         'activity_id',
