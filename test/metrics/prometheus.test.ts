@@ -45,6 +45,19 @@ const workers: ChildProcess[] = [];
 const taskQueue = uniqueTaskQueue('prom');
 const address = inject('devServerAddress');
 
+/**
+ * The open-reports gauge of a worker as of a scrape after every report ended (the closed counter can
+ * be scraped a moment before the last report's gauge update); throws if it never reads 0 within 30 s.
+ */
+async function openReportsOnceEnded(port: number): Promise<number | undefined> {
+  return until(
+    'open reports 0',
+    () => query(`max(spdr_open_reports{instance="127.0.0.1:${port}"})`),
+    (v) => v === 0,
+    30_000,
+  );
+}
+
 async function until<T>(what: string, read: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   let last: T | undefined;
@@ -219,14 +232,6 @@ describe('Prometheus scrapes the worker', () => {
     expect(await query(over('spdr_time_to_clear_seconds_count'))).toBe(2);
     // B replayed all three reports and counted none of their openings.
     expect(await query(`sum(spdr_reports_opened_total{instance="127.0.0.1:${portB}"})`)).toBeUndefined();
-    // The gauge as of a scrape after every report ended (the closed counter can be scraped a moment before the last report's gauge update).
-    expect(
-      await until(
-        'B open reports 0',
-        () => query(`max(spdr_open_reports{instance="127.0.0.1:${portB}"})`),
-        (v) => v === 0,
-        30_000,
-      ),
-    ).toBe(0);
+    expect(await openReportsOnceEnded(portB)).toBe(0);
   });
 });
