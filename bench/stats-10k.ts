@@ -17,7 +17,7 @@ import { Worker } from '@temporalio/worker';
 import { applyCommand, openReport, parseStartInput, tick, type Command, type Report } from '../src/domain';
 import { computeStats, fetchEndedReports, renderStatsHtml, statsQuery } from '../src/client/stats';
 import { startDevServer } from '../src/infra/temporal-servers';
-import { reportWorkflowId } from '../src/contract';
+import { reportWorkflowId, WORKFLOW_TYPE } from '../src/contract';
 import { SpdrServiceId, SpdrSeverity } from '../src/search-attributes';
 
 const N = Number(process.argv[2] ?? 10_000);
@@ -72,7 +72,7 @@ async function fromServer(reports: readonly Report[]): Promise<void> {
         Array.from({ length: 64 }, async () => {
           while (next < reports.length) {
             const r = reports[next++];
-            await server.client.workflow.start('degradationReport', {
+            await server.client.workflow.start(WORKFLOW_TYPE, {
               taskQueue,
               workflowId: reportWorkflowId(r.reportId),
               args: [r],

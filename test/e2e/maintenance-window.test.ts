@@ -18,6 +18,7 @@ import { createWorker } from '../../src/worker';
 import { reportQuery } from '../../src/workflows/messages';
 import { uniqueTaskQueue, workflowBundle } from '../support/env';
 import { eventually, sleep } from '../support/wait';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 let client: Client;
 let connection: Connection;
@@ -65,14 +66,14 @@ async function cli(args: string[]): Promise<{ code: number; out: string; err: st
 }
 
 async function openReport(reportId: string, serviceId: string) {
-  return client.workflow.start('degradationReport', {
+  return client.workflow.start(WORKFLOW_TYPE, {
     taskQueue,
-    workflowId: `spdr-${reportId}`,
+    workflowId: reportWorkflowId(reportId),
     args: [{ reportId, service: { id: serviceId }, severity: 'critical', description: 'Call setup latency p95 above 3 s' }],
   });
 }
 
-const report = (reportId: string): Promise<Report> => client.workflow.getHandle(`spdr-${reportId}`).query(reportQuery);
+const report = (reportId: string): Promise<Report> => client.workflow.getHandle(reportWorkflowId(reportId)).query(reportQuery);
 
 describe('maintenance window on the dev server (real timers)', () => {
   it('the CLI refuses an unknown maintenance action, a missing option and an invalid window before sending anything', async () => {

@@ -16,6 +16,7 @@ import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems, type FakeSystems } from '../support/fake-activities';
 import { captureHistories } from '../support/scenarios';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -104,9 +105,9 @@ async function scenario(
         start: async (policy) => {
           n += 1;
           const reportId = `RCAL-${process.pid}-${n}`;
-          const handle = await env.client.workflow.start<typeof degradationReport>('degradationReport', {
+          const handle = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
             taskQueue,
-            workflowId: `spdr-${reportId}`,
+            workflowId: reportWorkflowId(reportId),
             args: [{ reportId, service: { id: 'svc-volte-fra1' }, severity: 'critical', description: 'latency', jeopardyPolicy: policy }],
           });
           started.push(handle);

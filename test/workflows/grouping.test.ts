@@ -16,6 +16,7 @@ import type { degradationReport } from '../../src/workflows';
 import type { Report, StartInputJson } from '../../src/domain';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems } from '../support/fake-activities';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const H = 3600_000;
 const MIN = 60_000;
@@ -70,9 +71,9 @@ describe('group / ungroup (time-skipping)', () => {
     const tag = `${process.pid}-a`;
     const [p, c1, c2, gone] = [`R-P-${tag}`, `R-C1-${tag}`, `R-C2-${tag}`, `R-X-${tag}`];
     const start = async (id: string) => {
-      const h = await env.client.workflow.start<typeof degradationReport>('degradationReport', {
+      const h = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
         taskQueue,
-        workflowId: `spdr-${id}`,
+        workflowId: reportWorkflowId(id),
         args: [input(id)],
       });
       started.push(h);
@@ -155,9 +156,9 @@ describe('group / ungroup (time-skipping)', () => {
     const tag = `${process.pid}-b`;
     const [p, c1, c2] = [`R-P-${tag}`, `R-C1-${tag}`, `R-C2-${tag}`];
     const start = async (id: string) => {
-      const h = await env.client.workflow.start<typeof degradationReport>('degradationReport', {
+      const h = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
         taskQueue,
-        workflowId: `spdr-${id}`,
+        workflowId: reportWorkflowId(id),
         args: [input(id)],
       });
       started.push(h);
@@ -233,9 +234,9 @@ describe('correlationKey (time-skipping, real activities, lax webhook sink)', ()
       await worker.runUntil(async () => {
         const handles: WorkflowHandle<typeof degradationReport>[] = await Promise.all(
           ids.map((id) =>
-            env.client.workflow.start<typeof degradationReport>('degradationReport', {
+            env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
               taskQueue,
-              workflowId: `spdr-${id}`,
+              workflowId: reportWorkflowId(id),
               args: [input(id, { correlationKey: key })],
             }),
           ),
@@ -281,16 +282,16 @@ describe('correlationKey (time-skipping, real activities, lax webhook sink)', ()
           'the coordinator to let the cancelled parent go',
         ).catch(() => undefined);
         const next = `R-S-next-${process.pid}`;
-        const nextHandle = await env.client.workflow.start<typeof degradationReport>('degradationReport', {
+        const nextHandle = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
           taskQueue,
-          workflowId: `spdr-${next}`,
+          workflowId: reportWorkflowId(next),
           args: [input(next, { correlationKey: key })],
         });
         started.push(nextHandle);
         const later = `R-S-later-${process.pid}`;
-        const laterHandle = await env.client.workflow.start<typeof degradationReport>('degradationReport', {
+        const laterHandle = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
           taskQueue,
-          workflowId: `spdr-${later}`,
+          workflowId: reportWorkflowId(later),
           args: [input(later, { correlationKey: key })],
         });
         started.push(laterHandle);

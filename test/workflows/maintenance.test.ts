@@ -15,6 +15,7 @@ import { maintenanceActivities, withMaintenance, type MaintenanceDirectory } fro
 import type { MaintenanceWindowInputJson } from '../../src/domain/maintenance';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems, type FakeSystems } from '../support/fake-activities';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const S = 1000;
 const MIN = 60 * S;
@@ -35,7 +36,7 @@ async function running(workflowIds: string[]): Promise<string[]> {
 }
 const directory: MaintenanceDirectory = {
   candidateWindows: async () => running(windowIds.map((id) => `mw-${id}`)),
-  candidateReports: async () => running(reportIds.map((id) => `spdr-${id}`)),
+  candidateReports: async () => running(reportIds.map((id) => reportWorkflowId(id))),
 };
 
 beforeAll(async () => {
@@ -60,9 +61,9 @@ let seq = 0;
 async function openReport(serviceId = 'svc-volte-fra1'): Promise<WorkflowHandle<typeof degradationReport>> {
   const reportId = `R-mw-${process.pid}-${++seq}`;
   reportIds.push(reportId);
-  return env.client.workflow.start<typeof degradationReport>('degradationReport', {
+  return env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
     taskQueue,
-    workflowId: `spdr-${reportId}`,
+    workflowId: reportWorkflowId(reportId),
     args: [{ reportId, service: { id: serviceId }, severity: 'critical', description: 'Call setup latency p95 above 3 s' }],
   });
 }

@@ -14,6 +14,7 @@ import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { fakeSystems } from '../support/fake-activities';
 import { captureHistories } from '../support/scenarios';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -48,9 +49,9 @@ describe('partner obligations (time-skipping)', () => {
     });
     const reportId = `RPO-${process.pid}`;
     await worker.runUntil(async () => {
-      const h = await env.client.workflow.start<typeof degradationReport>('degradationReport', {
+      const h = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
         taskQueue,
-        workflowId: `spdr-${reportId}`,
+        workflowId: reportWorkflowId(reportId),
         args: [
           {
             reportId,

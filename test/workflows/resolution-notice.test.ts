@@ -14,6 +14,7 @@ import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { captureHistories } from '../support/scenarios';
+import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const MIN = 60_000;
 
@@ -52,9 +53,9 @@ describe('resolution notice (time-skipping, real activities, lax webhook sink)',
     });
     const reportId = `RRN-${process.pid}`;
     await worker.runUntil(async () => {
-      const h = await env.client.workflow.start<typeof degradationReport>('degradationReport', {
+      const h = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
         taskQueue,
-        workflowId: `spdr-${reportId}`,
+        workflowId: reportWorkflowId(reportId),
         args: [
           {
             reportId,
