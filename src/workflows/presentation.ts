@@ -74,6 +74,8 @@ export function renderDetails(report: Report): string {
       if (clock) lines.push(`- ${name}: ${clock.state}, deadline ${clock.deadline}${clock.metAt ? `, met ${clock.metAt}` : ''}`);
     }
   }
+  if (report.maintenanceWindowId !== undefined)
+    lines.push('', `Held by maintenance window **${cell(report.maintenanceWindowId)}**: clocks paused until the window ends`);
   if (report.parentReportId !== undefined)
     lines.push('', `Grouped under **${cell(report.parentReportId)}**: clocks paused, the parent escalates for the group`);
   const children = report.children ?? [];

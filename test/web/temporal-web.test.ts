@@ -13,38 +13,30 @@
  * fails the test, leaves a screenshot of the page as it was, and names the step.
  * Needs the browser: `scripts/install-browser.sh` (or `CHROMIUM_PATH`).
  */
-import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Report, StartInputJson } from '../../src/domain';
 import { SpdrClient } from '../../src/client';
-import { startDevServer } from '../../src/infra/temporal-servers';
 import { reportQuery } from '../../src/workflows/messages';
-import { uniqueTaskQueue, workflowBundle } from '../support/env';
+import { uniqueTaskQueue } from '../support/env';
+import {
+  ARTIFACTS,
+  DOCS,
+  UPDATE_DOCS,
+  frameText,
+  openAction,
+  pickName,
+  shot,
+  startWebFixture,
+  step,
+  typeJson,
+  type WebFixture,
+} from '../support/browser';
 import { fakeSystems } from '../support/fake-activities';
-import { freePort } from '../support/net';
 import { eventuallyDefined } from '../support/wait';
 import { reportWorkflowId } from '../../src/contract';
-
-const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--disable-dev-shm-usage',
-];
-const VIEWPORT = { width: 1400, height: 900 };
-const ARTIFACTS = resolve(process.env.SPDR_WEB_ARTIFACTS ?? join(tmpdir(), 'spdr-temporal-web'));
-const DOCS = resolve(__dirname, '../../docs');
-const UPDATE_DOCS = process.env.SPDR_UPDATE_DOCS === '1';
 
 /** What an operator types to find critical reports that are still on track. */
 const LIST_QUERY = 'SpdrSeverity = "critical" AND SpdrJeopardy = "onTrack"';
@@ -68,113 +60,28 @@ const decoy = reportInput('R-1002', 'minor');
 const targetId = reportWorkflowId(target.reportId);
 const decoyId = reportWorkflowId(decoy.reportId);
 
+let web: WebFixture;
 let env: TestWorkflowEnvironment;
-let browser: Browser;
 let context: BrowserContext;
 let baseUrl: string;
 let uiVersion: string;
 let taskQueue: string;
 let worker: Worker;
 
-async function shot(page: Page, name: string, inDocs = false): Promise<void> {
-  const file = join(ARTIFACTS, name);
-  await page.screenshot({ path: file });
-  if (inDocs && UPDATE_DOCS) {
-    mkdirSync(DOCS, { recursive: true });
-    copyFileSync(file, join(DOCS, name));
-  }
-}
-
-/** Runs one named step; on failure keeps a screenshot and says which step broke. */
-async function step<T>(page: Page, name: string, body: () => Promise<T>): Promise<T> {
-  const started = Date.now();
-  try {
-    const result = await body();
-    console.info(`  ${name}: ${Date.now() - started} ms`);
-    return result;
-  } catch (err) {
-    const file = join(ARTIFACTS, `FAILED-${name.replace(/[^a-z0-9]+/gi, '-')}.png`);
-    await page.screenshot({ path: file }).catch(() => undefined);
-    const message = err instanceof Error ? err.message : String(err);
-    throw new Error(`Temporal Web step "${name}" failed (screenshot: ${file}): ${message}`, { cause: err });
-  }
-}
-
-/** Fills Temporal Web's JSON editor (CodeMirror) and leaves it, so it reformats before Submit moves. */
-async function typeJson(page: Page, dialog: Locator, payload: unknown): Promise<void> {
-  const editor = dialog.getByRole('textbox', { name: 'Data' });
-  await editor.click();
-  await page.keyboard.press('ControlOrMeta+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(JSON.stringify(payload));
-  await editor.blur();
-}
-
-/** Text of one of the frames in which Temporal Web renders user metadata markdown. */
-async function frameText(page: Page, iframeId: string): Promise<string> {
-  return page.frameLocator(`iframe#${iframeId}`).locator('body').innerText({ timeout: 2_000 });
-}
-
-/** Opens a dialog from the workflow page's "More Actions" menu. */
-async function openAction(page: Page, menuItem: 'Send a Signal' | 'Send an Update'): Promise<Locator> {
-  await page.getByRole('button', { name: 'More Actions' }).click();
-  await page.getByRole('menuitem', { name: menuItem }).click();
-  const dialog = page.getByRole('dialog', { name: menuItem });
-  await dialog.waitFor({ state: 'visible' });
-  return dialog;
-}
-
-/** Picks a signal/update name in the dialog's dropdown; the option shows the handler's description. */
-async function pickName(dialog: Locator, selectTestId: string, name: string, description: RegExp): Promise<void> {
-  await dialog.getByTestId(selectTestId).click();
-  const option = dialog.getByRole('option', { name: new RegExp(`^${name}\\b`) });
-  await option.waitFor({ state: 'visible' });
-  expect(await option.innerText()).toMatch(description);
-  await option.click();
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM_PATH)) throw new Error(`no browser at ${CHROMIUM_PATH}: run scripts/install-browser.sh (or set CHROMIUM_PATH)`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const uiPort = await freePort();
-  baseUrl = `http://127.0.0.1:${uiPort}`;
-  // Server, workflow bundle and browser start side by side.
-  const [, bundle] = await Promise.all([
-    (async () => {
-      env = await startDevServer({ uiPort });
-      uiVersion = await eventuallyDefined(
-        async () => {
-          const res = await fetch(`${baseUrl}/api/v1/settings`);
-          return res.ok ? String(((await res.json()) as { Version?: unknown }).Version) : undefined;
-        },
-        'Temporal Web to answer',
-        30_000,
-        250,
-      );
-    })(),
-    workflowBundle(),
-    (async () => {
-      browser = await chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
-      context = await browser.newContext({ viewport: VIEWPORT, timezoneId: 'UTC', locale: 'en-GB' });
-      // Offline and deterministic: the UI's news feed and any other outside fetch are refused.
-      await context.route('**/*', (route) => (route.request().url().startsWith(baseUrl) ? route.continue() : route.abort()));
-      context.setDefaultTimeout(10_000);
-      context.setDefaultNavigationTimeout(20_000);
-    })(),
-  ]);
+  web = await startWebFixture();
+  ({ env, context, baseUrl, uiVersion } = web);
   taskQueue = uniqueTaskQueue('web');
   worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
-    workflowBundle: bundle,
+    workflowBundle: web.bundle,
     activities: fakeSystems().activities,
   });
 }, 90_000);
 
 afterAll(async () => {
-  await context?.close().catch(() => undefined);
-  await browser?.close().catch(() => undefined);
-  await env?.teardown();
+  await web?.close();
 });
 
 describe(`Temporal Web (the dev server's UI)`, () => {
