@@ -79,4 +79,3 @@ export async function breakdownOf(
     httpMs: summarize(http),
   };
 }
-

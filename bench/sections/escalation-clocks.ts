@@ -54,7 +54,8 @@ export function planClockGroups<G extends string>(
   CLOCK_GROUPS.forEach((group, g) => {
     const start = from + g * (windowMs + 6_000);
     const tag = group === 'response' ? 'ER' : 'EU';
-    for (let i = 0; i < n; i++) planned.push({ reportId: `${runTag}-${tag}${i}`, group, targetMs: 0, plannedDue: start + (i * windowMs) / n });
+    for (let i = 0; i < n; i++)
+      planned.push({ reportId: `${runTag}-${tag}${i}`, group, targetMs: 0, plannedDue: start + (i * windowMs) / n });
   });
   return planned;
 }

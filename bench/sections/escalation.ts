@@ -16,7 +16,14 @@ import { queryOpenReport, startInput, waitForQuiet, workflowIdOf, type SectionCo
 import { WORKFLOW_TYPE } from '../../src/contract';
 import type { EscalationReceipt } from '../harness';
 import { breakdownOf, type LatenessBreakdown } from './escalation-breakdown';
-import { clockPolicyFor, measuredTarget, planClockGroups, runCadenceDay, type CadenceDayResult, type ClockGroup } from './escalation-clocks';
+import {
+  clockPolicyFor,
+  measuredTarget,
+  planClockGroups,
+  runCadenceDay,
+  type CadenceDayResult,
+  type ClockGroup,
+} from './escalation-clocks';
 
 export interface LatenessGroup {
   reports: number;
