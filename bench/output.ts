@@ -300,10 +300,13 @@ function escalationClockRows(out: string[], e: Escalation): void {
         `| 4 | ${name}: lateness, ${g.reports} deadlines spread over ${(e.spread.windowMs / 1000).toFixed(0)} s, p50 / p99 (max); p99 / spread baseline p99 | ${p(g.latenessMs)} (${ms(g.latenessMs.max)}); ${g.missing} missing; ratio **${num(ratio ?? Number.NaN)}** | — | — |`,
       );
   const day = e.cadenceDay;
-  if (day)
+  if (day) {
+    const per = (x: (typeof day.scenarios)[number]) => (x.analysisEveryMin ? `analysis every ${x.analysisEveryMin} min` : 'no analysis');
+    const withCadence = day.scenarios.filter((x) => x.updateEvery);
     out.push(
-      `| 4 | history events per report per day of cadence (updateEvery 1h): kept (analysis every ${day.analysisEveryMin} min) / missed all day; the cadence's own share | ${day.scenarios[0].eventsPerDay} / ${day.scenarios[2].eventsPerDay}; +${day.cadenceEventsKept} / +${day.cadenceEventsMissed} over no cadence | — | — |`,
+      `| 4 | history events per report per day with updateEvery 1h (critical, time-skipping server): ${withCadence.map(per).join(' / ')}; the cadence's own share | ${withCadence.map((x) => x.eventsPerDay).join(' / ')}; ${day.cadenceShare.map((x) => `+${x.events}`).join(' / ')} over the same reports without cadence | — | — |`,
     );
+  }
 }
 
 function cadenceDaySection(out: string[], day: NonNullable<Escalation['cadenceDay']>): void {

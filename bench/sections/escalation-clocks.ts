@@ -8,7 +8,8 @@
  *   openedAt + the clock's target (the clock starts at the opening; the update gap measured is the
  *   first one, opened → no analysis yet: the same timer → takeClockSteps → notifyEscalation path as
  *   every later gap). Measured and split exactly like the resolution lateness.
- * - History events per report per day of cadence: four reports on Temporal's time-skipping server,
+ * - History events per report per day of cadence: six reports on Temporal's time-skipping server
+ *   (three analysis patterns, each with `updateEvery` 1h and without, so the cadence's share shows),
  *   run by a second worker process of the same build against the same simulators, through 24
  *   virtual hours. The history a report accrues depends on the commands the workflow issues, not on
  *   how fast the time passes, so a virtual day gives the events of a real day (what it cannot show
@@ -16,11 +17,15 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { WORKFLOW_TYPE } from '../../src/contract';
 import { startTimeSkippingServer } from '../../src/infra/temporal-servers';
 import { MESSAGES } from '../../src/workflows/messages';
 import { WorkerChild } from '../harness';
 import { queryOpenReport, startInput, workflowIdOf, type SectionContext } from './common';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+type TimeSkipping = Awaited<ReturnType<typeof startTimeSkippingServer>>;
 
 export type ClockGroup = 'response' | 'update';
 export const CLOCK_GROUPS: readonly ClockGroup[] = ['response', 'update'];
@@ -63,58 +68,92 @@ export function planClockGroups<G extends string>(
 export interface CadenceDayScenario {
   name: string;
   updateEvery?: string;
-  /** Analyses sent during the day (one every `analysisEveryMin` virtual minutes). */
+  /** Minutes between analyses (none when undefined). */
+  analysisEveryMin?: number;
   analyses: number;
   /** History events right after the opening. */
   eventsAtOpen: number;
-  /** History events after 24 virtual hours. */
+  /** History events after 24 virtual hours, over every run if the report continued as new. */
   eventsAfterDay: number;
   /** eventsAfterDay − eventsAtOpen. */
   eventsPerDay: number;
   escalationsPerDay: number;
+  runs: number;
 }
 
 export interface CadenceDayResult {
   method: string;
-  analysisEveryMin: number;
   scenarios: CadenceDayScenario[];
-  /** Events the cadence clock adds per day: with analyses (cadence kept) and without (cadence missed all day). */
-  cadenceEventsKept: number;
-  cadenceEventsMissed: number;
+  /** Events per day the cadence clock adds, per pair (same analyses with and without `updateEvery`). */
+  cadenceShare: Array<{ analysisEveryMin?: number; events: number }>;
   wallMs: number;
 }
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
-const ANALYSIS_EVERY_MIN = 50;
+/** The virtual clock advances in steps of this many minutes; every analysis interval is a multiple. */
+const STEP_MIN = 25;
 
-const SCENARIOS: ReadonlyArray<{ name: string; updateEvery?: string; withAnalyses: boolean }> = [
-  { name: 'updateEvery 1h, an analysis every 50 min (cadence kept)', updateEvery: '1h', withAnalyses: true },
-  { name: 'no cadence, the same analyses', withAnalyses: true },
-  { name: 'updateEvery 1h, no analysis all day (cadence missed)', updateEvery: '1h', withAnalyses: false },
-  { name: 'no cadence, no analysis', withAnalyses: false },
+/** Pairs: each analysis pattern with `updateEvery` 1h and without (the cadence's own share is the difference). */
+const SCENARIOS: ReadonlyArray<{ name: string; updateEvery?: string; analysisEveryMin?: number }> = [
+  { name: 'updateEvery 1h, analysis every 25 min (cadence kept, no notice)', updateEvery: '1h', analysisEveryMin: 25 },
+  { name: 'no cadence, analysis every 25 min', analysisEveryMin: 25 },
+  {
+    name: 'updateEvery 1h, analysis every 50 min (kept; each gap passes 50% notice and 75% escalation)',
+    updateEvery: '1h',
+    analysisEveryMin: 50,
+  },
+  { name: 'no cadence, analysis every 50 min', analysisEveryMin: 50 },
+  { name: 'updateEvery 1h, no analysis all day (cadence missed)', updateEvery: '1h' },
+  { name: 'no cadence, no analysis' },
 ];
 
-async function historyLength(client: Client, reportId: string): Promise<number> {
-  const history = await client.workflow.getHandle(workflowIdOf(reportId)).fetchHistory();
-  return history.events?.length ?? 0;
+/** Every event of the report since it was opened, following continue-as-new from the first run. */
+async function historyOf(client: Client, reportId: string, firstRunId: string): Promise<{ events: HistoryEvent[]; runs: number }> {
+  const events: HistoryEvent[] = [];
+  let runId: string | undefined = firstRunId;
+  let runs = 0;
+  while (runId) {
+    const history: temporal.api.history.v1.IHistory = await client.workflow.getHandle(workflowIdOf(reportId), runId).fetchHistory();
+    const own: HistoryEvent[] = history.events ?? [];
+    events.push(...own);
+    runs += 1;
+    runId = own[own.length - 1]?.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+  }
+  return { events, runs };
 }
 
-/** Drives the four reports through one virtual day: an analysis every 50 min to those that take them. */
-async function driveDay(env: Awaited<ReturnType<typeof startTimeSkippingServer>>, ids: string[]): Promise<number> {
-  let analyses = 0;
-  for (let at = ANALYSIS_EVERY_MIN * MIN; at < DAY; at += ANALYSIS_EVERY_MIN * MIN) {
-    await env.sleep(ANALYSIS_EVERY_MIN * MIN);
-    analyses += 1;
+/** Drives the reports through one virtual day, each getting an analysis at its own interval. */
+async function driveDay(env: TimeSkipping, ids: string[]): Promise<number[]> {
+  const analyses = ids.map(() => 0);
+  for (let at = STEP_MIN * MIN; at <= DAY; at += STEP_MIN * MIN) {
+    await env.sleep(STEP_MIN * MIN);
     for (const [i, id] of ids.entries()) {
-      if (!SCENARIOS[i].withAnalyses) continue;
+      const every = SCENARIOS[i].analysisEveryMin;
+      if (every === undefined || at % (every * MIN) !== 0 || at === DAY) continue;
+      analyses[i] += 1;
       await env.client.workflow
         .getHandle(workflowIdOf(id))
-        .executeUpdate(MESSAGES.addAnalysis.update, { args: [{ author: 'bench', summary: `update ${analyses}` }] });
+        .executeUpdate(MESSAGES.addAnalysis.update, { args: [{ author: 'bench', summary: `update ${analyses[i]}` }] });
     }
   }
-  await env.sleep(DAY - analyses * ANALYSIS_EVERY_MIN * MIN);
+  // DAY is a multiple of STEP_MIN: the last sleep ended exactly 24 h after the opening.
   return analyses;
+}
+
+async function openDayReports(env: TimeSkipping, taskQueue: string, ids: string[], progress: SectionContext['progress']) {
+  const opened: Array<{ runId: string; eventsAtOpen: number }> = [];
+  for (const [i, scenario] of SCENARIOS.entries()) {
+    const input = startInput(ids[i], scenario.updateEvery ? { policy: { updateEvery: scenario.updateEvery } } : {});
+    const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: workflowIdOf(ids[i]), args: [input] });
+    await queryOpenReport(handle);
+    opened.push({
+      runId: handle.firstExecutionRunId,
+      eventsAtOpen: (await historyOf(env.client, ids[i], handle.firstExecutionRunId)).events.length,
+    });
+    progress.tick();
+  }
+  return opened;
 }
 
 /** History events per report per day of cadence, on the time-skipping server (see the file comment). */
@@ -127,37 +166,31 @@ export async function runCadenceDay({ h, progress, runTag }: SectionContext): Pr
   try {
     await worker.start();
     const ids = SCENARIOS.map((_, i) => `${runTag}-DAY${i}`);
-    const atOpen: number[] = [];
-    for (const [i, scenario] of SCENARIOS.entries()) {
-      const policy = scenario.updateEvery ? { updateEvery: scenario.updateEvery } : undefined;
-      const input = startInput(ids[i], policy ? { policy } : {});
-      const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: workflowIdOf(ids[i]), args: [input] });
-      await queryOpenReport(handle);
-      atOpen.push(await historyLength(env.client, ids[i]));
-      progress.tick();
-    }
+    const opened = await openDayReports(env, taskQueue, ids, progress);
     const analyses = await driveDay(env, ids);
     const scenarios: CadenceDayScenario[] = [];
     for (const [i, scenario] of SCENARIOS.entries()) {
-      const history = await env.client.workflow.getHandle(workflowIdOf(ids[i])).fetchHistory();
-      const events = history.events ?? [];
+      const { events, runs } = await historyOf(env.client, ids[i], opened[i].runId);
       const escalations = events.filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'notifyEscalation').length;
+      const eventsAtOpen = opened[i].eventsAtOpen;
       scenarios.push({
-        name: scenario.name,
-        updateEvery: scenario.updateEvery,
-        analyses: scenario.withAnalyses ? analyses : 0,
-        eventsAtOpen: atOpen[i],
+        ...scenario,
+        analyses: analyses[i],
+        eventsAtOpen,
         eventsAfterDay: events.length,
-        eventsPerDay: events.length - atOpen[i],
+        eventsPerDay: events.length - eventsAtOpen,
         escalationsPerDay: escalations,
+        runs,
       });
     }
+    const cadenceShare = [0, 2, 4].map((i) => ({
+      analysisEveryMin: scenarios[i].analysisEveryMin,
+      events: scenarios[i].eventsPerDay - scenarios[i + 1].eventsPerDay,
+    }));
     return {
-      method: 'time-skipping server (24 virtual hours), real worker process and simulators',
-      analysisEveryMin: ANALYSIS_EVERY_MIN,
+      method: 'time-skipping server, 24 virtual hours; real worker process (same build) and simulators',
       scenarios,
-      cadenceEventsKept: scenarios[0].eventsPerDay - scenarios[1].eventsPerDay,
-      cadenceEventsMissed: scenarios[2].eventsPerDay - scenarios[3].eventsPerDay,
+      cadenceShare,
       wallMs: performance.now() - t0,
     };
   } finally {

@@ -295,6 +295,8 @@ async function latenessGroup(
       simulatePolling(deadlines, model.periodMs, model.scanMs, model.sendMs, model.phases, name.startsWith('spread') ? 7 : 11),
     ),
     breakdown,
+    // Their start was sent less than 1 s before the planned due time (opening fell behind the plan).
+    openedLate: mine.filter((plan) => plan.sentAtMs !== undefined && plan.sentAtMs > plan.plannedDue - 1_000).length,
   };
 }
 
