@@ -312,12 +312,12 @@ function escalationClockRows(out: string[], e: Escalation): void {
 function cadenceDaySection(out: string[], day: NonNullable<Escalation['cadenceDay']>): void {
   out.push(`History events per report per day of cadence (${day.method}; ${ms(day.wallMs)} wall time):`);
   out.push('');
-  out.push(
-    '| report (critical, default resolution ladder) | analyses | events at open | events after 24 h | events per day | escalations |',
-  );
-  out.push('| --- | --- | --- | --- | --- | --- |');
+  out.push('| report (critical, default ladder) | analyses | events at open | events after 24 h | events per day | escalations | runs |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- |');
   for (const x of day.scenarios)
-    out.push(`| ${x.name} | ${x.analyses} | ${x.eventsAtOpen} | ${x.eventsAfterDay} | **${x.eventsPerDay}** | ${x.escalationsPerDay} |`);
+    out.push(
+      `| ${x.name} | ${x.analyses} | ${x.eventsAtOpen} | ${x.eventsAfterDay} | **${x.eventsPerDay}** | ${x.escalationsPerDay} | ${x.runs} |`,
+    );
   out.push('');
 }
 

@@ -141,18 +141,23 @@ async function driveDay(env: TimeSkipping, ids: string[]): Promise<number[]> {
   return analyses;
 }
 
+/**
+ * Opens the reports; their events at open are counted once each has finished opening (one virtual
+ * second later: the time-skipping server moves time only when no task is outstanding).
+ */
 async function openDayReports(env: TimeSkipping, taskQueue: string, ids: string[], progress: SectionContext['progress']) {
-  const opened: Array<{ runId: string; eventsAtOpen: number }> = [];
+  const runIds: string[] = [];
   for (const [i, scenario] of SCENARIOS.entries()) {
     const input = startInput(ids[i], scenario.updateEvery ? { policy: { updateEvery: scenario.updateEvery } } : {});
     const handle = await env.client.workflow.start(WORKFLOW_TYPE, { taskQueue, workflowId: workflowIdOf(ids[i]), args: [input] });
     await queryOpenReport(handle);
-    opened.push({
-      runId: handle.firstExecutionRunId,
-      eventsAtOpen: (await historyOf(env.client, ids[i], handle.firstExecutionRunId)).events.length,
-    });
+    runIds.push(handle.firstExecutionRunId);
     progress.tick();
   }
+  await env.sleep(1_000);
+  const opened: Array<{ runId: string; eventsAtOpen: number }> = [];
+  for (const [i, runId] of runIds.entries())
+    opened.push({ runId, eventsAtOpen: (await historyOf(env.client, ids[i], runId)).events.length });
   return opened;
 }
 
