@@ -132,6 +132,7 @@ function summaryTable(out: string[], r: BenchResults): void {
     out.push(
       `| 4 | polling design (60 s scan), same deadlines, p50 / p99: spread; same second | ${p(e.spread.polling)}; ${p(e.burst.polling)} | — | — |`,
     );
+    escalationClockRows(out, e);
   }
   if (s.memoryReplay) {
     const m = s.memoryReplay;
@@ -248,6 +249,8 @@ function escalationSection(out: string[], x: NonNullable<BenchResults['sections'
     [`${e.burst.reports} on one second`, e.burst, false],
     [`baseline: ${e.spreadBaseline?.reports} spread`, e.spreadBaseline, true],
     [`baseline: ${e.burstBaseline?.reports} on one second`, e.burstBaseline, true],
+    [`response clock: ${e.response?.reports} spread`, e.response, false],
+    [`update cadence: ${e.update?.reports} spread`, e.update, false],
   ];
   for (const [name, g, baseline] of groups)
     if (g)
@@ -260,6 +263,8 @@ function escalationSection(out: string[], x: NonNullable<BenchResults['sections'
     [`${e.burst.reports} on one second`, e.burst.breakdown],
     ['baseline spread', e.spreadBaseline?.breakdown],
     ['baseline on one second', e.burstBaseline?.breakdown],
+    ['response clock', e.response?.breakdown],
+    ['update cadence', e.update?.breakdown],
   ] as const;
   if (rows.some(([, b]) => b)) {
     out.push('Where the lateness goes (p50 / p99, from the histories of a sample of each group):');
@@ -278,6 +283,41 @@ function escalationSection(out: string[], x: NonNullable<BenchResults['sections'
   out.push(
     `Polling model: a job every ${e.pollingModel.periodMs / 1000} s at a random phase (${e.pollingModel.phases} phases simulated on the same deadlines), one scan of the open reports measured at ${ms(e.pollingModel.scanMs)} (${e.pollingModel.scannedReports} reports listed through visibility), then sends one by one at ${ms(e.pollingModel.sendMs)} each (measured against the same sink). Reports opened at ${num(e.openPerSecond, 0)}/s.`,
   );
+  out.push('');
+  if (e.cadenceDay) cadenceDaySection(out, e.cadenceDay);
+}
+
+type Escalation = NonNullable<BenchResults['sections']['escalation']>;
+
+/** Summary rows of the response and update-cadence clocks (lateness, ratio to the spread baseline) and the day of cadence. */
+function escalationClockRows(out: string[], e: Escalation): void {
+  for (const [name, g, ratio] of [
+    ['response notices', e.response, e.responseP99Ratio],
+    ['update-cadence notices', e.update, e.updateP99Ratio],
+  ] as const)
+    if (g)
+      out.push(
+        `| 4 | ${name}: lateness, ${g.reports} deadlines spread over ${(e.spread.windowMs / 1000).toFixed(0)} s, p50 / p99 (max); p99 / spread baseline p99 | ${p(g.latenessMs)} (${ms(g.latenessMs.max)}); ${g.missing} missing; ratio **${num(ratio ?? Number.NaN)}** | — | — |`,
+      );
+  const day = e.cadenceDay;
+  if (day) {
+    const per = (x: (typeof day.scenarios)[number]) => (x.analysisEveryMin ? `analysis every ${x.analysisEveryMin} min` : 'no analysis');
+    const withCadence = day.scenarios.filter((x) => x.updateEvery);
+    out.push(
+      `| 4 | history events per report per day with updateEvery 1h (critical, time-skipping server): ${withCadence.map(per).join(' / ')}; the cadence's own share | ${withCadence.map((x) => x.eventsPerDay).join(' / ')}; ${day.cadenceShare.map((x) => `+${x.events}`).join(' / ')} over the same reports without cadence | — | — |`,
+    );
+  }
+}
+
+function cadenceDaySection(out: string[], day: NonNullable<Escalation['cadenceDay']>): void {
+  out.push(`History events per report per day of cadence (${day.method}; ${ms(day.wallMs)} wall time):`);
+  out.push('');
+  out.push('| report (critical, default ladder) | analyses | events at open | events after 24 h | events per day | escalations | runs |');
+  out.push('| --- | --- | --- | --- | --- | --- | --- |');
+  for (const x of day.scenarios)
+    out.push(
+      `| ${x.name} | ${x.analyses} | ${x.eventsAtOpen} | ${x.eventsAfterDay} | **${x.eventsPerDay}** | ${x.escalationsPerDay} | ${x.runs} |`,
+    );
   out.push('');
 }
 

@@ -7,13 +7,23 @@
  * and send costs measured here. Each group has a baseline on the same worker and server right
  * after it: a no-logic workflow that sleeps to the same kind of instant and calls the same webhook
  * activity (bench/baseline-workflow.ts `escalationBaseline`), so each lateness has its bare-Temporal limit beside it.
+ * The response and update-cadence clocks are measured the same way, and a day of cadence counted in
+ * history events (bench/sections/escalation-clocks.ts); the lateness split in ./escalation-breakdown.ts.
  */
 import { performance } from 'node:perf_hooks';
 import { median, pool, seededRandom, summarize, type Summary } from '../stats';
-import { eventTimeMs, queryOpenReport, startInput, waitForQuiet, workflowIdOf, type SectionContext } from './common';
-import type { Client } from '@temporalio/client';
+import { queryOpenReport, startInput, waitForQuiet, workflowIdOf, type SectionContext } from './common';
 import { WORKFLOW_TYPE } from '../../src/contract';
 import type { EscalationReceipt } from '../harness';
+import { breakdownOf, type LatenessBreakdown } from './escalation-breakdown';
+import {
+  clockPolicyFor,
+  measuredTarget,
+  planClockGroups,
+  runCadenceDay,
+  type CadenceDayResult,
+  type ClockGroup,
+} from './escalation-clocks';
 
 export interface LatenessGroup {
   reports: number;
@@ -31,23 +41,7 @@ export interface LatenessGroup {
   openedLate?: number;
 }
 
-/**
- * Lateness split along the path, from the report's history and the sink:
- * due → TimerFired (the server's timer queue), TimerFired → ActivityTaskScheduled (the worker's
- * workflow task), scheduled → ActivityTaskStarted (activity dispatch to a poller), started →
- * webhook received (the activity's HTTP call).
- */
-export interface LatenessBreakdown {
-  sampled: number;
-  /** Due time to the timer's own fire time (TimerStarted + its duration): how the timer was armed. */
-  armedMs: Summary;
-  /** The timer's own fire time to TimerFired: the server's timer queue. */
-  serverTimerMs: Summary;
-  timerMs: Summary;
-  workflowTaskMs: Summary;
-  dispatchMs: Summary;
-  httpMs: Summary;
-}
+export type { LatenessBreakdown };
 
 export interface EscalationResult {
   spread: LatenessGroup & { windowMs: number };
@@ -58,69 +52,21 @@ export interface EscalationResult {
   /** Report p99 over baseline p99, per group. */
   spreadP99Ratio?: number;
   burstP99Ratio?: number;
+  /** The response and update-cadence clocks' notices (bench/sections/escalation-clocks.ts), same window as `spread`. */
+  response?: LatenessGroup;
+  update?: LatenessGroup;
+  /** Their p99 over the spread baseline's p99. */
+  responseP99Ratio?: number;
+  updateP99Ratio?: number;
+  /** History events per report per day of cadence (time-skipping server). */
+  cadenceDay?: CadenceDayResult;
   pollingModel: { periodMs: number; scanMs: number; scannedReports: number; sendMs: number; phases: number };
   openPerSecond: number;
 }
 
 const THRESHOLD_AT = 1;
 
-const EVENT_ACTIVITY_TASK_SCHEDULED = 10;
-const EVENT_ACTIVITY_TASK_STARTED = 11;
-const EVENT_TIMER_FIRED = 18;
-
-/** Reads the escalation path of a sample of reports out of their histories. */
-async function breakdownOf(
-  client: Client,
-  sample: Array<{ reportId: string; due: number; receivedAt: number }>,
-): Promise<LatenessBreakdown> {
-  const timer: number[] = [];
-  const armed: number[] = [];
-  const serverTimer: number[] = [];
-  const task: number[] = [];
-  const dispatch: number[] = [];
-  const http: number[] = [];
-  await pool(sample, 8, async ({ reportId, due, receivedAt }) => {
-    const history = await client.workflow.getHandle(workflowIdOf(reportId)).fetchHistory();
-    const events = history.events ?? [];
-    const scheduled = events.find(
-      (e) =>
-        Number(e.eventType) === EVENT_ACTIVITY_TASK_SCHEDULED &&
-        e.activityTaskScheduledEventAttributes?.activityType?.name === 'notifyEscalation',
-    );
-    if (!scheduled) return;
-    const scheduledId = Number(scheduled.eventId);
-    // The timer that woke the report for this escalation: the last one fired before it was scheduled.
-    const fired = events.filter((e) => Number(e.eventType) === EVENT_TIMER_FIRED && Number(e.eventId) < scheduledId).pop();
-    const started = events.find(
-      (e) =>
-        Number(e.eventType) === EVENT_ACTIVITY_TASK_STARTED &&
-        Number(e.activityTaskStartedEventAttributes?.scheduledEventId) === scheduledId,
-    );
-    if (!fired || !started) return;
-    const timerStarted = events.find((e) => Number(e.eventId) === Number(fired.timerFiredEventAttributes?.startedEventId));
-    const duration = timerStarted?.timerStartedEventAttributes?.startToFireTimeout;
-    if (timerStarted && duration) {
-      const fireAt = eventTimeMs(timerStarted) + Number(duration.seconds ?? 0) * 1000 + Math.floor((duration.nanos ?? 0) / 1e6);
-      armed.push(fireAt - due);
-      serverTimer.push(eventTimeMs(fired) - fireAt);
-    }
-    timer.push(eventTimeMs(fired) - due);
-    task.push(eventTimeMs(scheduled) - eventTimeMs(fired));
-    dispatch.push(eventTimeMs(started) - eventTimeMs(scheduled));
-    http.push(receivedAt - eventTimeMs(started));
-  });
-  return {
-    sampled: timer.length,
-    armedMs: summarize(armed),
-    serverTimerMs: summarize(serverTimer),
-    timerMs: summarize(timer),
-    workflowTaskMs: summarize(task),
-    dispatchMs: summarize(dispatch),
-    httpMs: summarize(http),
-  };
-}
-
-type Group = 'spread' | 'burst' | 'spreadBaseline' | 'burstBaseline';
+type Group = 'spread' | 'burst' | 'spreadBaseline' | 'burstBaseline' | ClockGroup;
 const isBaseline = (group: Group): boolean => group === 'spreadBaseline' || group === 'burstBaseline';
 
 interface Planned {
@@ -130,10 +76,6 @@ interface Planned {
   plannedDue: number;
   /** When its start was sent. */
   sentAtMs?: number;
-}
-
-function policyFor(targetMs: number): Record<string, unknown> {
-  return { resolutionTarget: targetMs, thresholds: [{ at: THRESHOLD_AT, state: 'breached', action: 'escalate', level: 1 }], topLevel: 1 };
 }
 
 /** Lateness of a 60 s polling job on the same deadlines, over many random scan phases. */
@@ -236,7 +178,7 @@ async function openPaced({ h, progress }: SectionContext, planned: Planned[], wa
         h.client.workflow.start(WORKFLOW_TYPE, {
           taskQueue: h.taskQueue,
           workflowId: workflowIdOf(plan.reportId),
-          args: [startInput(plan.reportId, { policy: policyFor(plan.targetMs) })],
+          args: [startInput(plan.reportId, { policy: clockPolicyFor(plan.group, plan.targetMs, THRESHOLD_AT) })],
         }),
       );
       progress.tick();
@@ -264,11 +206,12 @@ async function readDueTimes({ h, progress }: SectionContext, planned: Planned[])
       return;
     }
     try {
-      const report = await queryOpenReport<{ openedAt: string; jeopardy: { policy: { resolutionTarget: number } } }>(
-        h.client.workflow.getHandle(workflowIdOf(plan.reportId)),
-        60_000,
-      );
-      dueOf.set(plan.reportId, Date.parse(report.openedAt) + Math.round(THRESHOLD_AT * report.jeopardy.policy.resolutionTarget));
+      const report = await queryOpenReport<{
+        openedAt: string;
+        jeopardy: { policy: { resolutionTarget: number; responseTarget?: number; updateEvery?: number } };
+      }>(h.client.workflow.getHandle(workflowIdOf(plan.reportId)), 60_000);
+      // The clock the group measures (resolution, response or update cadence) starts at the opening.
+      dueOf.set(plan.reportId, Date.parse(report.openedAt) + Math.round(THRESHOLD_AT * measuredTarget(plan.group, report.jeopardy.policy)));
     } catch {
       // Not open within a minute: counted as missing.
     }
@@ -352,6 +295,8 @@ async function latenessGroup(
       simulatePolling(deadlines, model.periodMs, model.scanMs, model.sendMs, model.phases, name.startsWith('spread') ? 7 : 11),
     ),
     breakdown,
+    // Their start was sent less than 1 s before the planned due time (opening fell behind the plan).
+    openedLate: mine.filter((plan) => plan.sentAtMs !== undefined && plan.sentAtMs > plan.plannedDue - 1_000).length,
   };
 }
 
@@ -359,10 +304,11 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
   const { h, progress, quick, runTag } = ctx;
   const spreadN = quick ? 50 : 1000;
   const burstN = quick ? 100 : 1000;
+  const clockN = quick ? 50 : 500;
   const windowMs = quick ? 10_000 : 60_000;
   const wave = 50;
   const openRate = await calibrateOpenRate(ctx, wave);
-  const total = 2 * (spreadN + burstN);
+  const total = 2 * (spreadN + burstN + clockN);
   const leadMs = 5_000 + (total / openRate) * 1000 * 1.25;
   const t0 = Date.now();
   const spreadStart = t0 + leadMs;
@@ -383,6 +329,8 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
     });
   for (let i = 0; i < burstN; i++)
     planned.push({ reportId: `${runTag}-XB${i}`, group: 'burstBaseline', targetMs: 0, plannedDue: baseBurstAt });
+  // The response and update-cadence clocks: spread like `spread`, after every other group.
+  planned.push(...planClockGroups<Group>(runTag, clockN, baseBurstAt + 6_000, windowMs));
 
   progress.phase('4 escalation: open reports', total, `lead ${(leadMs / 1000).toFixed(0)} s`);
   const openPerSecond = await openPaced(ctx, planned, wave);
@@ -395,6 +343,9 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
   const burst = await latenessGroup(ctx, 'burst', planned, dueOf, received(), pollingModel);
   const spreadBaseline = await latenessGroup(ctx, 'spreadBaseline', planned, dueOf, received(), pollingModel);
   const burstBaseline = await latenessGroup(ctx, 'burstBaseline', planned, dueOf, received(), pollingModel);
+  const response = await latenessGroup(ctx, 'response', planned, dueOf, received(), pollingModel);
+  const update = await latenessGroup(ctx, 'update', planned, dueOf, received(), pollingModel);
+  const cadenceDay = await runCadenceDay(ctx);
   return {
     spread: { ...spread, windowMs },
     burst,
@@ -402,6 +353,11 @@ export async function runEscalation(ctx: SectionContext): Promise<EscalationResu
     burstBaseline,
     spreadP99Ratio: spread.latenessMs.p99 / spreadBaseline.latenessMs.p99,
     burstP99Ratio: burst.latenessMs.p99 / burstBaseline.latenessMs.p99,
+    response,
+    update,
+    responseP99Ratio: response.latenessMs.p99 / spreadBaseline.latenessMs.p99,
+    updateP99Ratio: update.latenessMs.p99 / spreadBaseline.latenessMs.p99,
+    cadenceDay,
     pollingModel,
     openPerSecond,
   };

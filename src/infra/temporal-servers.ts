@@ -3,6 +3,7 @@
  * (with Web UI, optional SQLite persistence and our search attributes) and the time-skipping
  * test server.
  */
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ALL_SEARCH_ATTRIBUTES } from '../search-attributes';
 import { resolveTemporalExecutable, type ServerExecutable } from './temporal-binaries';
@@ -78,8 +79,16 @@ export async function startDevServer(opts: DevServerOptions = {}, executable?: S
   });
 }
 
-/** The time-skipping test server: a 30-day report runs in seconds. */
+/**
+ * The time-skipping test server: a 30-day report runs in seconds. It refuses unknown search
+ * attributes like a real cluster, so the report's are registered here.
+ */
 export async function startTimeSkippingServer(executable?: ServerExecutable): Promise<TestWorkflowEnvironment> {
   const exe = executable ?? (await resolveTestServer());
-  return TestWorkflowEnvironment.createTimeSkipping({ server: { executable: exe } });
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: exe } });
+  const searchAttributes = Object.fromEntries(
+    ALL_SEARCH_ATTRIBUTES.map((key) => [key.name, temporal.api.enums.v1.IndexedValueType[`INDEXED_VALUE_TYPE_${key.type}`]]),
+  );
+  await env.connection.operatorService.addSearchAttributes({ namespace: 'default', searchAttributes });
+  return env;
 }

@@ -20,7 +20,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
 import { redactPath, redactSecrets } from '../contract/redact';
-import { PartnerAnswerStatus } from '../domain/schemas';
+import { IsoDateTime, PartnerAnswerStatus } from '../domain/schemas';
 import { checkSignature, isLoopback, ReplayGuard, sameToken, SIGNATURE_HEADER, type CallbackSource } from './callback-auth';
 import { ORIGINATING_REPORT_ROLE, reportIdFromExternalId, reportWorkflowId } from './ids';
 import {
@@ -48,6 +48,8 @@ export const partnerUpdateSchema = z.object({
   partyId: z.string().min(1),
   /** The statuses a partner request can take in the report (the domain's set; others are refused 422). */
   status: PartnerAnswerStatus,
+  /** The partner's promise; later than the report's resolution deadline puts the report in jeopardy at once. */
+  expectedResolutionDate: IsoDateTime.optional(),
   note: z.string().optional(),
   by: z.templateLiteral(['partner:', z.string()]),
 });
@@ -205,6 +207,7 @@ const routes: Record<string, (body: unknown) => Routed> = {
     };
     const note = request.note ?? request.statusChangeReason;
     if (note !== undefined) payload.note = note;
+    if (request.expectedResolutionDate !== undefined) payload.expectedResolutionDate = request.expectedResolutionDate;
     return {
       workflowId: reportWorkflowId(reportIdOf(request.relatedEntity, request.externalId)),
       signalName: 'partnerUpdate',

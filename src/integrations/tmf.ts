@@ -3,7 +3,7 @@
  * simulators (TMF621 Trouble Ticket; partner performance requests follow the same pattern).
  */
 import { z } from 'zod';
-import { TroubleTicketStatus } from '../domain';
+import { IsoDateTime, TroubleTicketStatus } from '../domain';
 import { ORIGINATING_REPORT_ROLE } from './ids';
 
 /** TMF621 trouble ticket statuses (one schema, the domain's); partner requests use the same set. */
@@ -61,11 +61,19 @@ export const troubleTicketStatusChangeEventSchema = eventEnvelope(
 );
 export type TroubleTicketStatusChangeEvent = z.infer<typeof troubleTicketStatusChangeEventSchema>;
 
-/** Hub notification from a partner system: a performance request changed status. */
+/**
+ * Hub notification from a partner system: a performance request changed status. A promise
+ * (`expectedResolutionDate`, as in TMF621) must be an ISO 8601 date-time with offset: anything else
+ * is refused (400) before the report hears of it.
+ */
 export const partnerRequestStatusChangeEventSchema = eventEnvelope(
   'PartnerRequestStatusChangeEvent',
   z.object({
-    performanceRequest: performanceRequestSchema.extend({ externalId: z.string().min(1), partyId: z.string().min(1) }),
+    performanceRequest: performanceRequestSchema.extend({
+      externalId: z.string().min(1),
+      partyId: z.string().min(1),
+      expectedResolutionDate: IsoDateTime.optional(),
+    }),
   }),
 );
 export type PartnerRequestStatusChangeEvent = z.infer<typeof partnerRequestStatusChangeEventSchema>;

@@ -7,7 +7,7 @@
  *   GET   /{partyId}/performanceRequest/{id}         read
  *   PATCH /{partyId}/performanceRequest/{id}         change status/fields
  *   POST  /{partyId}/hub {callback}                  register a listener base
- *   POST  /admin/performanceRequest/{id}/status {status, note?, statusChangeReason?}
+ *   POST  /admin/performanceRequest/{id}/status {status, note?, statusChangeReason?, expectedResolutionDate?}
  *   GET   /admin/stats, POST /admin/reset, GET|POST|DELETE /admin/faults
  */
 import { FaultInjector } from './faults';

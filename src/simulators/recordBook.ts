@@ -183,7 +183,13 @@ export class RecordBook {
     if (!parsed.success) return tmfError(422, `status must be one of ${troubleTicketStatusSchema.options.join(', ')}`);
     if (typeof input.resolution === 'string') entry.record.resolution = input.resolution;
     if (typeof input.note === 'string') entry.record.note = input.note;
+    // A new promise is news even without a status change (sent as is: the listener judges the date).
+    const promise = typeof input.expectedResolutionDate === 'string' ? input.expectedResolutionDate : undefined;
+    const promiseChanged = promise !== undefined && promise !== entry.record.expectedResolutionDate;
+    if (promise !== undefined) entry.record.expectedResolutionDate = promise;
+    const statusChanged = entry.record.status !== parsed.data;
     this.moveTo(entry, parsed.data, typeof input.statusChangeReason === 'string' ? input.statusChangeReason : undefined);
+    if (promiseChanged && !statusChanged) this.notify(entry);
     this.changed();
     return json(200, entry.record);
   }

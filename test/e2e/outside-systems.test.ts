@@ -164,6 +164,53 @@ describe('a report through worker, dev server and simulators', () => {
     expect(request.status).toBe('cancelled');
   });
 
+  it("a partner's promise through the callback listener: a bad date is refused and changes nothing; one after the resolution deadline is jeopardy at once", async () => {
+    const { reportId, start } = newReport({
+      partnerOwnedResources: { 'FIB-9': 'acme-transport' },
+      jeopardyPolicy: { resolutionTarget: '8h' },
+    });
+    const h = await start();
+    await h.executeUpdate(MESSAGES.addAnalysis.update, {
+      args: [{ author: 'noc.anna', summary: 'leased fibre', rootCause: { domain: 'resource', resourceId: 'FIB-9' } }],
+    });
+    const before = await eventually(
+      () => h.query(reportQuery),
+      (r: Report) => r.partnerRequests[0]?.requestId !== undefined,
+      'the partner request id',
+    );
+    expect(before.jeopardy.state).toBe('onTrack');
+    const requestId = before.partnerRequests[0].requestId!;
+    const setStatus = (body: Record<string, unknown>) =>
+      http(`${simulators.partnerUrl}/admin/performanceRequest/${requestId}/status`, { method: 'POST', body: JSON.stringify(body) });
+    const refused = simulators.partner.book.stats().notifications.refused;
+    // The partner's staff type a promise that is not a date: the listener refuses the event (400).
+    await setStatus({ status: 'inProgress', expectedResolutionDate: 'next Tuesday' });
+    await simulators.partner.book.idle();
+    expect(simulators.partner.book.stats().notifications.refused).toBe(refused + 1);
+    const unchanged = await h.query(reportQuery);
+    expect(unchanged.partnerRequests[0]).toEqual(before.partnerRequests[0]);
+    expect(unchanged.jeopardy.state).toBe('onTrack');
+    // Then a real promise, two hours after the report's resolution deadline.
+    const promised = new Date(Date.parse(before.jeopardy.deadline) + 2 * 3_600_000).toISOString();
+    await setStatus({ status: 'inProgress', expectedResolutionDate: promised });
+    const after = await eventually(
+      () => h.query(reportQuery),
+      (r: Report) => r.partnerRequests[0].expectedResolutionDate !== undefined,
+      'the promise in the report',
+    );
+    expect(after.partnerRequests[0]).toMatchObject({ status: 'inProgress', expectedResolutionDate: promised });
+    expect(after.jeopardy.state).toBe('inJeopardy');
+    const mine = () => simulators.webhook.received().filter((e) => (e.body as { reportId?: string }).reportId === reportId);
+    const reasons = await eventually(
+      () => mine().map((e) => (e.body as { reason?: string }).reason),
+      (x) => x.includes('partnerPromiseLate'),
+      'the partnerPromiseLate escalation',
+    );
+    expect(reasons).toEqual(['partnerPromiseLate']);
+    await h.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other', note: 'test over' });
+    await h.result();
+  });
+
   it('with the trouble system failing 30% of calls, 20 reports get exactly one ticket per resource cause', async () => {
     await http(`${simulators.troubleUrl}/admin/faults`, {
       method: 'POST',

@@ -113,6 +113,48 @@ describe('callback listener (status flowing back as signals)', () => {
     });
   });
 
+  it("passes a partner's promise (expectedResolutionDate) on; a promise that is not a date is refused 400 with the reason", async () => {
+    const partnerEvent = (eventId: string, expectedResolutionDate: string) => {
+      const raw = JSON.stringify({
+        eventId,
+        eventTime: '2026-11-25T12:00:00Z',
+        eventType: 'PartnerRequestStatusChangeEvent',
+        event: {
+          performanceRequest: {
+            id: 'PR-7',
+            externalId: 'spdr-R-3003-pr-acme-transport-FIB-9',
+            partyId: 'acme-transport',
+            status: 'inProgress',
+            expectedResolutionDate,
+          },
+        },
+      });
+      return fetch(`${listener.url}/listener/partnerRequestStatusChangeEvent`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signCallback(secrets.partner, raw) },
+        body: raw,
+      });
+    };
+    const bad = await partnerEvent('p-1', '2026-02-30 noon');
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toEqual({
+      error: 'invalid PartnerRequestStatusChangeEvent',
+      issues: [expect.stringMatching(/^event\.performanceRequest\.expectedResolutionDate: Invalid ISO datetime/)],
+    });
+    expect(calls).toEqual([]);
+    expect((await partnerEvent('p-2', '2026-11-27T18:00:00+01:00')).status).toBe(204);
+    expect(calls.map((c) => c.payload)).toEqual([
+      {
+        externalId: 'spdr-R-3003-pr-acme-transport-FIB-9',
+        requestId: 'PR-7',
+        partyId: 'acme-transport',
+        status: 'inProgress',
+        expectedResolutionDate: '2026-11-27T18:00:00+01:00',
+        by: 'partner:acme-transport',
+      },
+    ]);
+  });
+
   const event = (eventId: string, troubleTicket: Record<string, unknown>) => ({
     eventId,
     eventTime: '2026-11-25T12:00:00Z',
