@@ -30,7 +30,7 @@ const NOT_YET_SPLIT = new Set([
   'test/workflows/grouping.test.ts it callback "children join; while grouped only the parent escalates, nami"',
   'test/workflows/grouping.test.ts it callback "a storm of 40 reports on one key opened at once: one parent,"',
 ]);
-const FILES_NOT_YET_SPLIT = new Set(['src/client/spdr-client.ts', 'src/infra/cluster.ts']);
+const FILES_NOT_YET_SPLIT = new Set(['src/infra/cluster.ts']);
 
 describe('size fence', () => {
   const { functions, files } = scan(process.cwd());
