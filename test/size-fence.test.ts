@@ -8,7 +8,6 @@ import { longFunctionsIn, scan } from '../scripts/long-functions';
 
 /** `file name` of each function still over the limit (to be split; never add to this list). */
 const NOT_YET_SPLIT = new Set([
-  'src/workflows/shell/effect-runner.ts run',
   'bench/chart.ts panelsOf',
   'bench/cluster.ts runClusterBench',
   'bench/run.ts main',
