@@ -16,7 +16,6 @@ const NOT_YET_SPLIT = new Set([
   'test/reliability/outside-down.test.ts it callback "the outage is recorded and escalated; once it is back, one t"',
   'test/reliability/server-restart.test.ts it callback "timers due during the outage fire after the restart, and not"',
   'test/reliability/worker-crash.test.ts it callback "every report closes, one ticket per resource cause, no escal"',
-  'test/support/fake-activities.ts fakeSystems',
   'test/web/temporal-web.test.ts it callback "finds a report by a search-attribute filter, shows it, signa"',
   'test/web/temporal-web.test.ts worker.runUntil callback',
   // Merged on 2 December from parallel branches, before the fence reached them; to be split next.
