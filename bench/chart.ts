@@ -144,6 +144,33 @@ function lines(
 const MB = 1024 * 1024;
 
 /** One panel per figure of the README's table; a section that did not run gets an empty panel. */
+/** Panels 5a and 5b: worker memory per cached report, replay time per history length. */
+function memoryReplayPanels(r: BenchResults): string[] {
+  const panels: string[] = [];
+  const m = r.sections.memoryReplay;
+  panels.push(
+    m
+      ? lines(`5a. Worker RSS vs cached reports (${(m.rssBytesPerCachedReport / 1024).toFixed(0)} KB each)`, 'cached reports', 'MB', [
+          { name: 'worker RSS', color: COLORS.worker, points: m.cache.map((p) => ({ x: p.cachedReports, y: p.rssFullBytes / MB })) },
+        ])
+      : bars('5a. Memory per cached report (not run)', '', []),
+  );
+  panels.push(
+    m
+      ? lines(
+          '5b. Replay time vs history events',
+          'events',
+          'ms',
+          [{ name: 'replay ms', color: COLORS.report, points: m.replay.map((p) => ({ x: p.events, y: p.replayMs })) }],
+          {
+            target: { value: 1000, label: '1 s (4,096 events)' },
+          },
+        )
+      : bars('5b. Replay (not run)', '', []),
+  );
+  return panels;
+}
+
 function panelsOf(r: BenchResults): string[] {
   const panels: string[] = [];
   const l = r.sections.lifecycle;
@@ -204,27 +231,7 @@ function panelsOf(r: BenchResults): string[] {
         )
       : bars('4. Escalation lateness (not run)', '', []),
   );
-  const m = r.sections.memoryReplay;
-  panels.push(
-    m
-      ? lines(`5a. Worker RSS vs cached reports (${(m.rssBytesPerCachedReport / 1024).toFixed(0)} KB each)`, 'cached reports', 'MB', [
-          { name: 'worker RSS', color: COLORS.worker, points: m.cache.map((p) => ({ x: p.cachedReports, y: p.rssFullBytes / MB })) },
-        ])
-      : bars('5a. Memory per cached report (not run)', '', []),
-  );
-  panels.push(
-    m
-      ? lines(
-          '5b. Replay time vs history events',
-          'events',
-          'ms',
-          [{ name: 'replay ms', color: COLORS.report, points: m.replay.map((p) => ({ x: p.events, y: p.replayMs })) }],
-          {
-            target: { value: 1000, label: '1 s (4,096 events)' },
-          },
-        )
-      : bars('5b. Replay (not run)', '', []),
-  );
+  panels.push(...memoryReplayPanels(r));
   return panels;
 }
 

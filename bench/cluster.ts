@@ -67,6 +67,76 @@ function treePss(pid: number | undefined): number {
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(0)} MB`;
 
+/** Opens `ids` (24 at a time) until the time budget is spent; start RPC times and failures. */
+async function openBatch(
+  client: Client,
+  taskQueue: string,
+  ids: string[],
+  deadline: number,
+): Promise<{ startMs: number[]; failed: number; wallMs: number }> {
+  const startMs: number[] = [];
+  let failed = 0;
+  const t0 = performance.now();
+  await pool(ids, 24, async (id, i) => {
+    if (Date.now() > deadline) return;
+    const s = performance.now();
+    try {
+      await client.workflow.start(WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: workflowIdOf(id),
+        args: [startInput(id, { severityIndex: i })],
+      });
+      startMs.push(performance.now() - s);
+    } catch {
+      failed += 1;
+    }
+  });
+  return { startMs, failed, wallMs: performance.now() - t0 };
+}
+
+/** Counts the armed reports on the queue every 3 s until all `opened` are armed or `armUntil` passes. */
+async function armedOnQueue(client: Client, taskQueue: string, opened: number, armUntil: number): Promise<number> {
+  let armed = 0;
+  do {
+    armed = (await client.workflow.count(`TaskQueue = '${taskQueue}' AND ${ARMED_QUERY}`)).count;
+    if (armed >= opened) break;
+    await sleep(3_000);
+  } while (Date.now() < armUntil);
+  return armed;
+}
+
+/** results.json under `out`, and the Markdown table on stdout. */
+function writeClusterResults(out: string, startedAt: Date, steps: ClusterStep[], stoppedBy: string): void {
+  const results = {
+    meta: {
+      startedAt: startedAt.toISOString(),
+      server: `Temporal Server ${TEMPORAL_SERVER_VERSION}, ${HISTORY_SHARDS} history shards, PostgreSQL`,
+      node: process.version,
+      stoppedBy,
+    },
+    steps,
+  };
+  const outDir = join(out, `${startedAt.toISOString().replace(/[:.]/g, '-')}-cluster`);
+  mkdirSync(outDir, { recursive: true });
+  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  const rows = steps.map(
+    (s) =>
+      `| ${s.openReports} | ${s.armed} | ${s.startRpcMs.p50.toFixed(0)} / ${s.startRpcMs.p99.toFixed(0)} ms | ${(s.postgresBytesPerReport / 1024).toFixed(1)} KB | ${mb(s.serverRssBytes)} | ${mb(s.postgresPssBytes)} | ${mb(s.workerRssBytes)} | ${s.atSeconds.toFixed(0)} s |`,
+  );
+  process.stdout.write(
+    [
+      `## Open-report capacity on the cluster (${results.meta.server})`,
+      '',
+      '| open reports | armed | start RPC p50 / p99 | PostgreSQL per report | server RSS | PostgreSQL PSS | worker RSS | at |',
+      '| --- | --- | --- | --- | --- | --- | --- | --- |',
+      ...rows,
+      '',
+      `Stopped by: ${stoppedBy}. Results: ${outDir}`,
+      '',
+    ].join('\n'),
+  );
+}
+
 export async function runClusterBench(args: { quick: boolean; minutes: number; out: string }): Promise<number> {
   const targets = args.quick ? [200, 500] : [1_000, 5_000, 10_000, 25_000, 50_000, 100_000];
   const deadline = Date.now() + args.minutes * 60_000;
@@ -100,33 +170,10 @@ export async function runClusterBench(args: { quick: boolean; minutes: number; o
     let opened = 0;
     for (const target of targets) {
       const ids = Array.from({ length: target - opened }, (_, i) => `${taskQueue}-C${opened + i}`);
-      const startMs: number[] = [];
-      let failed = 0;
-      const t0 = performance.now();
-      await pool(ids, 24, async (id, i) => {
-        if (Date.now() > deadline) return;
-        const s = performance.now();
-        try {
-          await client.workflow.start(WORKFLOW_TYPE, {
-            taskQueue,
-            workflowId: workflowIdOf(id),
-            args: [startInput(id, { severityIndex: i })],
-          });
-          startMs.push(performance.now() - s);
-        } catch {
-          failed += 1;
-        }
-      });
+      const { startMs, failed, wallMs } = await openBatch(client, taskQueue, ids, deadline);
       opened += startMs.length;
-      const wallMs = performance.now() - t0;
       // Let the worker catch up a little (bounded), then measure.
-      let armed = 0;
-      const armUntil = Math.min(deadline, Date.now() + (args.quick ? 30_000 : 120_000));
-      do {
-        armed = (await client.workflow.count(`TaskQueue = '${taskQueue}' AND ${ARMED_QUERY}`)).count;
-        if (armed >= opened) break;
-        await sleep(3_000);
-      } while (Date.now() < armUntil);
+      const armed = await armedOnQueue(client, taskQueue, opened, Math.min(deadline, Date.now() + (args.quick ? 30_000 : 120_000)));
       const db = await cluster.databaseBytes();
       const bytes = db.temporal + db.visibility - before.temporal - before.visibility;
       const step: ClusterStep = {
@@ -163,33 +210,6 @@ export async function runClusterBench(args: { quick: boolean; minutes: number; o
     await cluster.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const results = {
-    meta: {
-      startedAt: startedAt.toISOString(),
-      server: `Temporal Server ${TEMPORAL_SERVER_VERSION}, ${HISTORY_SHARDS} history shards, PostgreSQL`,
-      node: process.version,
-      stoppedBy,
-    },
-    steps,
-  };
-  const outDir = join(args.out, `${startedAt.toISOString().replace(/[:.]/g, '-')}-cluster`);
-  mkdirSync(outDir, { recursive: true });
-  writeFileSync(join(outDir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  const rows = steps.map(
-    (s) =>
-      `| ${s.openReports} | ${s.armed} | ${s.startRpcMs.p50.toFixed(0)} / ${s.startRpcMs.p99.toFixed(0)} ms | ${(s.postgresBytesPerReport / 1024).toFixed(1)} KB | ${mb(s.serverRssBytes)} | ${mb(s.postgresPssBytes)} | ${mb(s.workerRssBytes)} | ${s.atSeconds.toFixed(0)} s |`,
-  );
-  process.stdout.write(
-    [
-      `## Open-report capacity on the cluster (${results.meta.server})`,
-      '',
-      '| open reports | armed | start RPC p50 / p99 | PostgreSQL per report | server RSS | PostgreSQL PSS | worker RSS | at |',
-      '| --- | --- | --- | --- | --- | --- | --- | --- |',
-      ...rows,
-      '',
-      `Stopped by: ${stoppedBy}. Results: ${outDir}`,
-      '',
-    ].join('\n'),
-  );
+  writeClusterResults(args.out, startedAt, steps, stoppedBy);
   return 0;
 }

@@ -149,19 +149,21 @@ async function runSections(
   }
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  if (args.cluster) {
-    Runtime.install({
-      logger: new DefaultLogger('ERROR'),
-      telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
-    });
-    process.exit(await runClusterBench({ quick: args.quick, minutes: args.minutes ?? 20, out: args.out }));
-  }
+/** The SDK's runtime logging errors only, so the progress display stays readable. */
+function installQuietRuntime(): void {
   Runtime.install({
     logger: new DefaultLogger('ERROR'),
     telemetryOptions: { logging: { filter: { core: 'ERROR', other: 'ERROR' }, forward: {} } },
   });
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.cluster) {
+    installQuietRuntime();
+    process.exit(await runClusterBench({ quick: args.quick, minutes: args.minutes ?? 20, out: args.out }));
+  }
+  installQuietRuntime();
   const progress = new Progress();
   const startedAt = new Date();
   const errors: string[] = [];

@@ -59,7 +59,7 @@ describe('docker-compose.yml', () => {
 
   it('runs the server on the configuration npm run cluster uses: 16 history shards, JWT authorization, the internal frontend', () => {
     expect(readFileSync('docker-compose.yml', 'utf8')).toContain('env_file: deploy/temporal-server.env');
-    expect(readFileSync('src/infra/cluster.ts', 'utf8')).toContain("'deploy/temporal-server.env'");
+    expect(readFileSync('src/infra/cluster-server.ts', 'utf8')).toContain("'deploy/temporal-server.env'");
     expect(readEnvFile('deploy/temporal-server.env')).toMatchObject({
       DB: 'postgres12',
       NUM_HISTORY_SHARDS: '16',

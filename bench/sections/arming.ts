@@ -97,6 +97,18 @@ interface Target {
   workerPid: number | undefined;
 }
 
+async function terminateAll(ctx: SectionContext, kind: ArmingKind, ids: string[]): Promise<void> {
+  const { h, progress } = ctx;
+  progress.phase(`7 arming: terminating ${kind === 'report' ? 'reports' : 'baselines'}`, ids.length);
+  await pool(ids, 24, async (id) => {
+    await h.client.workflow
+      .getHandle(workflowIdOf(id))
+      .terminate('benchmark: arming measured')
+      .catch(() => undefined);
+    progress.tick();
+  });
+}
+
 async function armingRun(ctx: SectionContext, kind: ArmingKind, n: number, windowMs: number, target: Target): Promise<ArmingRun> {
   const { h, progress, quick, runTag } = ctx;
   const workflowType = kind === 'report' ? WORKFLOW_TYPE : 'armingBaseline';
@@ -151,14 +163,7 @@ async function armingRun(ctx: SectionContext, kind: ArmingKind, n: number, windo
   };
   const lastArmedAfter = Math.max(...all.map((a) => a.armedAtMs)) - t0;
   // Leave nothing running: these would otherwise sit in the worker's cache through the next sections.
-  progress.phase(`7 arming: terminating ${kind === 'report' ? 'reports' : 'baselines'}`, sentAt.size);
-  await pool([...sentAt.keys()], 24, async (id) => {
-    await h.client.workflow
-      .getHandle(workflowIdOf(id))
-      .terminate('benchmark: arming measured')
-      .catch(() => undefined);
-    progress.tick();
-  });
+  await terminateAll(ctx, kind, [...sentAt.keys()]);
   return {
     kind,
     workflowType,

@@ -44,6 +44,17 @@ const TIMER_STARTED = 17; // temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_ST
 /** Running reports whose first workflow task completed: it upserts SpdrStatus with the timer. */
 const ARMED_QUERY = `WorkflowType = '${WORKFLOW_TYPE}' AND ExecutionStatus = 'Running' AND SpdrStatus = 'acknowledged'`;
 
+/** For each sampled report: from sending its start to its first timer (armed), from its history. */
+async function openToArmedMs(h: SectionContext['h'], sent: Map<string, number>): Promise<number[]> {
+  const armed: number[] = [];
+  for (const [id, sentAt] of sent) {
+    const history = await h.client.workflow.getHandle(workflowIdOf(id)).fetchHistory();
+    const timer = history.events?.find((event) => Number(event.eventType) === TIMER_STARTED);
+    if (timer) armed.push(eventTimeMs(timer) - sentAt);
+  }
+  return armed;
+}
+
 export async function runCapacity(ctx: SectionContext, steps?: number[]): Promise<CapacityResult> {
   const { h, progress, quick, runTag } = ctx;
   const targets = steps ?? (quick ? [200, 500] : [1000, 5000, 10000]);
@@ -98,12 +109,7 @@ export async function runCapacity(ctx: SectionContext, steps?: number[]): Promis
     }
     await waitForQuiet([h.worker.pid, h.server.pid], { maxMs: quick ? 10_000 : 30_000 });
     const settleMs = performance.now() - settle0;
-    const armed: number[] = [];
-    for (const [id, sentAt] of sent) {
-      const history = await h.client.workflow.getHandle(workflowIdOf(id)).fetchHistory();
-      const timer = history.events?.find((event) => Number(event.eventType) === TIMER_STARTED);
-      if (timer) armed.push(eventTimeMs(timer) - sentAt);
-    }
+    const armed = await openToArmedMs(h, sent);
     const db = dbBytes(h.server.dbFile);
     results.push({
       openReports: reportIds.length,

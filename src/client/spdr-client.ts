@@ -7,21 +7,18 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   Client,
   QueryNotRegisteredError,
-  ServiceError,
   WorkflowExecutionAlreadyStartedError,
   WorkflowFailedError,
-  WorkflowUpdateFailedError,
-  type WorkflowHandle,
-  type WorkflowHandleWithFirstExecutionRunId,
   type WorkflowStartOptions,
 } from '@temporalio/client';
-import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { isFinal, type MessageName, type MessagePayloadJson, type Report, type StartInputJson } from '../domain';
 import { connectClient, loadTemporalTarget } from '../infra/connection';
 import type { degradationReport } from '../workflows';
 import { DEFAULT_TASK_QUEUE, MESSAGES, reportQuery, reportWorkflowId } from '../contract';
-import { SpdrError, SpdrInvalidInputError, SpdrNotFoundError, SpdrRejectedError, SpdrUnreachableError } from './errors';
+import type { OpenResult, ReportHandle, SendMode, SendOptions, SendResult, SpdrClientOptions, WatchOptions } from './client-options';
+import { SpdrError, SpdrInvalidInputError, SpdrRejectedError, SpdrUnreachableError } from './errors';
+import { GRPC_DEADLINE_EXCEEDED, endedAs, isGrpcCode, translateError, translateMessageError } from './failures';
 import { REPORT_WORKFLOW_TYPE, buildListQuery, type ReportFilter } from './list-query';
 import { summaryOf, type ReportSummary } from './summary';
 import { validateMessage, validateReportId, validateStartInput } from './validation';
@@ -29,51 +26,13 @@ import { initialSearchAttributesOf, staticDetailsOf, staticSummaryOf } from './s
 
 export { DEFAULT_TASK_QUEUE } from '../contract';
 export type { ReportSummary } from './summary';
+export type { OpenResult, ReportHandle, SendMode, SendOptions, SendResult, SpdrClientOptions, WatchOptions } from './client-options';
 export { validateMessage, validateReportId, validateStartInput } from './validation';
 const DEFAULT_QUERY_TIMEOUT_MS = 15_000;
 const DEFAULT_CONNECT_TIMEOUT = '5s';
 const DEFAULT_LIST_LIMIT = 50;
 /** Query attempts, 250 ms apart, while a report that was just opened has no state yet. */
 const OPENING_QUERY_ATTEMPTS = 20;
-const GRPC_UNAVAILABLE = 14;
-const GRPC_DEADLINE_EXCEEDED = 4;
-
-export type ReportHandle = WorkflowHandle<typeof degradationReport>;
-
-export interface OpenResult {
-  handle: WorkflowHandleWithFirstExecutionRunId<typeof degradationReport>;
-  reportId: string;
-  workflowId: string;
-  /** True when the report was already open: the existing report is returned and the new input is NOT applied. */
-  alreadyOpen: boolean;
-}
-
-/** `update` (default) waits for the report's answer and returns the new report; `signal` is fire-and-forget. */
-export type SendMode = 'signal' | 'update';
-export interface SendOptions<M extends SendMode = SendMode> {
-  mode?: M;
-}
-/** What a send returns: the report after the change for an update, nothing for a signal. */
-export type SendResult<M extends SendMode> = M extends 'signal' ? void : Report;
-
-export interface SpdrClientOptions {
-  /** Task queue of the report worker; default `service-quality`. */
-  taskQueue?: string;
-  /** How long `get` waits for a worker to answer the `report` query; default 15 s. */
-  queryTimeoutMs?: number;
-  /** Shown in "cannot reach" messages; `connect` fills it in from the connection settings. */
-  address?: string;
-}
-
-export interface WatchOptions {
-  /** Poll interval; default 2 s. */
-  intervalMs?: number;
-  /** Stops watching (e.g. on Ctrl-C); `watch` then resolves with the last report seen. */
-  signal?: AbortSignal;
-}
-
-const isGrpcCode = (err: unknown, code: number): err is ServiceError =>
-  err instanceof ServiceError && (err.cause as { code?: unknown } | undefined)?.code === code;
 
 export class SpdrClient {
   readonly taskQueue: string;
@@ -153,7 +112,7 @@ export class SpdrClient {
       });
       return { handle, reportId, workflowId, alreadyOpen: false };
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw this.translate(err, reportId);
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw translateError(err, reportId, this.address);
     }
     try {
       const handle = await this.client.workflow.start<typeof degradationReport>(REPORT_WORKFLOW_TYPE, {
@@ -165,11 +124,11 @@ export class SpdrClient {
       if (err instanceof WorkflowExecutionAlreadyStartedError) {
         throw new SpdrRejectedError(
           reportId,
-          `${await this.endedAs(reportId)}; an ended report is not reopened, open a new report id`,
+          `${await endedAs(this, reportId)}; an ended report is not reopened, open a new report id`,
           'open',
         );
       }
-      throw this.translate(err, reportId);
+      throw translateError(err, reportId, this.address);
     }
   }
 
@@ -180,7 +139,7 @@ export class SpdrClient {
     try {
       await this.handle(reportId).signal(MESSAGES[name].signal, payload);
     } catch (err) {
-      throw await this.translateMessageError(err, reportId, name);
+      throw await translateMessageError(this, err, reportId, name);
     }
   }
 
@@ -197,7 +156,7 @@ export class SpdrClient {
       await handle.executeUpdate(MESSAGES[name].update, { args: [payload] });
       return await handle.query(reportQuery);
     } catch (err) {
-      throw await this.translateMessageError(err, reportId, name);
+      throw await translateMessageError(this, err, reportId, name);
     }
   }
 
@@ -295,13 +254,13 @@ export class SpdrClient {
     try {
       executionStatus = (await handle.describe()).status.name;
     } catch (err) {
-      throw this.translate(err, reportId);
+      throw translateError(err, reportId, this.address);
     }
     if (executionStatus === 'COMPLETED') {
       try {
         return await handle.result();
       } catch (err) {
-        throw this.translate(err, reportId);
+        throw translateError(err, reportId, this.address);
       }
     }
     if (executionStatus === 'FAILED') {
@@ -338,7 +297,7 @@ export class SpdrClient {
           `no worker answered the report query for ${reportId} within ${this.queryTimeoutMs / 1000} s; is a worker running on task queue "${this.taskQueue}"?`,
         );
       }
-      throw this.translate(err, reportId);
+      throw translateError(err, reportId, this.address);
     }
   }
 
@@ -358,7 +317,7 @@ export class SpdrClient {
         if (summaries.length >= limit) break;
       }
     } catch (err) {
-      throw this.translate(err, '(list)');
+      throw translateError(err, '(list)', this.address);
     }
     return summaries;
   }
@@ -392,49 +351,4 @@ export class SpdrClient {
     }
     return previous;
   }
-
-  /** "the report is cancelled" for a report whose workflow has ended, from its final report when there is one. */
-  private async endedAs(reportId: string): Promise<string> {
-    const handle = this.handle(reportId);
-    const status = await this.client
-      .withDeadline(Date.now() + 5_000, () => handle.result())
-      .then(
-        (report) => report.status,
-        () => undefined,
-      );
-    return status ? `the report is ${status}` : 'the report has ended';
-  }
-
-  /** Turns SDK errors into the client's own: unknown report, unreachable server, refusal. */
-  private translate(err: unknown, reportId: string): unknown {
-    if (err instanceof SpdrError) return err;
-    if (err instanceof WorkflowNotFoundError) return new SpdrNotFoundError(reportId);
-    if (isGrpcCode(err, GRPC_UNAVAILABLE)) return new SpdrUnreachableError(this.address, err.cause);
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
-      return new SpdrRejectedError(reportId, err.cause.message);
-    return err;
-  }
-
-  private async translateMessageError(err: unknown, reportId: string, name: MessageName): Promise<unknown> {
-    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
-      return new SpdrRejectedError(reportId, err.cause.message, name);
-    if (err instanceof WorkflowNotFoundError || (err instanceof ServiceError && /completed|closed/i.test(serviceDetails(err)))) {
-      // Temporal answers "not found" for a workflow that has completed too; tell the two apart.
-      const status = await this.handle(reportId)
-        .describe()
-        .then(
-          (d) => d.status.name,
-          () => undefined,
-        );
-      if (status && status !== 'RUNNING')
-        return new SpdrRejectedError(reportId, `${await this.endedAs(reportId)}; it takes no more messages`, name);
-      if (!status) return new SpdrNotFoundError(reportId);
-    }
-    return this.translate(err, reportId);
-  }
-}
-
-function serviceDetails(err: ServiceError): string {
-  const cause = err.cause as { details?: unknown } | undefined;
-  return `${err.message} ${typeof cause?.details === 'string' ? cause.details : ''}`;
 }

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Report } from '../../src/domain';
 import { loadWorkerSettings } from '../../src/config/worker-settings';
 import { startMetricsServer, type MetricsServer } from '../../src/metrics/server';
@@ -107,26 +107,39 @@ function escalationsIn(reports: Report[]): Map<string, number> {
   return counts;
 }
 
+/** Report MET-<pid>-<n> of this severity, opened now on the metrics task queue. */
+function openMetricsReport(client: Client, n: number, severity: string, extra: Record<string, unknown>): Promise<Handle> {
+  const reportId = `MET-${process.pid}-${n}`;
+  return client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: reportWorkflowId(reportId),
+    args: [
+      {
+        reportId,
+        service: { id: 'svc-volte-fra1' },
+        severity: severity as 'critical',
+        description: 'VoLTE call setup failures',
+        detectedAt: new Date().toISOString(),
+        ...extra,
+      } as never,
+    ],
+  });
+}
+
+/** `series value` lines of a Prometheus text rendering, comments left out. */
+function samplesOf(text: string): Map<string, number> {
+  return new Map(
+    [...text.split('\n')]
+      .filter((l) => l && !l.startsWith('#'))
+      .map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]),
+  );
+}
+
 describe('worker metrics', () => {
   it('count each fact once across two workers, the second replaying every history', async () => {
     const client = dev.client;
     const a = await startWorker();
-    const id = (n: number) => `MET-${process.pid}-${n}`;
-    const open = (n: number, severity: string, extra: Record<string, unknown> = {}): Promise<Handle> =>
-      client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId: reportWorkflowId(id(n)),
-        args: [
-          {
-            reportId: id(n),
-            service: { id: 'svc-volte-fra1' },
-            severity: severity as 'critical',
-            description: 'VoLTE call setup failures',
-            detectedAt: new Date().toISOString(),
-            ...extra,
-          } as never,
-        ],
-      });
+    const open = (n: number, severity: string, extra: Record<string, unknown> = {}) => openMetricsReport(client, n, severity, extra);
     const fast = await open(1, 'critical', { jeopardyPolicy: { resolutionTarget: '4s' } });
     const slow = await open(2, 'critical');
     const major = await open(3, 'major');
@@ -153,14 +166,8 @@ describe('worker metrics', () => {
       expect(get(m, 'spdr_escalations_total{level="2",reason="breach"}')).toBe(1);
     }, 30_000);
     await a.stop();
-    const fromA = await (async () => {
-      // A stopped: read its registry directly (the same text it served).
-      return new Map(
-        [...a.metrics.registry.render().split('\n')]
-          .filter((l) => l && !l.startsWith('#'))
-          .map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]),
-      );
-    })();
+    // A stopped: read its registry directly (the same text it served).
+    const fromA = samplesOf(a.metrics.registry.render());
 
     const b = await startWorker({ maxCachedWorkflows: 0 });
     for (const h of [fast, slow]) {

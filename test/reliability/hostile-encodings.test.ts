@@ -223,70 +223,73 @@ describe('callbacks without proof of sender change nothing', () => {
     fetch(`${listener.url}${path}`, { method: 'POST', headers, body });
   const json = { 'content-type': 'application/json' };
 
+  /** Each callback an attacker or a broken sender may post, with the status and error it must get. */
+  const hostileCallbacks = (): { name: string; send: () => Promise<Response>; status: number; error: RegExp }[] => [
+    { name: 'unsigned', send: () => post(resolvedEvent(), json), status: 401, error: /no proof of sender|missing x-spdr-signature/ },
+    {
+      name: 'text/plain (no CORS preflight)',
+      send: () => post(resolvedEvent(), { 'content-type': 'text/plain' }),
+      status: 415,
+      error: /only application\/json/,
+    },
+    {
+      name: 'stale (signed 6 minutes ago)',
+      send: () => {
+        const body = resolvedEvent();
+        return post(body, { ...json, [SIGNATURE_HEADER]: signCallback(secret, body, Date.now() - 6 * 60_000) });
+      },
+      status: 401,
+      error: /stale signature/,
+    },
+    {
+      name: 'forged (another secret)',
+      send: () => {
+        const body = resolvedEvent();
+        return post(body, { ...json, [SIGNATURE_HEADER]: signCallback('not-the-secret-not-the-secret-not-the', body) });
+      },
+      status: 401,
+      error: /wrong signature/,
+    },
+    {
+      name: 'tampered body (signed, then changed)',
+      send: () => {
+        const body = resolvedEvent();
+        return post(body.replace('resolved', 'closed'), { ...json, [SIGNATURE_HEADER]: signCallback(secret, body) });
+      },
+      status: 401,
+      error: /wrong signature/,
+    },
+    {
+      name: 'malformed signature',
+      send: () => post(resolvedEvent(), { ...json, [SIGNATURE_HEADER]: 'v1=abc' }),
+      status: 401,
+      error: /malformed/,
+    },
+    {
+      name: 'oversized (2 MB)',
+      send: () => {
+        const body = Buffer.alloc(2 * 1024 * 1024, 0x20);
+        return post(body, { ...json, [SIGNATURE_HEADER]: signCallback(secret, body) });
+      },
+      status: 413,
+      error: /larger than/,
+    },
+    {
+      name: 'unknown subscription token',
+      send: () => post(resolvedEvent(), json, `/listener/hub/${newSubscriptionToken()}/partnerRequestStatusChangeEvent`),
+      status: 401,
+      error: /unknown subscription token/,
+    },
+    {
+      name: 'a token of one source used for another',
+      send: () => post(resolvedEvent(), json, `/listener/hub/${token}/troubleTicketStatusChangeEvent`),
+      status: 401,
+      error: /unknown subscription token/,
+    },
+  ];
+
   it('refuses unsigned, text/plain, stale, forged, tampered, replayed, oversized and wrong-token callbacks', async () => {
-    const attacks: { name: string; send: () => Promise<Response>; status: number; error: RegExp }[] = [
-      { name: 'unsigned', send: () => post(resolvedEvent(), json), status: 401, error: /no proof of sender|missing x-spdr-signature/ },
-      {
-        name: 'text/plain (no CORS preflight)',
-        send: () => post(resolvedEvent(), { 'content-type': 'text/plain' }),
-        status: 415,
-        error: /only application\/json/,
-      },
-      {
-        name: 'stale (signed 6 minutes ago)',
-        send: () => {
-          const body = resolvedEvent();
-          return post(body, { ...json, [SIGNATURE_HEADER]: signCallback(secret, body, Date.now() - 6 * 60_000) });
-        },
-        status: 401,
-        error: /stale signature/,
-      },
-      {
-        name: 'forged (another secret)',
-        send: () => {
-          const body = resolvedEvent();
-          return post(body, { ...json, [SIGNATURE_HEADER]: signCallback('not-the-secret-not-the-secret-not-the', body) });
-        },
-        status: 401,
-        error: /wrong signature/,
-      },
-      {
-        name: 'tampered body (signed, then changed)',
-        send: () => {
-          const body = resolvedEvent();
-          return post(body.replace('resolved', 'closed'), { ...json, [SIGNATURE_HEADER]: signCallback(secret, body) });
-        },
-        status: 401,
-        error: /wrong signature/,
-      },
-      {
-        name: 'malformed signature',
-        send: () => post(resolvedEvent(), { ...json, [SIGNATURE_HEADER]: 'v1=abc' }),
-        status: 401,
-        error: /malformed/,
-      },
-      {
-        name: 'oversized (2 MB)',
-        send: () => {
-          const body = Buffer.alloc(2 * 1024 * 1024, 0x20);
-          return post(body, { ...json, [SIGNATURE_HEADER]: signCallback(secret, body) });
-        },
-        status: 413,
-        error: /larger than/,
-      },
-      {
-        name: 'unknown subscription token',
-        send: () => post(resolvedEvent(), json, `/listener/hub/${newSubscriptionToken()}/partnerRequestStatusChangeEvent`),
-        status: 401,
-        error: /unknown subscription token/,
-      },
-      {
-        name: 'a token of one source used for another',
-        send: () => post(resolvedEvent(), json, `/listener/hub/${token}/troubleTicketStatusChangeEvent`),
-        status: 401,
-        error: /unknown subscription token/,
-      },
-    ];
+    const attacks = hostileCallbacks();
     for (const attack of attacks) {
       const response = await attack.send().catch((err: unknown) => err);
       if (response instanceof Response) {

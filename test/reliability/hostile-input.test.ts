@@ -364,6 +364,106 @@ async function sendOne(expect: ExpectStatic, lane: Lane, name: MessageName, raw:
   }
 }
 
+/** REPORTS reports, each with a real trouble report (so callbacks can arrive in and out of order), once its ticket exists. */
+async function openLanes(): Promise<Lane[]> {
+  const lanes: Lane[] = [];
+  for (let i = 0; i < REPORTS; i++) {
+    const reportId = `FUZZ-${process.pid}-${i}`;
+    const handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
+      taskQueue,
+      workflowId: reportWorkflowId(reportId),
+      args: [
+        { reportId, service: { id: 'svc-volte-fra1' }, severity: 'critical', description: 'fuzzed', detectedAt: '2026-11-25T10:00:00Z' },
+      ],
+    });
+    // A real trouble report, so callbacks can arrive in and out of order.
+    await handle.executeUpdate(MESSAGES.addAnalysis.update, {
+      args: [{ author: 'noc.anna', summary: 'cause', rootCause: { domain: 'resource', resourceId: 'PE-7' } }],
+    });
+    lanes.push({
+      reportId,
+      handle,
+      troubleKey: `spdr-${reportId}-rtr-PE-7`,
+      expectedRejections: [],
+      signals: 0,
+      updates: { accepted: 0, rejected: 0 },
+    });
+  }
+  for (const lane of lanes) {
+    await eventually(
+      () => lane.handle.query(reportQuery),
+      (r: Report) => r.troubleReports[0]?.ticketId !== undefined,
+      `ticket of ${lane.reportId}`,
+    );
+  }
+  return lanes;
+}
+
+/** Every signal the schema refused is in the lane's rejectedInputs, with its reason; the report is valid and open. */
+async function expectRejectionsRecorded(expect: ExpectStatic, lane: Lane): Promise<void> {
+  // Every signal has been applied once the inbox is drained: the report answers with all of them.
+  const report = await eventually(
+    () => lane.handle.query(reportQuery),
+    (r: Report) => r.rejectedInputs.length >= lane.expectedRejections.length,
+    `the rejections of ${lane.reportId}`,
+  );
+  expect(ReportSchema.safeParse(report).error).toBeUndefined();
+  expect(report.status).not.toMatch(/^(closed|cancelled)$/);
+  for (const rejected of report.rejectedInputs) {
+    expect(rejected.reason.trim()).not.toBe('');
+    expect(MESSAGE_NAMES).toContain(rejected.message);
+  }
+  const recorded = new Map<string, number>();
+  for (const r of report.rejectedInputs) recorded.set(`${r.message}\n${r.reason}`, (recorded.get(`${r.message}\n${r.reason}`) ?? 0) + 1);
+  for (const expected of lane.expectedRejections) {
+    const left = recorded.get(expected) ?? 0;
+    expect(left, `not in rejectedInputs: ${expected.slice(0, 300)}`).toBeGreaterThan(0);
+    recorded.set(expected, left - 1);
+  }
+  expect(report.rejectedInputs.length).toBeLessThanOrEqual(lane.signals);
+}
+
+/** Opens the known-gap probes' reports and checks each stayed healthy; what went wrong is collected in `problems`. */
+function gapProbe() {
+  const probe = {
+    problems: [] as string[],
+    handles: [] as Handle[],
+    serverFlushes: 0,
+    open: async (suffix: string, extra: Record<string, unknown> = {}): Promise<Handle> => {
+      const reportId = `FUZZ-${process.pid}-gap-${suffix}`;
+      return client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: reportWorkflowId(reportId),
+        args: [
+          {
+            reportId,
+            service: { id: 'svc-volte-fra1' },
+            severity: 'critical',
+            description: 'gap',
+            detectedAt: '2026-11-25T10:00:00Z',
+            ...extra,
+          },
+        ],
+      });
+    },
+    healthy: async (handle: Handle, what: string, ok: (r: Report) => boolean): Promise<void> => {
+      try {
+        // Waits for the event (the refusal recorded), bounded only so a failure is reported rather than hung.
+        await eventually(() => handle.query(reportQuery), ok, what, 30_000, 250);
+      } catch (err) {
+        probe.problems.push(`${what}: ${(err as Error).message.slice(0, 200)}`);
+      }
+      const audit = await auditWorkflowTasks(client, [handle.workflowId]);
+      if (audit.ours.length > 0)
+        probe.problems.push(
+          `${what}: ${audit.ours.length} workflow task failures (${audit.ours[0].cause}: ${audit.ours[0].message.slice(0, 120)})`,
+        );
+      probe.serverFlushes += audit.serverBufferFlush;
+    },
+  };
+  return probe;
+}
+
 // The three tests use separate reports and run one after the other: side by side on a shared
 // server and two cores, their waits became wall-clock races.
 describe('hostile input: random and adversarial payloads as signals and updates', () => {
@@ -373,35 +473,7 @@ describe('hostile input: random and adversarial payloads as signals and updates'
     expect,
   }) => {
     const wallStart = Date.now();
-    for (let i = 0; i < REPORTS; i++) {
-      const reportId = `FUZZ-${process.pid}-${i}`;
-      const handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId: reportWorkflowId(reportId),
-        args: [
-          { reportId, service: { id: 'svc-volte-fra1' }, severity: 'critical', description: 'fuzzed', detectedAt: '2026-11-25T10:00:00Z' },
-        ],
-      });
-      // A real trouble report, so callbacks can arrive in and out of order.
-      await handle.executeUpdate(MESSAGES.addAnalysis.update, {
-        args: [{ author: 'noc.anna', summary: 'cause', rootCause: { domain: 'resource', resourceId: 'PE-7' } }],
-      });
-      lanes.push({
-        reportId,
-        handle,
-        troubleKey: `spdr-${reportId}-rtr-PE-7`,
-        expectedRejections: [],
-        signals: 0,
-        updates: { accepted: 0, rejected: 0 },
-      });
-    }
-    for (const lane of lanes) {
-      await eventually(
-        () => lane.handle.query(reportQuery),
-        (r: Report) => r.troubleReports[0]?.ticketId !== undefined,
-        `ticket of ${lane.reportId}`,
-      );
-    }
+    lanes.push(...(await openLanes()));
 
     const random = fc.sample(fuzzMessage, { numRuns: RUNS, seed: SEED });
     const corpus = adversarialCorpus();
@@ -423,29 +495,7 @@ describe('hostile input: random and adversarial payloads as signals and updates'
     expect(figures.updatesRejectedBySchema).toBeGreaterThan(0);
     expect(figures.updatesRejectedByRules).toBeGreaterThan(0);
     expect(figures.signalSchemaRejections).toBeGreaterThan(0);
-    for (const lane of lanes) {
-      // Every signal has been applied once the inbox is drained: the report answers with all of them.
-      const report = await eventually(
-        () => lane.handle.query(reportQuery),
-        (r: Report) => r.rejectedInputs.length >= lane.expectedRejections.length,
-        `the rejections of ${lane.reportId}`,
-      );
-      expect(ReportSchema.safeParse(report).error).toBeUndefined();
-      expect(report.status).not.toMatch(/^(closed|cancelled)$/);
-      for (const rejected of report.rejectedInputs) {
-        expect(rejected.reason.trim()).not.toBe('');
-        expect(MESSAGE_NAMES).toContain(rejected.message);
-      }
-      const recorded = new Map<string, number>();
-      for (const r of report.rejectedInputs)
-        recorded.set(`${r.message}\n${r.reason}`, (recorded.get(`${r.message}\n${r.reason}`) ?? 0) + 1);
-      for (const expected of lane.expectedRejections) {
-        const left = recorded.get(expected) ?? 0;
-        expect(left, `not in rejectedInputs: ${expected.slice(0, 300)}`).toBeGreaterThan(0);
-        recorded.set(expected, left - 1);
-      }
-      expect(report.rejectedInputs.length).toBeLessThanOrEqual(lane.signals);
-    }
+    for (const lane of lanes) await expectRejectionsRecorded(expect, lane);
     expect(Object.getOwnPropertyNames(Object.prototype).sort()).toEqual(prototypeBefore);
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
 
@@ -528,40 +578,8 @@ describe('hostile input: random and adversarial payloads as signals and updates'
   it('oversized unknown keys and out-of-range durations are refused with bounded reasons; no workflow task failure of ours', async ({
     expect,
   }) => {
-    const problems: string[] = [];
-    const open = async (suffix: string, extra: Record<string, unknown> = {}): Promise<Handle> => {
-      const reportId = `FUZZ-${process.pid}-gap-${suffix}`;
-      return client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId: reportWorkflowId(reportId),
-        args: [
-          {
-            reportId,
-            service: { id: 'svc-volte-fra1' },
-            severity: 'critical',
-            description: 'gap',
-            detectedAt: '2026-11-25T10:00:00Z',
-            ...extra,
-          },
-        ],
-      });
-    };
-    const healthy = async (handle: Handle, what: string, ok: (r: Report) => boolean): Promise<void> => {
-      try {
-        // Waits for the event (the refusal recorded), bounded only so a failure is reported rather than hung.
-        await eventually(() => handle.query(reportQuery), ok, what, 30_000, 250);
-      } catch (err) {
-        problems.push(`${what}: ${(err as Error).message.slice(0, 200)}`);
-      }
-      const audit = await auditWorkflowTasks(client, [handle.workflowId]);
-      if (audit.ours.length > 0)
-        problems.push(
-          `${what}: ${audit.ours.length} workflow task failures (${audit.ours[0].cause}: ${audit.ours[0].message.slice(0, 120)})`,
-        );
-      serverFlushes += audit.serverBufferFlush;
-    };
-    let serverFlushes = 0;
-    const handles: Handle[] = [];
+    const probe = gapProbe();
+    const { problems, handles, open, healthy } = probe;
     await Promise.all([
       (async () => {
         // A due time 99,999,999 weeks ahead passes the schema, then new Date(...).toISOString() throws RangeError in the core.
@@ -620,7 +638,7 @@ describe('hostile input: random and adversarial payloads as signals and updates'
     for (const h of handles) await h.terminate('known-gap probe over').catch(() => undefined);
     for (const p of problems) log(`GAP: ${p}`);
     log(
-      `oversized keys / out-of-range durations: all refused with bounded reasons; ${serverFlushes} server buffer flush(es) (history service, benign), 0 workflow task failures of ours`,
+      `oversized keys / out-of-range durations: all refused with bounded reasons; ${probe.serverFlushes} server buffer flush(es) (history service, benign), 0 workflow task failures of ours`,
     );
     expect(problems).toEqual([]);
   }, 120_000);

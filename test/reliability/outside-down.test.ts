@@ -8,6 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from '@temporalio/worker';
+import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { Report } from '../../src/domain';
 import { loadWorkerSettings } from '../../src/config/worker-settings';
 import { startSimulators, type Simulators } from '../../src/simulators/main';
@@ -56,36 +57,115 @@ interface Escalation {
   body: { type?: string; reportId?: string; level?: number; reason?: string; detail?: string };
 }
 
+interface OutageReport {
+  reportId: string;
+  handle: WorkflowHandle<typeof degradationReport>;
+  key: string;
+}
+
+/** REPORTS reports, each with a resource cause on its own DSLAM (so each creates one ticket). */
+function openOutageReports(client: Client): Promise<OutageReport[]> {
+  return Promise.all(
+    Array.from({ length: REPORTS }, async (_, i) => {
+      const reportId = `OUTAGE-${process.pid}-${i}`;
+      const handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: reportWorkflowId(reportId),
+        args: [
+          {
+            reportId,
+            service: { id: 'svc-dsl-muc' },
+            severity: 'minor',
+            description: 'DSL sync rate drop',
+            detectedAt: '2026-11-25T10:00:00Z',
+          },
+        ],
+      });
+      await handle.signal(MESSAGES.addAnalysis.signal, {
+        author: 'noc.anna',
+        summary: 'DSLAM line card',
+        rootCause: { domain: 'resource', resourceId: `DSLAM-${i}` },
+      });
+      return { reportId, handle, key: `spdr-${reportId}-rtr-DSLAM-${i}` };
+    }),
+  );
+}
+
+/** Every report records the outage (no ticket yet, the failure in its history) and escalates it. */
+async function recordedDuringOutage(reports: OutageReport[], escalations: () => Promise<Escalation[]>): Promise<Report[]> {
+  const duringOutage = await Promise.all(
+    reports.map((r) =>
+      eventually(
+        () => r.handle.query(reportQuery),
+        (x: Report) => x.outsideFailures.some((f) => f.system === 'resourceTroubleManagement' && f.key === r.key),
+        `the outage recorded by ${r.reportId}`,
+        30_000,
+        250,
+      ),
+    ),
+  );
+  await eventually(
+    escalations,
+    (list) => reports.every((r) => list.some((w) => w.body.reportId === r.reportId)),
+    'an outsideSystemFailing escalation per report',
+    20_000,
+    250,
+  );
+  for (const r of duringOutage) {
+    expect(r.troubleReports[0]).toMatchObject({ status: 'requested' });
+    expect(r.troubleReports[0].ticketId).toBeUndefined();
+    expect(
+      r.history.some(
+        (h) => h.action === 'outsideSystemFailed' && h.by === 'resourceTroubleManagement' && /create trouble report/.test(h.detail ?? ''),
+      ),
+    ).toBe(true);
+  }
+  return duringOutage;
+}
+
+/** Resolves each ticket, clears and confirms closure of each report. */
+async function closeAll(reports: OutageReport[], caughtUp: Report[]): Promise<void> {
+  for (const [i, r] of reports.entries()) {
+    await r.handle.signal(MESSAGES.resourceTroubleUpdate.signal, {
+      externalId: r.key,
+      ticketId: caughtUp[i].troubleReports[0].ticketId,
+      status: 'resolved',
+      resolution: 'line card swapped',
+    });
+    await r.handle.signal(MESSAGES.clear.signal, { by: 'noc.anna', resolution: 'line card swapped' });
+    await r.handle.signal(MESSAGES.confirmClosure.signal, { by: 'close.process' });
+  }
+}
+
+/** One key per escalation (report, level, failing system and operation, failure number), at most one per recorded failure. */
+function expectOneKeyPerFailure(delivered: Escalation[], finals: Report[]): void {
+  // One key per escalation: report, level, the failing system and operation, and the failure's number.
+  expect(
+    delivered
+      .filter(
+        (w) =>
+          !String(w.idempotencyKey).startsWith(
+            `spdr-${w.body.reportId}-esc-${w.body.level}-outsideSystemFailing-resourceTroubleManagement-create-trouble-report-`,
+          ),
+      )
+      .map((w) => w.idempotencyKey),
+  ).toEqual([]);
+  for (const f of finals) {
+    const keys = new Set(delivered.filter((w) => w.body.reportId === f.reportId).map((w) => w.idempotencyKey));
+    const recorded = f.history.filter((h) => h.action === 'outsideSystemFailed' && h.by === 'resourceTroubleManagement').length;
+    expect(keys.size, `outsideSystemFailing keys of ${f.reportId}`).toBeGreaterThanOrEqual(1);
+    // Lax sink: every delivery is kept; a key delivered twice is a retried webhook, never a second escalation.
+    expect(keys.size).toBeLessThanOrEqual(recorded);
+  }
+}
+
 describe('the resource trouble system is down for a while', () => {
   it('the outage is recorded and escalated; once it is back, one ticket per cause is created and the reports catch up', async () => {
     const wallStart = Date.now();
     const client = dev.client;
     await http(`${simulators.troubleUrl}/admin/faults`, { method: 'POST', body: JSON.stringify({ down: true }) });
     const downAt = Date.now();
-    const reports = await Promise.all(
-      Array.from({ length: REPORTS }, async (_, i) => {
-        const reportId = `OUTAGE-${process.pid}-${i}`;
-        const handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-          taskQueue,
-          workflowId: reportWorkflowId(reportId),
-          args: [
-            {
-              reportId,
-              service: { id: 'svc-dsl-muc' },
-              severity: 'minor',
-              description: 'DSL sync rate drop',
-              detectedAt: '2026-11-25T10:00:00Z',
-            },
-          ],
-        });
-        await handle.signal(MESSAGES.addAnalysis.signal, {
-          author: 'noc.anna',
-          summary: 'DSLAM line card',
-          rootCause: { domain: 'resource', resourceId: `DSLAM-${i}` },
-        });
-        return { reportId, handle, key: `spdr-${reportId}-rtr-DSLAM-${i}` };
-      }),
-    );
+    const reports = await openOutageReports(client);
 
     // During the outage: every report records the failure and escalates it.
     const escalations = async () =>
@@ -95,33 +175,7 @@ describe('the resource trouble system is down for a while', () => {
           w.body.reason === 'outsideSystemFailing' &&
           reports.some((r) => r.reportId === w.body.reportId),
       );
-    const duringOutage = await Promise.all(
-      reports.map((r) =>
-        eventually(
-          () => r.handle.query(reportQuery),
-          (x: Report) => x.outsideFailures.some((f) => f.system === 'resourceTroubleManagement' && f.key === r.key),
-          `the outage recorded by ${r.reportId}`,
-          30_000,
-          250,
-        ),
-      ),
-    );
-    await eventually(
-      escalations,
-      (list) => reports.every((r) => list.some((w) => w.body.reportId === r.reportId)),
-      'an outsideSystemFailing escalation per report',
-      20_000,
-      250,
-    );
-    for (const r of duringOutage) {
-      expect(r.troubleReports[0]).toMatchObject({ status: 'requested' });
-      expect(r.troubleReports[0].ticketId).toBeUndefined();
-      expect(
-        r.history.some(
-          (h) => h.action === 'outsideSystemFailed' && h.by === 'resourceTroubleManagement' && /create trouble report/.test(h.detail ?? ''),
-        ),
-      ).toBe(true);
-    }
+    const duringOutage = await recordedDuringOutage(reports, escalations);
     const firstRecorded = Math.min(...duringOutage.map((r) => Date.parse(r.outsideFailures[0].at)));
     // Not recorded before the window ran out (less a second: a create scheduled just before the outage
     // began counts its window from its schedule, and workflow time is the task's start).
@@ -154,40 +208,14 @@ describe('the resource trouble system is down for a while', () => {
     for (const r of caughtUp) expect(r.troubleReports[0].status).toBe('acknowledged');
 
     // ...and the reports carry on to closure.
-    for (const [i, r] of reports.entries()) {
-      await r.handle.signal(MESSAGES.resourceTroubleUpdate.signal, {
-        externalId: r.key,
-        ticketId: caughtUp[i].troubleReports[0].ticketId,
-        status: 'resolved',
-        resolution: 'line card swapped',
-      });
-      await r.handle.signal(MESSAGES.clear.signal, { by: 'noc.anna', resolution: 'line card swapped' });
-      await r.handle.signal(MESSAGES.confirmClosure.signal, { by: 'close.process' });
-    }
+    await closeAll(reports, caughtUp);
     const finals = await Promise.all(reports.map((r) => r.handle.result()));
     expect(finals.map((f) => f.status)).toEqual(reports.map(() => 'closed'));
 
     // The lax sink keeps every delivery: each is under its threshold's one key, and each report
     // escalated the outage at most once per failure it recorded (not once per failed attempt).
     const delivered = await escalations();
-    // One key per escalation: report, level, the failing system and operation, and the failure's number.
-    expect(
-      delivered
-        .filter(
-          (w) =>
-            !String(w.idempotencyKey).startsWith(
-              `spdr-${w.body.reportId}-esc-${w.body.level}-outsideSystemFailing-resourceTroubleManagement-create-trouble-report-`,
-            ),
-        )
-        .map((w) => w.idempotencyKey),
-    ).toEqual([]);
-    for (const f of finals) {
-      const keys = new Set(delivered.filter((w) => w.body.reportId === f.reportId).map((w) => w.idempotencyKey));
-      const recorded = f.history.filter((h) => h.action === 'outsideSystemFailed' && h.by === 'resourceTroubleManagement').length;
-      expect(keys.size, `outsideSystemFailing keys of ${f.reportId}`).toBeGreaterThanOrEqual(1);
-      // Lax sink: every delivery is kept; a key delivered twice is a retried webhook, never a second escalation.
-      expect(keys.size).toBeLessThanOrEqual(recorded);
-    }
+    expectOneKeyPerFailure(delivered, finals);
     const sink = await http<{ duplicates: number }>(`${simulators.webhookUrl}/admin/received`);
     const audit = await auditWorkflowTasks(
       client,

@@ -11,7 +11,7 @@
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { NativeConnection, type Worker } from '@temporalio/worker';
 import type { Report } from '../../src/domain';
@@ -72,35 +72,90 @@ afterAll(async () => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
+interface RestartReport {
+  reportId: string;
+  handle: WorkflowHandle<typeof degradationReport>;
+}
+
+interface Delivered {
+  receivedAt: string;
+  idempotencyKey?: string;
+  body: { type?: string; reportId?: string; level?: number };
+}
+
+/** REPORTS reports with a service and a resource cause each, so each has a ticket before the outage. */
+function openRestartReports(): Promise<RestartReport[]> {
+  return Promise.all(
+    Array.from({ length: REPORTS }, async (_, i) => {
+      const reportId = `RESTART-${process.pid}-${i}`;
+      const handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
+        taskQueue,
+        workflowId: reportWorkflowId(reportId),
+        args: [
+          {
+            reportId,
+            service: { id: 'svc-iptv-ber2' },
+            severity: 'major',
+            description: 'IPTV join time above 2 s',
+            detectedAt: '2026-11-25T10:00:00Z',
+            jeopardyPolicy: { resolutionTarget: TARGET_MS },
+          },
+        ],
+      });
+      await handle.executeUpdate(MESSAGES.addAnalysis.update, {
+        args: [{ author: 'noc.anna', summary: 'multicast tree flapping', rootCause: { domain: 'service' } }],
+      });
+      await handle.executeUpdate(MESSAGES.addAnalysis.update, {
+        args: [{ author: 'noc.ben', summary: 'PIM neighbour loss on AGG-3', rootCause: { domain: 'resource', resourceId: `AGG-${i}` } }],
+      });
+      return { reportId, handle };
+    }),
+  );
+}
+
+/** Each report kept everything from before the outage and took its ladder steps after the restart. */
+async function expectNothingLost(reports: RestartReport[], before: Report[], restartAt: number): Promise<void> {
+  for (const [i, r] of reports.entries()) {
+    const after = await r.handle.query(reportQuery);
+    expect(after.analysis.map((a) => a.summary)).toEqual(before[i].analysis.map((a) => a.summary));
+    expect(after.troubleReports.map((t) => t.ticketId)).toEqual(before[i].troubleReports.map((t) => t.ticketId));
+    expect(after.history.slice(0, before[i].history.length)).toEqual(before[i].history);
+    expect(after.jeopardy).toMatchObject({ state: 'breached' });
+    expect(after.jeopardy.escalationLevel).toBeGreaterThanOrEqual(2);
+    const ladder = after.history.filter((h) => h.action === 'escalated' || h.action === 'assigneesNotified');
+    expect(ladder.length).toBeGreaterThanOrEqual(3);
+    // Each step was taken after the restart (the ladder entries carry the worker's time of taking them).
+    for (const step of ladder.slice(0, 3)) expect(Date.parse(step.at)).toBeGreaterThanOrEqual(restartAt);
+  }
+}
+
+/** One key per threshold, each level taken once, one ticket per resource cause; the number of thresholds. */
+async function expectOnceEach(reports: RestartReport[], delivered: Delivered[]): Promise<number> {
+  // One key per threshold (report, level): the lax sink keeps repeated deliveries, so a threshold
+  // taken twice under two keys, or a level taken twice, shows here.
+  const keysPerThreshold = new Map<string, Set<string | undefined>>();
+  for (const w of delivered) {
+    const threshold = `${w.body.reportId}/${w.body.level}`;
+    keysPerThreshold.set(threshold, (keysPerThreshold.get(threshold) ?? new Set()).add(w.idempotencyKey));
+  }
+  expect([...keysPerThreshold.values()].map((k) => k.size)).toEqual([...keysPerThreshold.values()].map(() => 1));
+  for (const r of reports) {
+    const steps = (await r.handle.query(reportQuery)).history
+      .filter((h) => h.action === 'escalated')
+      .map((h) => h.detail?.match(/^level (\d+)/)?.[1]);
+    expect(new Set(steps).size, `levels of ${r.reportId} taken once each`).toBe(steps.length);
+  }
+  // One ticket per resource cause, though the lax trouble system would have stored a second.
+  const stats = await http<{ lax: boolean; createdPerExternalId: Record<string, number> }>(`${simulators.troubleUrl}/admin/stats`);
+  expect(stats.lax).toBe(true);
+  expect(reports.map((r) => stats.createdPerExternalId[`spdr-${r.reportId}-rtr-AGG-${reports.indexOf(r)}`])).toEqual(reports.map(() => 1));
+  return keysPerThreshold.size;
+}
+
 describe('the Temporal server stops and starts again (SQLite file, same port) while reports are open', () => {
   it('timers due during the outage fire after the restart, and nothing is lost', async () => {
     const wallStart = Date.now();
-    const reports = await Promise.all(
-      Array.from({ length: REPORTS }, async (_, i) => {
-        const reportId = `RESTART-${process.pid}-${i}`;
-        const handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-          taskQueue,
-          workflowId: reportWorkflowId(reportId),
-          args: [
-            {
-              reportId,
-              service: { id: 'svc-iptv-ber2' },
-              severity: 'major',
-              description: 'IPTV join time above 2 s',
-              detectedAt: '2026-11-25T10:00:00Z',
-              jeopardyPolicy: { resolutionTarget: TARGET_MS },
-            },
-          ],
-        });
-        await handle.executeUpdate(MESSAGES.addAnalysis.update, {
-          args: [{ author: 'noc.anna', summary: 'multicast tree flapping', rootCause: { domain: 'service' } }],
-        });
-        await handle.executeUpdate(MESSAGES.addAnalysis.update, {
-          args: [{ author: 'noc.ben', summary: 'PIM neighbour loss on AGG-3', rootCause: { domain: 'resource', resourceId: `AGG-${i}` } }],
-        });
-        return { reportId, handle };
-      }),
-    );
+    const reports = await openRestartReports();
     const openedAt = Date.now();
     const before = await Promise.all(
       reports.map((r) =>
@@ -137,11 +192,9 @@ describe('the Temporal server stops and starts again (SQLite file, same port) wh
 
     // The old worker and client carry on: every threshold that fell due during the outage is taken now.
     const escalations = async () =>
-      (
-        await http<{
-          received: { receivedAt: string; idempotencyKey?: string; body: { type?: string; reportId?: string; level?: number } }[];
-        }>(`${simulators.webhookUrl}/admin/received?path=/escalation`)
-      ).received.filter((w) => w.body.type === 'spdr.escalation');
+      (await http<{ received: Delivered[] }>(`${simulators.webhookUrl}/admin/received?path=/escalation`)).received.filter(
+        (w) => w.body.type === 'spdr.escalation',
+      );
     const delivered = await eventually(
       escalations,
       (list) => reports.every((r) => list.filter((w) => w.body.reportId === r.reportId && (w.body.level ?? 0) >= 1).length >= 2),
@@ -154,38 +207,8 @@ describe('the Temporal server stops and starts again (SQLite file, same port) wh
     expect(workerError).toBeUndefined();
     expect(worker.getState()).toBe('RUNNING');
 
-    for (const [i, r] of reports.entries()) {
-      const after = await r.handle.query(reportQuery);
-      expect(after.analysis.map((a) => a.summary)).toEqual(before[i].analysis.map((a) => a.summary));
-      expect(after.troubleReports.map((t) => t.ticketId)).toEqual(before[i].troubleReports.map((t) => t.ticketId));
-      expect(after.history.slice(0, before[i].history.length)).toEqual(before[i].history);
-      expect(after.jeopardy).toMatchObject({ state: 'breached' });
-      expect(after.jeopardy.escalationLevel).toBeGreaterThanOrEqual(2);
-      const ladder = after.history.filter((h) => h.action === 'escalated' || h.action === 'assigneesNotified');
-      expect(ladder.length).toBeGreaterThanOrEqual(3);
-      // Each step was taken after the restart (the ladder entries carry the worker's time of taking them).
-      for (const step of ladder.slice(0, 3)) expect(Date.parse(step.at)).toBeGreaterThanOrEqual(restartAt);
-    }
-    // One key per threshold (report, level): the lax sink keeps repeated deliveries, so a threshold
-    // taken twice under two keys, or a level taken twice, shows here.
-    const keysPerThreshold = new Map<string, Set<string | undefined>>();
-    for (const w of delivered) {
-      const threshold = `${w.body.reportId}/${w.body.level}`;
-      keysPerThreshold.set(threshold, (keysPerThreshold.get(threshold) ?? new Set()).add(w.idempotencyKey));
-    }
-    expect([...keysPerThreshold.values()].map((k) => k.size)).toEqual([...keysPerThreshold.values()].map(() => 1));
-    for (const r of reports) {
-      const steps = (await r.handle.query(reportQuery)).history
-        .filter((h) => h.action === 'escalated')
-        .map((h) => h.detail?.match(/^level (\d+)/)?.[1]);
-      expect(new Set(steps).size, `levels of ${r.reportId} taken once each`).toBe(steps.length);
-    }
-    // One ticket per resource cause, though the lax trouble system would have stored a second.
-    const stats = await http<{ lax: boolean; createdPerExternalId: Record<string, number> }>(`${simulators.troubleUrl}/admin/stats`);
-    expect(stats.lax).toBe(true);
-    expect(reports.map((r) => stats.createdPerExternalId[`spdr-${r.reportId}-rtr-AGG-${reports.indexOf(r)}`])).toEqual(
-      reports.map(() => 1),
-    );
+    await expectNothingLost(reports, before, restartAt);
+    const thresholds = await expectOnceEach(reports, delivered);
     const sink = await http<{ duplicates: number }>(`${simulators.webhookUrl}/admin/received`);
 
     for (const r of reports) await r.handle.signal(MESSAGES.cancel.signal, { by: 'noc.anna', reason: 'other', note: 'test over' });
@@ -199,7 +222,7 @@ describe('the Temporal server stops and starts again (SQLite file, same port) wh
 
     log(
       `server restart: ${reports.length} reports, server down from ${((downAt - openedAt) / 1000).toFixed(1)}s to ${((restartAt - openedAt) / 1000).toFixed(1)}s after opening (levels 1/2 due at 9s/12s), restart took ${((upAt - restartAt) / 1000).toFixed(1)}s, ` +
-        `first escalation ${((firstAfter - restartAt) / 1000).toFixed(1)}s after the restart began, escalations delivered ${delivered.length} (${keysPerThreshold.size} thresholds, repeated deliveries ${sink.duplicates}), reports lost 0, analysis entries kept ${before.reduce((n, r) => n + r.analysis.length, 0)}, ` +
+        `first escalation ${((firstAfter - restartAt) / 1000).toFixed(1)}s after the restart began, escalations delivered ${delivered.length} (${thresholds} thresholds, repeated deliveries ${sink.duplicates}), reports lost 0, analysis entries kept ${before.reduce((n, r) => n + r.analysis.length, 0)}, ` +
         `same worker + client reconnected (no new connection), signal during outage: ${duringOutage.slice(0, 120)}; ` +
         `workflow task failures of ours ${audit.ours.length}, UnhandledCommand ${audit.unhandledCommand}; wall ${((Date.now() - wallStart) / 1000).toFixed(1)}s`,
     );

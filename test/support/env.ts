@@ -2,10 +2,10 @@
 import { inject } from 'vitest';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Client, Connection } from '@temporalio/client';
-import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleReportWorkflows } from '../../src/infra/workflow-bundle';
+import { INDEXED_VALUE_TYPE } from '../../src/infra/cluster-server';
 
 /**
  * A fresh time-skipping server for this test file, with the report search attributes registered.
@@ -29,16 +29,6 @@ export async function registerSearchAttributes(connection: Connection, namespace
   const searchAttributes = Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, INDEXED_VALUE_TYPE[k.type]]));
   await connection.operatorService.addSearchAttributes({ namespace, searchAttributes });
 }
-
-const INDEXED_VALUE_TYPE: Record<string, temporal.api.enums.v1.IndexedValueType> = {
-  KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
-  KEYWORD_LIST: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD_LIST,
-  INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
-  DATETIME: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DATETIME,
-  TEXT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_TEXT,
-  BOOL: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_BOOL,
-  DOUBLE: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_DOUBLE,
-};
 
 /** Client and native connection to the run's shared dev server. */
 export async function connectToDevServer(): Promise<{ client: Client; nativeConnection: NativeConnection; close(): Promise<void> }> {

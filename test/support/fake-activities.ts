@@ -46,6 +46,27 @@ export interface FakeSystemsOptions {
   lookupBeforeCreate?: boolean;
 }
 
+const record = (id: string): FakeRecord => ({ id, status: 'acknowledged', creations: 0 });
+
+/** A create reaching a lax system: counted; with `lookup`, the record already stored for the key is answered. */
+function laxCreate<R extends FakeRecord>(
+  attempts: Map<string, number>,
+  records: Map<string, R>,
+  key: string,
+  lookup: boolean,
+  make: () => R,
+): R {
+  attempts.set(key, (attempts.get(key) ?? 0) + 1);
+  let found = lookup ? records.get(key) : undefined;
+  if (!found) {
+    // The lax system stores a record for every create it receives.
+    found = records.get(key) ?? make();
+    found.creations += 1;
+    records.set(key, found);
+  }
+  return found;
+}
+
 export function fakeSystems(settings: Partial<ReportSettings> = {}, options: FakeSystemsOptions = {}): FakeSystems {
   const lookup = options.lookupBeforeCreate ?? true;
   let failCreates = 0;
@@ -73,16 +94,10 @@ export function fakeSystems(settings: Partial<ReportSettings> = {}, options: Fak
         return { policyDefaults: {}, outsideFailureEscalateAfterMs: 15 * 60_000, ...settings };
       },
       async createTroubleReport(e) {
-        s.createAttempts.set(e.key, (s.createAttempts.get(e.key) ?? 0) + 1);
-        let ticket = lookup ? s.tickets.get(e.key) : undefined;
-        if (!ticket) {
-          // The lax system stores a record for every create it receives.
-          const existing = s.tickets.get(e.key);
-          ticket = existing ?? { id: `TT-${++seq}`, ticketId: '', status: 'acknowledged', creations: 0 };
-          ticket.ticketId = ticket.id;
-          ticket.creations += 1;
-          s.tickets.set(e.key, ticket);
-        }
+        const ticket = laxCreate(s.createAttempts, s.tickets, e.key, lookup, () => {
+          const id = `TT-${++seq}`;
+          return { ...record(id), ticketId: id };
+        });
         if (failCreates > 0) {
           failCreates -= 1;
           // The server committed, then the answer was lost: the retry must not create a second ticket.
@@ -96,15 +111,10 @@ export function fakeSystems(settings: Partial<ReportSettings> = {}, options: Fak
         if (t) t.status = 'cancelled';
       },
       async createPartnerRequest(e) {
-        s.partnerAttempts.set(e.key, (s.partnerAttempts.get(e.key) ?? 0) + 1);
-        let request = lookup ? s.partnerRequests.get(e.key) : undefined;
-        if (!request) {
-          const existing = s.partnerRequests.get(e.key);
-          request = existing ?? { id: `PR-${++seq}`, requestId: '', status: 'acknowledged', creations: 0 };
-          request.requestId = request.id;
-          request.creations += 1;
-          s.partnerRequests.set(e.key, request);
-        }
+        const request = laxCreate(s.partnerAttempts, s.partnerRequests, e.key, lookup, () => {
+          const id = `PR-${++seq}`;
+          return { ...record(id), requestId: id };
+        });
         if (failPartnerCreates > 0) {
           failPartnerCreates -= 1;
           throw ApplicationFailure.retryable('partner performance management: create timed out', 'OutsideSystemUnavailable');

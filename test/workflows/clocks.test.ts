@@ -5,15 +5,14 @@
  * and a retroactive start counts from detectedAt.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Report } from '../../src/domain';
 import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
-import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
+import { createTimeSkippingEnv } from '../support/env';
+import { openReport, reportWorker } from '../support/open-report';
 import { fakeSystems, type FakeSystems } from '../support/fake-activities';
-import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const MIN = 60_000;
 
@@ -48,13 +47,7 @@ const query = (h: Handle): Promise<Report> => h.query(reportQuery);
 
 async function scenario(body: (ctx: { start(input: Record<string, unknown>): Promise<Handle>; systems: FakeSystems }) => Promise<void>) {
   const systems = fakeSystems();
-  const taskQueue = uniqueTaskQueue('clocks');
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await workflowBundle(),
-    activities: systems.activities,
-  });
+  const { worker, taskQueue } = await reportWorker(env, 'clocks', systems.activities);
   const started: Handle[] = [];
   try {
     await worker.runUntil(() =>
@@ -62,11 +55,7 @@ async function scenario(body: (ctx: { start(input: Record<string, unknown>): Pro
         systems,
         start: async (input) => {
           input = { detectedAt: new Date(await env.currentTimeMs()).toISOString(), ...input };
-          const handle = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-            taskQueue,
-            workflowId: reportWorkflowId(String(input.reportId)),
-            args: [input],
-          });
+          const handle = await openReport(env, taskQueue, { ...input, reportId: String(input.reportId) });
           started.push(handle);
           return handle;
         },

@@ -5,7 +5,6 @@
  * (lax) webhook sink as one ladder, the parent's.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadWorkerSettings } from '../../src/config/worker-settings';
@@ -15,8 +14,8 @@ import { correlationQuery, MESSAGES, reportQuery } from '../../src/workflows/mes
 import type { degradationReport } from '../../src/workflows';
 import type { Report, StartInputJson } from '../../src/domain';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
+import { openReport, reportWorker } from '../support/open-report';
 import { fakeSystems } from '../support/fake-activities';
-import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const H = 3600_000;
 const MIN = 60_000;
@@ -61,21 +60,11 @@ async function until<T>(read: () => Promise<T>, check: (value: T) => boolean, wh
 describe('group / ungroup (time-skipping)', () => {
   it('children join; while grouped only the parent escalates, naming them; clearing and closing the parent reach every child; across continue-as-new', async () => {
     const systems = fakeSystems({ continueAsNewAfterEvents: 60 });
-    const taskQueue = uniqueTaskQueue('group');
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: systems.activities,
-    });
+    const { worker, taskQueue } = await reportWorker(env, 'group', systems.activities);
     const tag = `${process.pid}-a`;
     const [p, c1, c2, gone] = [`R-P-${tag}`, `R-C1-${tag}`, `R-C2-${tag}`, `R-X-${tag}`];
     const start = async (id: string) => {
-      const h = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId: reportWorkflowId(id),
-        args: [input(id)],
-      });
+      const h = await openReport(env, taskQueue, input(id));
       started.push(h);
       return h;
     };
@@ -146,21 +135,11 @@ describe('group / ungroup (time-skipping)', () => {
 
   it('ungroup, and cancelling the parent: the children leave with their status and their clocks run again, the deadline moved by exactly the grouped time', async () => {
     const systems = fakeSystems();
-    const taskQueue = uniqueTaskQueue('ungroup');
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: systems.activities,
-    });
+    const { worker, taskQueue } = await reportWorker(env, 'ungroup', systems.activities);
     const tag = `${process.pid}-b`;
     const [p, c1, c2] = [`R-P-${tag}`, `R-C1-${tag}`, `R-C2-${tag}`];
     const start = async (id: string) => {
-      const h = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId: reportWorkflowId(id),
-        args: [input(id)],
-      });
+      const h = await openReport(env, taskQueue, input(id));
       started.push(h);
       return h;
     };
@@ -233,13 +212,7 @@ describe('correlationKey (time-skipping, real activities, lax webhook sink)', ()
     try {
       await worker.runUntil(async () => {
         const handles: WorkflowHandle<typeof degradationReport>[] = await Promise.all(
-          ids.map((id) =>
-            env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-              taskQueue,
-              workflowId: reportWorkflowId(id),
-              args: [input(id, { correlationKey: key })],
-            }),
-          ),
+          ids.map((id) => openReport(env, taskQueue, input(id, { correlationKey: key }))),
         );
         const coordinator = env.client.workflow.getHandle(`spdr-correlation-${key}`);
         started.push(...handles, coordinator);
@@ -282,18 +255,10 @@ describe('correlationKey (time-skipping, real activities, lax webhook sink)', ()
           'the coordinator to let the cancelled parent go',
         ).catch(() => undefined);
         const next = `R-S-next-${process.pid}`;
-        const nextHandle = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-          taskQueue,
-          workflowId: reportWorkflowId(next),
-          args: [input(next, { correlationKey: key })],
-        });
+        const nextHandle = await openReport(env, taskQueue, input(next, { correlationKey: key }));
         started.push(nextHandle);
         const later = `R-S-later-${process.pid}`;
-        const laterHandle = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-          taskQueue,
-          workflowId: reportWorkflowId(later),
-          args: [input(later, { correlationKey: key })],
-        });
+        const laterHandle = await openReport(env, taskQueue, input(later, { correlationKey: key }));
         started.push(laterHandle);
         // Either may have reached the coordinator first: one leads, the other is its child; neither joins the ended group.
         const pair = await until(

@@ -5,16 +5,15 @@
  * later than the report's resolution deadline puts the report in jeopardy at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { Report } from '../../src/domain';
 import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
-import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
+import { createTimeSkippingEnv } from '../support/env';
+import { openReport, reportWorker } from '../support/open-report';
 import { fakeSystems } from '../support/fake-activities';
 import { captureHistories } from '../support/scenarios';
-import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const MIN = 60_000;
 const HOUR = 60 * MIN;
@@ -40,28 +39,16 @@ async function currentDetails(h: Handle): Promise<string> {
 describe('partner obligations (time-skipping)', () => {
   it('a late partner is noticed at 50%, escalated at 75% and, as partnerLate, at its due time; a late promise puts the report in jeopardy', async () => {
     const systems = fakeSystems();
-    const taskQueue = uniqueTaskQueue('partner-ola');
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: systems.activities,
-    });
+    const { worker, taskQueue } = await reportWorker(env, 'partner-ola', systems.activities);
     const reportId = `RPO-${process.pid}`;
     await worker.runUntil(async () => {
-      const h = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId: reportWorkflowId(reportId),
-        args: [
-          {
-            reportId,
-            service: { id: 'svc-volte-fra1' },
-            severity: 'critical',
-            description: 'latency',
-            partnerOwnedResources: { 'FIB-9': 'acme-transport' },
-            jeopardyPolicy: { resolutionTarget: '8h', partnerAnswerDue: '2h' },
-          },
-        ],
+      const h = await openReport(env, taskQueue, {
+        reportId,
+        service: { id: 'svc-volte-fra1' },
+        severity: 'critical',
+        description: 'latency',
+        partnerOwnedResources: { 'FIB-9': 'acme-transport' },
+        jeopardyPolicy: { resolutionTarget: '8h', partnerAnswerDue: '2h' },
       });
       try {
         await h.executeUpdate(MESSAGES.addAnalysis.update, {

@@ -5,16 +5,14 @@
  * exactly one "resolved" notice to each recipient, and a second clearance one more each.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createActivities } from '../../src/activities';
 import { loadIntegrationConfig } from '../../src/config/config';
 import { startWebhookSink, type WebhookSink } from '../../src/simulators/webhookSink';
-import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
-import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
+import { createTimeSkippingEnv } from '../support/env';
+import { openReport, reportWorker } from '../support/open-report';
 import { captureHistories } from '../support/scenarios';
-import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const MIN = 60_000;
 
@@ -44,27 +42,15 @@ describe('resolution notice (time-skipping, real activities, lax webhook sink)',
     });
     // Continue-as-new after 40 events: the report runs through several runs before it is cleared.
     const settings = { policyDefaults: {}, outsideFailureEscalateAfterMs: 15 * MIN, continueAsNewAfterEvents: 40 };
-    const taskQueue = uniqueTaskQueue('resolved');
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: createActivities({ integrations, settings }),
-    });
+    const { worker, taskQueue } = await reportWorker(env, 'resolved', createActivities({ integrations, settings }));
     const reportId = `RRN-${process.pid}`;
     await worker.runUntil(async () => {
-      const h = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId: reportWorkflowId(reportId),
-        args: [
-          {
-            reportId,
-            service: { id: 'svc-volte-fra1' },
-            severity: 'critical',
-            description: 'latency',
-            jeopardyPolicy: { resolutionTarget: '1h' },
-          },
-        ],
+      const h = await openReport(env, taskQueue, {
+        reportId,
+        service: { id: 'svc-volte-fra1' },
+        severity: 'critical',
+        description: 'latency',
+        jeopardyPolicy: { resolutionTarget: '1h' },
       });
       try {
         await h.executeUpdate(MESSAGES.assign.update, { args: [{ by: 'noc.anna', taskId: 'T1', kind: 'analysis', assignee: 'noc.bob' }] });

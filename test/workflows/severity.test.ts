@@ -1,13 +1,11 @@
 /** Re-prioritising in virtual time: `setSeverity` on the real workflow, across continue-as-new. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
-import type { degradationReport } from '../../src/workflows';
-import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
+import { createTimeSkippingEnv } from '../support/env';
+import { openReport, reportWorker } from '../support/open-report';
 import { fakeSystems } from '../support/fake-activities';
-import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
 const H = 3600_000;
 const MIN = 60_000;
@@ -24,26 +22,14 @@ describe('setSeverity (time-skipping)', () => {
   it('a major raised to critical after 3 h of active time: 50% and 75% fire at once, the breach at 4 h plus paused time, nothing twice, across continue-as-new', async () => {
     // A short history limit, so the run continues as new between the raise and the breach.
     const systems = fakeSystems({ continueAsNewAfterEvents: 60 });
-    const taskQueue = uniqueTaskQueue('severity');
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue,
-      workflowBundle: await workflowBundle(),
-      activities: systems.activities,
-    });
+    const { worker, taskQueue } = await reportWorker(env, 'severity', systems.activities);
     const reportId = `R-sev-${process.pid}`;
-    const h = await env.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId: reportWorkflowId(reportId),
-      args: [
-        {
-          reportId,
-          service: { id: 'svc-volte-fra1' },
-          severity: 'major',
-          description: 'Call setup latency p95 above 3 s',
-          detectedAt: '2026-11-25T10:00:00Z',
-        },
-      ],
+    const h = await openReport(env, taskQueue, {
+      reportId,
+      service: { id: 'svc-volte-fra1' },
+      severity: 'major',
+      description: 'Call setup latency p95 above 3 s',
+      detectedAt: '2026-11-25T10:00:00Z',
     });
     try {
       await worker.runUntil(async () => {

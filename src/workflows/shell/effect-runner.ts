@@ -29,6 +29,8 @@ export interface EffectHost {
   changed(): void;
 }
 
+type EffectOf<T extends Effect['type']> = Extract<Effect, { type: T }>;
+
 interface Entry extends CarriedEffect {
   calling: boolean;
 }
@@ -121,73 +123,108 @@ export class EffectRunner {
     this.lanes.delete(key);
   }
 
-  private async run(entry: Entry, lane: Entry[]): Promise<void> {
+  /**
+   * Runs one effect. Deliberately not `async`: it hands back the promise of the effect's own async
+   * method, so each effect is awaited exactly as deep as when this was one function (the same
+   * microtask steps, so the same command order in every committed history).
+   */
+  private run(entry: Entry, lane: Entry[]): Promise<void> {
     const effect = entry.effect;
+    switch (effect.type) {
+      case 'createTroubleReport':
+        return this.createTroubleReport(entry, effect, lane);
+      case 'cancelTroubleReport':
+        return this.cancelTroubleReport(entry, effect);
+      case 'createPartnerRequest':
+        return this.createPartnerRequest(entry, effect, lane);
+      case 'cancelPartnerRequest':
+        return this.cancelPartnerRequest(entry, effect);
+      case 'dispatchTask':
+      case 'notifyEscalation':
+      case 'notifyAssignee':
+      case 'informClose':
+        return this.notify(entry, effect);
+      case 'correlate':
+        return this.correlate(entry, effect);
+      case 'groupLink':
+        return this.groupLink(entry, effect);
+    }
+  }
+
+  private async createTroubleReport(entry: Entry, effect: EffectOf<'createTroubleReport'>, lane: Entry[]): Promise<void> {
+    const created = await this.call(entry, 'resourceTroubleManagement', 'create trouble report', effect.key, () =>
+      this.activities.createTroubleReport(effect),
+    );
+    if (!created) {
+      // Refused for good (the adapter already looked it up): recorded and escalated by the core;
+      // the trouble report is marked rejected, so its task is released for reassignment.
+      const reason = 'the trouble system refused to create it (see outsideFailures)';
+      this.host.feed({
+        name: 'resourceTroubleUpdate',
+        payload: { externalId: effect.key, status: 'rejected', statusChangeReason: reason, by: 'resource-trouble-management' },
+      });
+      return;
+    }
+    this.host.feed({ name: 'troubleReportCreated', payload: { key: effect.key, ticketId: created.ticketId } });
+    this.cancelIfFinal(lane, 'cancelTroubleReport', () => {
+      const held = this.host.report().troubleReports.find((t) => t.key === effect.key);
+      if (held && FINISHED_TROUBLE.has(held.status)) return undefined;
+      return {
+        type: 'cancelTroubleReport',
+        reportId: effect.reportId,
+        key: effect.key,
+        ticketId: created.ticketId,
+        reason: this.finalReason(),
+      };
+    });
+  }
+
+  private async cancelTroubleReport(entry: Entry, effect: EffectOf<'cancelTroubleReport'>): Promise<void> {
+    // Queued behind its create: the ticket id is known now, though it was not when the cancel was decided.
+    const ticketId = effect.ticketId ?? this.host.report().troubleReports.find((t) => t.key === effect.key)?.ticketId;
+    const call = ticketId === undefined ? effect : { ...effect, ticketId };
+    await this.call(entry, 'resourceTroubleManagement', 'cancel trouble report', effect.key, () =>
+      this.activities.cancelTroubleReport(call),
+    );
+  }
+
+  private async createPartnerRequest(entry: Entry, effect: EffectOf<'createPartnerRequest'>, lane: Entry[]): Promise<void> {
+    const created = await this.call(entry, 'partnerPerformanceManagement', 'create partner request', effect.key, () =>
+      this.activities.createPartnerRequest(effect),
+    );
+    if (!created) {
+      // Never sent: marked rejected, so a report pending on it resumes its clock instead of waiting forever.
+      const note = 'the request could not be sent to the partner (see outsideFailures)';
+      this.host.feed({
+        name: 'partnerUpdate',
+        payload: { externalId: effect.key, partyId: effect.partyId, status: 'rejected', note, by: `partner:${effect.partyId}` },
+      });
+      return;
+    }
+    this.host.feed({ name: 'partnerRequestCreated', payload: { key: effect.key, requestId: created.requestId } });
+    this.cancelIfFinal(lane, 'cancelPartnerRequest', () => {
+      const held = this.host.report().partnerRequests.find((r) => r.key === effect.key);
+      if (held && FINISHED_PARTNER.has(held.status)) return undefined;
+      const { reportId, key, partyId } = effect;
+      return { type: 'cancelPartnerRequest', reportId, key, partyId, requestId: created.requestId, reason: this.finalReason() };
+    });
+  }
+
+  private async cancelPartnerRequest(entry: Entry, effect: EffectOf<'cancelPartnerRequest'>): Promise<void> {
+    const requestId = effect.requestId ?? this.host.report().partnerRequests.find((r) => r.key === effect.key)?.requestId;
+    const call = requestId === undefined ? effect : { ...effect, requestId };
+    await this.call(entry, 'partnerPerformanceManagement', 'cancel partner request', effect.key, () =>
+      this.activities.cancelPartnerRequest(call),
+    );
+  }
+
+  /** Task dispatch, escalation, assignee and Close SPDR notifications: one call each, nothing fed back. */
+  private async notify(
+    entry: Entry,
+    effect: EffectOf<'dispatchTask' | 'notifyEscalation' | 'notifyAssignee' | 'informClose'>,
+  ): Promise<void> {
     const a = this.activities;
     switch (effect.type) {
-      case 'createTroubleReport': {
-        const created = await this.call(entry, 'resourceTroubleManagement', 'create trouble report', effect.key, () =>
-          a.createTroubleReport(effect),
-        );
-        if (!created) {
-          // Refused for good (the adapter already looked it up): recorded and escalated by the core;
-          // the trouble report is marked rejected, so its task is released for reassignment.
-          const reason = 'the trouble system refused to create it (see outsideFailures)';
-          this.host.feed({
-            name: 'resourceTroubleUpdate',
-            payload: { externalId: effect.key, status: 'rejected', statusChangeReason: reason, by: 'resource-trouble-management' },
-          });
-          return;
-        }
-        this.host.feed({ name: 'troubleReportCreated', payload: { key: effect.key, ticketId: created.ticketId } });
-        this.cancelIfFinal(lane, 'cancelTroubleReport', () => {
-          const held = this.host.report().troubleReports.find((t) => t.key === effect.key);
-          if (held && FINISHED_TROUBLE.has(held.status)) return undefined;
-          return {
-            type: 'cancelTroubleReport',
-            reportId: effect.reportId,
-            key: effect.key,
-            ticketId: created.ticketId,
-            reason: this.finalReason(),
-          };
-        });
-        return;
-      }
-      case 'cancelTroubleReport': {
-        // Queued behind its create: the ticket id is known now, though it was not when the cancel was decided.
-        const ticketId = effect.ticketId ?? this.host.report().troubleReports.find((t) => t.key === effect.key)?.ticketId;
-        const call = ticketId === undefined ? effect : { ...effect, ticketId };
-        await this.call(entry, 'resourceTroubleManagement', 'cancel trouble report', effect.key, () => a.cancelTroubleReport(call));
-        return;
-      }
-      case 'createPartnerRequest': {
-        const created = await this.call(entry, 'partnerPerformanceManagement', 'create partner request', effect.key, () =>
-          a.createPartnerRequest(effect),
-        );
-        if (!created) {
-          // Never sent: marked rejected, so a report pending on it resumes its clock instead of waiting forever.
-          const note = 'the request could not be sent to the partner (see outsideFailures)';
-          this.host.feed({
-            name: 'partnerUpdate',
-            payload: { externalId: effect.key, partyId: effect.partyId, status: 'rejected', note, by: `partner:${effect.partyId}` },
-          });
-          return;
-        }
-        this.host.feed({ name: 'partnerRequestCreated', payload: { key: effect.key, requestId: created.requestId } });
-        this.cancelIfFinal(lane, 'cancelPartnerRequest', () => {
-          const held = this.host.report().partnerRequests.find((r) => r.key === effect.key);
-          if (held && FINISHED_PARTNER.has(held.status)) return undefined;
-          const { reportId, key, partyId } = effect;
-          return { type: 'cancelPartnerRequest', reportId, key, partyId, requestId: created.requestId, reason: this.finalReason() };
-        });
-        return;
-      }
-      case 'cancelPartnerRequest': {
-        const requestId = effect.requestId ?? this.host.report().partnerRequests.find((r) => r.key === effect.key)?.requestId;
-        const call = requestId === undefined ? effect : { ...effect, requestId };
-        await this.call(entry, 'partnerPerformanceManagement', 'cancel partner request', effect.key, () => a.cancelPartnerRequest(call));
-        return;
-      }
       case 'dispatchTask':
         await this.call(entry, 'escalationNotification', `dispatch task ${effect.taskId}`, effect.taskId, () => a.dispatchTask(effect));
         return;
@@ -200,25 +237,26 @@ export class EffectRunner {
       case 'informClose':
         await this.call(entry, 'closeProcess', 'inform Close SPDR process', undefined, () => a.informClose(effect));
         return;
-      case 'correlate':
-        entry.calling = true;
-        try {
-          await sendCorrelation(effect);
-        } finally {
-          entry.calling = false;
-        }
-        return;
-      case 'groupLink': {
-        // A signal to another report's workflow, not an activity: the server delivers it exactly once.
-        entry.calling = true;
-        try {
-          const undelivered = await sendGroupLink(effect);
-          if (undelivered) this.host.feed(undelivered);
-        } finally {
-          entry.calling = false;
-        }
-        return;
-      }
+    }
+  }
+
+  private async correlate(entry: Entry, effect: EffectOf<'correlate'>): Promise<void> {
+    entry.calling = true;
+    try {
+      await sendCorrelation(effect);
+    } finally {
+      entry.calling = false;
+    }
+  }
+
+  /** A signal to another report's workflow, not an activity: the server delivers it exactly once. */
+  private async groupLink(entry: Entry, effect: EffectOf<'groupLink'>): Promise<void> {
+    entry.calling = true;
+    try {
+      const undelivered = await sendGroupLink(effect);
+      if (undelivered) this.host.feed(undelivered);
+    } finally {
+      entry.calling = false;
     }
   }
 
