@@ -1,7 +1,8 @@
 /**
  * `npx tsx bench/stats-10k.ts [N]`: how long `starter stats` takes for N (default 10,000) closed
  * reports, end to end against a real server. The reports are built by the real core (opened, work
- * started, ticked, cleared, closed; a quarter breach their 1 h target). Two figures:
+ * started, ticked, cleared, closed; a quarter breach their 1 h target; every fifth waits on a
+ * partner, three in seven of those answer late). Two figures:
  * 1. in memory: computing the figures and writing the HTML page (computeStats + renderStatsHtml);
  * 2. from a server: a Temporal dev server (in memory, free port) holds the N reports as completed
  *    `degradationReport` executions with `SpdrServiceId` / `SpdrSeverity` set
@@ -24,6 +25,7 @@ import { SpdrServiceId, SpdrSeverity } from '../src/search-attributes';
 const N = Number(process.argv[2] ?? 10_000);
 const SERVICES = ['svc-volte-fra1', 'svc-dsl-muc', 'svc-iptv-ber', 'svc-5g-ham', 'svc-mpls-cgn', 'svc-wifi-stu'];
 const SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
+const PARTNERS = ['acme-transit', 'carrier-x', 'metro-fiber'];
 
 function apply(r: Report, command: Command, at: number): Report {
   const result = applyCommand(r, command, at);
@@ -44,12 +46,33 @@ function build(i: number): Report {
   if (!input.ok) throw new Error(input.reason);
   let r = openReport(input.value, opened).report;
   const ack = opened + (1 + (i % 13)) * 60_000;
-  const clear = opened + (10 + ((i * 37) % 70)) * 60_000;
+  let clear = opened + (10 + ((i * 37) % 70)) * 60_000;
   r = apply(r, { name: 'setStatus', payload: { by: 'noc.anna', status: 'inProgress', reason: 'on it' } } as Command, ack);
-  for (let t = ack; t < clear; t += 15 * 60_000) r = tick(r, t).report;
+  let t = ack;
+  if (i % 5 === 0) ({ r, t, clear } = partnerCause(r, i, ack, clear));
+  for (; t < clear; t += 15 * 60_000) r = tick(r, t).report;
   r = tick(r, clear).report;
   r = apply(r, { name: 'clear', payload: { by: 'noc.anna', resolution: 'fixed' } } as Command, clear);
   return apply(r, { name: 'confirmClosure', payload: { by: 'close.process' } } as Command, clear + 60_000);
+}
+
+/**
+ * Every fifth report waits on a partner (its 4 h answer time): the partner answers after 2 h, or
+ * for three in seven of them after 5 h (late, escalated); the report clears as long after the answer
+ * as it would have after work started.
+ */
+function partnerCause(r: Report, i: number, ack: number, clear: number): { r: Report; t: number; clear: number } {
+  const partyId = PARTNERS[(i / 5) % PARTNERS.length];
+  const resourceId = `LL-${i}`;
+  const rootCause = { domain: 'partner', partyId, resourceId };
+  r = apply(r, { name: 'addAnalysis', payload: { author: 'noc.anna', summary: 'leased line down', rootCause } } as Command, ack);
+  const key = `spdr-${r.reportId}-pr-${partyId}-${resourceId}`;
+  r = apply(r, { name: 'partnerRequestCreated', payload: { key, requestId: `P-${i}` } } as Command, ack);
+  const answer = ack + ((i / 5) % 7 < 3 ? 5 : 2) * 3600_000;
+  let t = ack;
+  for (; t < answer; t += 15 * 60_000) r = tick(r, t).report;
+  r = apply(r, { name: 'partnerUpdate', payload: { requestId: `P-${i}`, partyId, status: 'resolved' } } as Command, answer);
+  return { r, t: answer, clear: answer + (clear - ack) };
 }
 
 const msSince = (t: bigint): number => Number(process.hrtime.bigint() - t) / 1e6;

@@ -280,7 +280,7 @@ export function renderStatsHtml(s: Stats, generatedAt: string): string {
 <p>${s.reports} ended reports${s.since ? ` closed since ${escapeHtml(s.since)}` : ''}${s.filter.service ? `, service ${escapeHtml(s.filter.service)}` : ''}${s.filter.severity ? `, severity ${escapeHtml(s.filter.severity)}` : ''}; ${s.breaches} breached. Generated ${escapeHtml(generatedAt)}.</p>
 <table><tr><th>severity</th><th>reports</th><th>MTTA p50 / p90</th><th>MTTR p50 / p90</th><th>SLA met</th><th>breaches</th></tr>${rows}</table>
 ${charts}
-<h2>Partners</h2><table><tr><th>partner</th><th>requests</th><th>late</th><th>p50 late by</th></tr>${partners}</table>
+<h2>Partners</h2>${partners ? `<table><tr><th>partner</th><th>requests</th><th>late</th><th>p50 late by</th></tr>${partners}</table>` : '<p>No partner requests.</p>'}
 </body></html>
 `;
 }
