@@ -4,7 +4,9 @@
  * critical one with a 4 s target breach and escalate; A then stops, and worker B, with its
  * workflow cache disabled (every workflow task replays the whole history), clears and closes the
  * two critical reports. A's and B's `/metrics` are scraped over HTTP: each fact is counted
- * exactly once over the two workers, and B counts nothing of what it replayed.
+ * exactly once over the two workers, and B counts nothing of what it replayed. A second scenario
+ * takes the trouble system down until a report records the failure: the outside-system failure
+ * counter matches what the report recorded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from '@temporalio/worker';
@@ -52,19 +54,20 @@ afterAll(async () => {
 });
 
 async function startWorker(
-  options: { maxCachedWorkflows?: number } = {},
+  options: { maxCachedWorkflows?: number; env?: Record<string, string>; taskQueue?: string } = {},
 ): Promise<{ metrics: SpdrMetrics; server: MetricsServer; stop(): Promise<void> }> {
-  const settings = loadWorkerSettings({ ...simulators.env(), SPDR_TASK_QUEUE: taskQueue });
+  const { env, taskQueue: queue = taskQueue, ...workerOptions } = options;
+  const settings = loadWorkerSettings({ ...simulators.env(), SPDR_TASK_QUEUE: queue, ...env });
   const metrics = new SpdrMetrics();
   const worker: Worker = await createWorker({
     connection: dev.nativeConnection,
     settings,
     workflowBundle: await workflowBundle(),
     metrics,
-    ...options,
+    ...workerOptions,
   });
   const running = worker.run();
-  const server = await startMetricsServer({ metrics, port: 0, host: '127.0.0.1', client: dev.client, taskQueue });
+  const server = await startMetricsServer({ metrics, port: 0, host: '127.0.0.1', client: dev.client, taskQueue: queue });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -199,5 +202,43 @@ describe('worker metrics', () => {
       expect({ name, value: get(fromA, name) + get(fromB, name) }).toEqual({ name, value: expected.get(name) ?? 0 });
     const lateness = get(fromA, 'spdr_escalation_lateness_seconds_count') + get(fromB, 'spdr_escalation_lateness_seconds_count');
     expect(lateness).toBe([...expected.values()].reduce((s, v) => s + v, 0));
+  });
+
+  it('count each outside-system failure a report records once', async () => {
+    // The trouble system drops every connection; a create failing for 3 s is recorded as a failure.
+    const queue = uniqueTaskQueue('metrics-outside');
+    const w = await startWorker({ taskQueue: queue, env: { SPDR_HTTP_TIMEOUT_MS: '1000', SPDR_OUTSIDE_FAILURE_ESCALATE_AFTER: '3s' } });
+    await fetch(`${simulators.troubleUrl}/admin/faults`, { method: 'POST', body: JSON.stringify({ down: true }) });
+    const reportId = `MET-OUT-${process.pid}`;
+    const h: Handle = await dev.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
+      taskQueue: queue,
+      workflowId: reportWorkflowId(reportId),
+      args: [
+        {
+          reportId,
+          service: { id: 'svc-dsl-muc' },
+          severity: 'minor',
+          description: 'DSL sync rate drop',
+          detectedAt: new Date().toISOString(),
+        } as never,
+      ],
+    });
+    await h.signal(MESSAGES.addAnalysis.signal, {
+      author: 'noc.anna',
+      summary: 'line card',
+      rootCause: { domain: 'resource', resourceId: 'DSLAM-1' },
+    } as never);
+    await eventually(async () => expect((await h.query(reportQuery)).outsideFailures.length).toBeGreaterThanOrEqual(1), 30_000);
+    await fetch(`${simulators.troubleUrl}/admin/faults`, { method: 'DELETE' });
+    await h.executeUpdate(MESSAGES.cancel.update, { args: [{ by: 'noc.anna', reason: 'falseServiceFailureEvent' } as never] });
+    const final = (await h.result()) as Report;
+    const recorded = final.outsideFailures.filter((f) => f.system === 'resourceTroubleManagement').length;
+    expect(recorded).toBeGreaterThanOrEqual(1);
+    await eventually(async () => {
+      const m = await scrape(w.server.url);
+      expect(get(m, 'spdr_outside_system_failures_total{system="resourceTroubleManagement"}')).toBe(recorded);
+      expect(get(m, 'spdr_reports_cancelled_total{severity="minor"}')).toBe(1);
+    }, 30_000);
+    await w.stop();
   });
 });
