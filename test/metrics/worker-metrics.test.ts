@@ -110,26 +110,28 @@ function escalationsIn(reports: Report[]): Map<string, number> {
   return counts;
 }
 
+/** Opens report MET-<pid>-<n> on the task queue (default: the file's). */
+function open(n: number | string, severity: string, extra: Record<string, unknown> = {}, queue = taskQueue): Promise<Handle> {
+  const reportId = `MET-${process.pid}-${n}`;
+  return dev.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
+    taskQueue: queue,
+    workflowId: reportWorkflowId(reportId),
+    args: [
+      {
+        reportId,
+        service: { id: 'svc-volte-fra1' },
+        severity: severity as 'critical',
+        description: 'VoLTE call setup failures',
+        detectedAt: new Date().toISOString(),
+        ...extra,
+      } as never,
+    ],
+  });
+}
+
 describe('worker metrics', () => {
   it('count each fact once across two workers, the second replaying every history', async () => {
-    const client = dev.client;
     const a = await startWorker();
-    const id = (n: number) => `MET-${process.pid}-${n}`;
-    const open = (n: number, severity: string, extra: Record<string, unknown> = {}): Promise<Handle> =>
-      client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId: reportWorkflowId(id(n)),
-        args: [
-          {
-            reportId: id(n),
-            service: { id: 'svc-volte-fra1' },
-            severity: severity as 'critical',
-            description: 'VoLTE call setup failures',
-            detectedAt: new Date().toISOString(),
-            ...extra,
-          } as never,
-        ],
-      });
     const fast = await open(1, 'critical', { jeopardyPolicy: { resolutionTarget: '4s' } });
     const slow = await open(2, 'critical');
     const major = await open(3, 'major');
@@ -209,20 +211,7 @@ describe('worker metrics', () => {
     const queue = uniqueTaskQueue('metrics-outside');
     const w = await startWorker({ taskQueue: queue, env: { SPDR_HTTP_TIMEOUT_MS: '1000', SPDR_OUTSIDE_FAILURE_ESCALATE_AFTER: '3s' } });
     await fetch(`${simulators.troubleUrl}/admin/faults`, { method: 'POST', body: JSON.stringify({ down: true }) });
-    const reportId = `MET-OUT-${process.pid}`;
-    const h: Handle = await dev.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-      taskQueue: queue,
-      workflowId: reportWorkflowId(reportId),
-      args: [
-        {
-          reportId,
-          service: { id: 'svc-dsl-muc' },
-          severity: 'minor',
-          description: 'DSL sync rate drop',
-          detectedAt: new Date().toISOString(),
-        } as never,
-      ],
-    });
+    const h = await open('outside', 'minor', {}, queue);
     await h.signal(MESSAGES.addAnalysis.signal, {
       author: 'noc.anna',
       summary: 'line card',
