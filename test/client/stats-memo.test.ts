@@ -2,16 +2,20 @@
  * `starter stats` over real ended reports, encrypted: the real workflow keeps each report's stats
  * facts in its memo at completion (patch `spdr-stats-memo`), stats reads them from the list pages
  * only, and a report that ended without the memo (as before) is read from its result. The figures
- * are the same either way, the memo is encrypted at rest like every other payload, and the
- * histories with the memo replay through the current code.
+ * are the same either way, `starter stats --json --html` prints them (codec keys from the
+ * environment), the memo is encrypted at rest like every other payload, and the histories with
+ * the memo replay through the current code.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { Client } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import { SpdrClient, type StartInputJson } from '../../src/client';
-import { computeStats, fetchStatsFacts, statsQuery } from '../../src/client/stats';
+import { computeStats, fetchStatsFacts, statsQuery, type Stats } from '../../src/client/stats';
+import { main } from '../../src/starter';
 import { applyCommand, openReport, parseStartInput, statsFacts, type Command, type Report } from '../../src/domain';
 import { dataConverterFromEnv } from '../../src/security/data-converter';
 import { STATS_FACTS_MEMO_KEY, WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
@@ -154,6 +158,21 @@ describe('stats from memos', () => {
     expect(stats.bySeverity.major).toMatchObject({ reports: 1, breaches: 0, sla: { cleared: 0, inTime: 0, percent: null } });
     expect(stats.escalationsByLevel['1']).toBeGreaterThanOrEqual(1);
     expect(stats.slaByService).toEqual({ [SERVICE]: { cleared: 3, inTime: 2, percent: 66.7 } });
+
+    // `starter stats` itself, encrypted through the environment like a user runs it: the same figures and the page.
+    const html = join(mkdtempSync(join(tmpdir(), 'spdr-stats-')), 'quality.html');
+    const out: string[] = [];
+    const env = { TEMPORAL_ADDRESS: inject('devServerAddress'), ...codecEnv };
+    const code = await main(['stats', '--since', '1h', '--service', SERVICE, '--json', '--html', html], {
+      out: (l) => out.push(l),
+      err: () => undefined,
+      env,
+      interrupt: new AbortController().signal,
+    });
+    expect(code).toBe(0);
+    const { since: _since, ...printed } = JSON.parse(out.join('\n')) as Stats;
+    expect(printed).toEqual(computeStats(fetched.facts, { service: SERVICE }));
+    expect(readFileSync(html, 'utf8')).toContain(`${SERVICE}</text>`);
 
     // At rest the memo is ciphertext like every other payload.
     const raw = await server.client.workflowService.listWorkflowExecutions({ namespace: 'default', query, pageSize: 10 });
