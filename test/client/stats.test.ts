@@ -4,7 +4,7 @@
  * the self-contained HTML page.
  */
 import { describe, expect, it } from 'vitest';
-import { applyCommand, openReport, parseStartInput, statsFacts, tick, type Command, type Report } from '../../src/domain';
+import { applyCommand, openReport, parseStartInput, parseStatsFacts, statsFacts, tick, type Command, type Report } from '../../src/domain';
 import { computeStats, percentile, renderStatsHtml, statsQuery } from '../../src/client/stats';
 
 const T0 = Date.parse('2026-11-02T08:00:00Z');
@@ -64,6 +64,29 @@ describe('stats', () => {
     expect(Object.values(s.escalationsByLevel).reduce((a, b) => a + b, 0)).toBe(
       reports.reduce((n, r) => n + r.history.filter((h) => h.action === 'escalated').length, 0),
     );
+  });
+
+  it('keeps the facts a memo carries, and reads back only a current-version facts object', () => {
+    const facts = statsFacts(reports[2]);
+    expect(facts).toMatchObject({
+      v: 1,
+      severity: 'critical',
+      serviceId: 'svc-b',
+      status: 'closed',
+      openedAt: new Date(T0 + 3000).toISOString(),
+      workStartedAt: new Date(T0 + 3000 + 6 * MIN).toISOString(),
+      clearedAt: new Date(T0 + 3000 + 90 * MIN).toISOString(),
+      deadline: reports[2].jeopardy.deadline,
+      deadlineMet: false,
+      breached: true,
+      partners: {},
+    });
+    expect(statsFacts(reports[0])).toMatchObject({ deadlineMet: true, breached: false, escalationsByLevel: {} });
+    // A memo goes through JSON: what comes back is the same object.
+    expect(parseStatsFacts(JSON.parse(JSON.stringify(facts)))).toEqual(facts);
+    expect(parseStatsFacts({ ...facts, v: 2 })).toBeUndefined();
+    expect(parseStatsFacts({ ...facts, breached: 'yes' })).toBeUndefined();
+    expect(parseStatsFacts(undefined)).toBeUndefined();
   });
 
   it('uses nearest-rank percentiles', () => {
