@@ -15,7 +15,6 @@ const NOT_YET_SPLIT = new Set([
   'bench/run.ts main',
   'bench/sections/capacity.ts runCapacity',
   'test/cluster/production-topology.test.ts it callback "50 reports complete through a worker SIGKILL and a server re"',
-  'test/metrics/worker-metrics.test.ts it callback "count each fact once across two workers, the second replayin"',
   'test/reliability/hostile-encodings.test.ts it callback "refuses unsigned, text/plain, stale, forged, tampered, repla"',
   'test/reliability/hostile-input.test.ts it callback',
   'test/reliability/hostile-input.test.ts it callback "oversized unknown keys and out-of-range durations are refuse"',
