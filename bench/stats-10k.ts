@@ -1,21 +1,23 @@
 /**
  * `npx tsx bench/stats-10k.ts [N]`: how long `starter stats` takes for N (default 10,000) closed
  * reports, end to end against a real server. The reports are built by the real core (opened, work
- * started, ticked, cleared, closed; a quarter breach their 1 h target). Two figures:
+ * started, ticked, cleared, closed; a quarter breach their 1 h target; every fifth waits on a
+ * partner, three in seven of those answer late). Two figures:
  * 1. in memory: computing the figures and writing the HTML page (computeStats + renderStatsHtml);
  * 2. from a server: a Temporal dev server (in memory, free port) holds the N reports as completed
  *    `degradationReport` executions with `SpdrServiceId` / `SpdrSeverity` set
- *    (bench/stats-final-report-workflow.ts completes each with its final report), and the timed
- *    part is what `starter stats` does: the visibility query (statsQuery), the N results
- *    (fetchEndedReports, 32 at a time), computeStats and renderStatsHtml.
+ *    (bench/stats-final-report-workflow.ts completes each with its final report and, like the
+ *    real workflow, its stats facts in the memo), and the timed part is what `starter stats` does:
+ *    the visibility query (statsQuery) read page by page with the memos (fetchStatsFacts),
+ *    computeStats and renderStatsHtml.
  * With SPDR_STATS_SCREENSHOT=docs/stats.png it also screenshots the page with headless Chromium.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { Worker } from '@temporalio/worker';
-import { applyCommand, openReport, parseStartInput, tick, type Command, type Report } from '../src/domain';
-import { computeStats, fetchEndedReports, renderStatsHtml, statsQuery } from '../src/client/stats';
+import { applyCommand, openReport, parseStartInput, statsFacts, tick, type Command, type Report } from '../src/domain';
+import { computeStats, fetchStatsFacts, renderStatsHtml, statsQuery } from '../src/client/stats';
 import { startDevServer } from '../src/infra/temporal-servers';
 import { reportWorkflowId, WORKFLOW_TYPE } from '../src/contract';
 import { SpdrServiceId, SpdrSeverity } from '../src/search-attributes';
@@ -23,6 +25,7 @@ import { SpdrServiceId, SpdrSeverity } from '../src/search-attributes';
 const N = Number(process.argv[2] ?? 10_000);
 const SERVICES = ['svc-volte-fra1', 'svc-dsl-muc', 'svc-iptv-ber', 'svc-5g-ham', 'svc-mpls-cgn', 'svc-wifi-stu'];
 const SEVERITIES = ['critical', 'major', 'minor', 'warning'] as const;
+const PARTNERS = ['acme-transit', 'carrier-x', 'metro-fiber'];
 
 function apply(r: Report, command: Command, at: number): Report {
   const result = applyCommand(r, command, at);
@@ -43,12 +46,33 @@ function build(i: number): Report {
   if (!input.ok) throw new Error(input.reason);
   let r = openReport(input.value, opened).report;
   const ack = opened + (1 + (i % 13)) * 60_000;
-  const clear = opened + (10 + ((i * 37) % 70)) * 60_000;
+  let clear = opened + (10 + ((i * 37) % 70)) * 60_000;
   r = apply(r, { name: 'setStatus', payload: { by: 'noc.anna', status: 'inProgress', reason: 'on it' } } as Command, ack);
-  for (let t = ack; t < clear; t += 15 * 60_000) r = tick(r, t).report;
+  let t = ack;
+  if (i % 5 === 0) ({ r, t, clear } = partnerCause(r, i, ack, clear));
+  for (; t < clear; t += 15 * 60_000) r = tick(r, t).report;
   r = tick(r, clear).report;
   r = apply(r, { name: 'clear', payload: { by: 'noc.anna', resolution: 'fixed' } } as Command, clear);
   return apply(r, { name: 'confirmClosure', payload: { by: 'close.process' } } as Command, clear + 60_000);
+}
+
+/**
+ * Every fifth report waits on a partner (its 4 h answer time): the partner answers after 2 h, or
+ * for three in seven of them after 5 h (late, escalated); the report clears as long after the answer
+ * as it would have after work started.
+ */
+function partnerCause(r: Report, i: number, ack: number, clear: number): { r: Report; t: number; clear: number } {
+  const partyId = PARTNERS[(i / 5) % PARTNERS.length];
+  const resourceId = `LL-${i}`;
+  const rootCause = { domain: 'partner', partyId, resourceId };
+  r = apply(r, { name: 'addAnalysis', payload: { author: 'noc.anna', summary: 'leased line down', rootCause } } as Command, ack);
+  const key = `spdr-${r.reportId}-pr-${partyId}-${resourceId}`;
+  r = apply(r, { name: 'partnerRequestCreated', payload: { key, requestId: `P-${i}` } } as Command, ack);
+  const answer = ack + ((i / 5) % 7 < 3 ? 5 : 2) * 3600_000;
+  let t = ack;
+  for (; t < answer; t += 15 * 60_000) r = tick(r, t).report;
+  r = apply(r, { name: 'partnerUpdate', payload: { requestId: `P-${i}`, partyId, status: 'resolved' } } as Command, answer);
+  return { r, t: answer, clear: answer + (clear - ack) };
 }
 
 const msSince = (t: bigint): number => Number(process.hrtime.bigint() - t) / 1e6;
@@ -96,15 +120,18 @@ async function fromServer(reports: readonly Report[]): Promise<void> {
       );
     });
     const started = process.hrtime.bigint();
-    const fetched = await fetchEndedReports(server.client, statsQuery(since));
+    const { facts: fetched, fromMemo, fromResult } = await fetchStatsFacts(server.client, statsQuery(since));
     const fetchMs = msSince(started);
     const stats = computeStats(fetched, { since });
     const page = renderStatsHtml(stats, new Date().toISOString());
     const totalMs = msSince(started);
     if (fetched.length !== reports.length) throw new Error(`fetched ${fetched.length} reports, expected ${reports.length}`);
+    // The memos carry the same figures the final reports give.
+    if (JSON.stringify(stats) !== JSON.stringify(computeStats(reports.map(statsFacts), { since })))
+      throw new Error('stats over the memos differ from stats over the final reports');
     console.log(
       `stats over ${fetched.length} closed reports fetched from a dev server: ${(totalMs / 1000).toFixed(1)} s in total ` +
-        `(visibility query and ${fetched.length} results: ${(fetchMs / 1000).toFixed(1)} s; figures and ${page.length} bytes of HTML: ${(totalMs - fetchMs).toFixed(0)} ms; ${stats.breaches} breached)`,
+        `(visibility query, ${fromMemo} memos and ${fromResult} results: ${(fetchMs / 1000).toFixed(1)} s; figures and ${page.length} bytes of HTML: ${(totalMs - fetchMs).toFixed(0)} ms; ${stats.breaches} breached)`,
     );
   } finally {
     await server.teardown();
@@ -114,7 +141,7 @@ async function fromServer(reports: readonly Report[]): Promise<void> {
 async function main(): Promise<void> {
   const reports = Array.from({ length: N }, (_, i) => build(i));
   const started = process.hrtime.bigint();
-  const stats = computeStats(reports);
+  const stats = computeStats(reports.map(statsFacts));
   const html = renderStatsHtml(stats, new Date().toISOString());
   const ms = msSince(started);
   const file = join(tmpdir(), `spdr-stats-${process.pid}.html`);

@@ -5,7 +5,7 @@
  * exit code so scripts can react (see EXIT).
  */
 import { writeFileSync } from 'node:fs';
-import { computeStats, fetchEndedReports, renderStatsHtml, renderStatsText, statsQuery } from './client/stats';
+import { computeStats, fetchStatsFacts, renderStatsHtml, renderStatsText, statsQuery } from './client/stats';
 import { parseArgs } from 'node:util';
 import { SpdrClient, SpdrInvalidInputError, SpdrNotFoundError, SpdrRejectedError, SpdrUnreachableError } from './client';
 import { parseDuration } from './domain';
@@ -50,8 +50,8 @@ one self-contained page with SVG charts (no network) to mail.
       const since = new Date(Date.now() - sinceMs).toISOString();
       const query = statsQuery(since, values.service as string | undefined, values.severity as string | undefined);
       return async (spdr) => {
-        const reports = await fetchEndedReports(spdr.client, query);
-        const stats = computeStats(reports, {
+        const { facts } = await fetchStatsFacts(spdr.client, query);
+        const stats = computeStats(facts, {
           since,
           service: values.service as string | undefined,
           severity: values.severity as string | undefined,

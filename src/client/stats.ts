@@ -1,7 +1,9 @@
 /**
  * `starter stats`: service-quality figures over ended reports, computed from the reports
  * themselves. The search attributes select them (type, closed since, service, severity); each
- * report's final state (the workflow result) gives the rest.
+ * report's stats facts (domain/stats-facts.ts) give the rest: from its memo, written when the report
+ * reached a final status, so the list pages carry everything; from its final report (the workflow
+ * result) for reports that ended without one.
  *
  * - MTTA: opening to the first status change out of `acknowledged` (work started), p50/p90.
  * - MTTR: opening to clearance, p50/p90 (reports that were cleared).
@@ -11,7 +13,8 @@
  * - Partner lateness: requests per partner, how many were escalated late, p50 lateness of late answers.
  */
 import type { Client } from '@temporalio/client';
-import type { Report } from '../domain';
+import { parseStatsFacts, statsFacts, type Report, type StatsFacts } from '../domain';
+import { STATS_FACTS_MEMO_KEY, WORKFLOW_TYPE } from '../contract';
 import { SpdrInvalidInputError } from './errors';
 
 export interface Percentiles {
@@ -56,55 +59,40 @@ function compliance(cleared: number, inTime: number): Compliance {
 
 const seconds = (from: string, to: string) => (Date.parse(to) - Date.parse(from)) / 1000;
 
-function acknowledgedAt(r: Report): string | undefined {
-  return r.history.find((h) => h.fromStatus === 'acknowledged' && h.toStatus !== undefined && h.toStatus !== 'acknowledged')?.at;
-}
-
-export function isBreached(r: Report): boolean {
-  if (r.clearance) return Date.parse(r.clearance.at) > Date.parse(r.jeopardy.deadline);
-  return r.jeopardy.state === 'breached';
-}
-
-export function computeStats(reports: readonly Report[], options: { since?: string; service?: string; severity?: string } = {}): Stats {
+export function computeStats(facts: readonly StatsFacts[], options: { since?: string; service?: string; severity?: string } = {}): Stats {
   const sev = new Map<string, { reports: number; mtta: number[]; mttr: number[]; cleared: number; inTime: number; breaches: number }>();
   const services = new Map<string, { reports: number; cleared: number; inTime: number }>();
   const levels: Record<string, number> = {};
   const partners = new Map<string, { requests: number; late: number; lateBy: number[] }>();
   let breaches = 0;
-  for (const r of reports) {
-    const s = sev.get(r.severity) ?? { reports: 0, mtta: [], mttr: [], cleared: 0, inTime: 0, breaches: 0 };
-    sev.set(r.severity, s);
-    const svc = services.get(r.service.id) ?? { reports: 0, cleared: 0, inTime: 0 };
-    services.set(r.service.id, svc);
+  for (const f of facts) {
+    const s = sev.get(f.severity) ?? { reports: 0, mtta: [], mttr: [], cleared: 0, inTime: 0, breaches: 0 };
+    sev.set(f.severity, s);
+    const svc = services.get(f.serviceId) ?? { reports: 0, cleared: 0, inTime: 0 };
+    services.set(f.serviceId, svc);
     s.reports += 1;
     svc.reports += 1;
-    const ack = acknowledgedAt(r);
-    if (ack) s.mtta.push(seconds(r.openedAt, ack));
-    if (r.clearance) {
-      s.mttr.push(seconds(r.openedAt, r.clearance.at));
+    if (f.workStartedAt) s.mtta.push(seconds(f.openedAt, f.workStartedAt));
+    if (f.clearedAt) {
+      s.mttr.push(seconds(f.openedAt, f.clearedAt));
       s.cleared += 1;
       svc.cleared += 1;
-      if (!isBreached(r)) {
-        s.inTime += 1;
-        svc.inTime += 1;
-      }
     }
-    if (isBreached(r)) {
+    if (f.deadlineMet) {
+      s.inTime += 1;
+      svc.inTime += 1;
+    }
+    if (f.breached) {
       s.breaches += 1;
       breaches += 1;
     }
-    for (const h of r.history) {
-      if (h.action !== 'escalated') continue;
-      const level = /^level (\d+)/.exec(h.detail ?? '')?.[1];
-      if (level !== undefined) levels[level] = (levels[level] ?? 0) + 1;
-    }
-    for (const p of r.partnerRequests) {
-      const entry = partners.get(p.partyId) ?? { requests: 0, late: 0, lateBy: [] };
-      partners.set(p.partyId, entry);
-      entry.requests += 1;
-      if (p.lateEscalated) entry.late += 1;
-      if (p.status === 'resolved' && p.lastUpdateAt && Date.parse(p.lastUpdateAt) > Date.parse(p.due))
-        entry.lateBy.push(seconds(p.due, p.lastUpdateAt));
+    for (const [level, n] of Object.entries(f.escalationsByLevel)) levels[level] = (levels[level] ?? 0) + n;
+    for (const [partyId, p] of Object.entries(f.partners)) {
+      const entry = partners.get(partyId) ?? { requests: 0, late: 0, lateBy: [] };
+      partners.set(partyId, entry);
+      entry.requests += p.requests;
+      entry.late += p.late;
+      entry.lateBy.push(...p.lateBySeconds);
     }
   }
   const bySeverity: Stats['bySeverity'] = {};
@@ -133,7 +121,7 @@ export function computeStats(reports: readonly Report[], options: { since?: stri
     .sort((a, b) => b.reports - a.reports || a.serviceId.localeCompare(b.serviceId))
     .slice(0, 10);
   return {
-    reports: reports.length,
+    reports: facts.length,
     ...(options.since ? { since: options.since } : {}),
     filter: { ...(options.service ? { service: options.service } : {}), ...(options.severity ? { severity: options.severity } : {}) },
     bySeverity,
@@ -153,27 +141,46 @@ export function statsQuery(sinceIso: string, service?: string, severity?: string
     throw new SpdrInvalidInputError(`--service: letters, digits, . _ : - only (got "${service}")`);
   if (severity !== undefined && !['critical', 'major', 'minor', 'warning'].includes(severity))
     throw new SpdrInvalidInputError(`--severity: one of critical, major, minor, warning (got "${severity}")`);
-  const parts = [`WorkflowType = 'degradationReport'`, `ExecutionStatus = 'Completed'`, `CloseTime >= '${sinceIso}'`];
+  const parts = [`WorkflowType = '${WORKFLOW_TYPE}'`, `ExecutionStatus = 'Completed'`, `CloseTime >= '${sinceIso}'`];
   if (service) parts.push(`SpdrServiceId = '${service}'`);
   if (severity) parts.push(`SpdrSeverity = '${severity}'`);
   return parts.join(' AND ');
 }
 
-/** Reads the final reports of the selected ended reports, `concurrency` results at a time. */
-export async function fetchEndedReports(client: Client, query: string, concurrency = 32): Promise<Report[]> {
-  const ids: { workflowId: string; runId: string }[] = [];
-  for await (const info of client.workflow.list({ query, pageSize: 1000 })) ids.push({ workflowId: info.workflowId, runId: info.runId });
-  const reports: Report[] = [];
+/** Visibility list page size: the server's usual maximum (frontend.visibilityMaxPageSize), fewest round trips. */
+export const STATS_PAGE_SIZE = 1000;
+
+export interface FetchedFacts {
+  facts: StatsFacts[];
+  /** Reports whose facts came from their memo (list pages only). */
+  fromMemo: number;
+  /** Reports without (current) memo facts, read from their final report instead. */
+  fromResult: number;
+}
+
+/**
+ * The stats facts of the selected ended reports: from each listed report's memo, or for reports
+ * that ended without one, from its final report (`concurrency` results at a time).
+ */
+export async function fetchStatsFacts(client: Client, query: string, concurrency = 32): Promise<FetchedFacts> {
+  const facts: StatsFacts[] = [];
+  const missing: { workflowId: string; runId: string }[] = [];
+  for await (const info of client.workflow.list({ query, pageSize: STATS_PAGE_SIZE })) {
+    const memo = parseStatsFacts(info.memo?.[STATS_FACTS_MEMO_KEY]);
+    if (memo) facts.push(memo);
+    else missing.push({ workflowId: info.workflowId, runId: info.runId });
+  }
+  const fromMemo = facts.length;
   let next = 0;
   await Promise.all(
-    Array.from({ length: Math.min(concurrency, ids.length) }, async () => {
-      while (next < ids.length) {
-        const { workflowId, runId } = ids[next++];
-        reports.push((await client.workflow.getHandle(workflowId, runId).result()) as Report);
+    Array.from({ length: Math.min(concurrency, missing.length) }, async () => {
+      while (next < missing.length) {
+        const { workflowId, runId } = missing[next++];
+        facts.push(statsFacts((await client.workflow.getHandle(workflowId, runId).result()) as Report));
       }
     }),
   );
-  return reports;
+  return { facts, fromMemo, fromResult: missing.length };
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
@@ -273,7 +280,7 @@ export function renderStatsHtml(s: Stats, generatedAt: string): string {
 <p>${s.reports} ended reports${s.since ? ` closed since ${escapeHtml(s.since)}` : ''}${s.filter.service ? `, service ${escapeHtml(s.filter.service)}` : ''}${s.filter.severity ? `, severity ${escapeHtml(s.filter.severity)}` : ''}; ${s.breaches} breached. Generated ${escapeHtml(generatedAt)}.</p>
 <table><tr><th>severity</th><th>reports</th><th>MTTA p50 / p90</th><th>MTTR p50 / p90</th><th>SLA met</th><th>breaches</th></tr>${rows}</table>
 ${charts}
-<h2>Partners</h2><table><tr><th>partner</th><th>requests</th><th>late</th><th>p50 late by</th></tr>${partners}</table>
+<h2>Partners</h2>${partners ? `<table><tr><th>partner</th><th>requests</th><th>late</th><th>p50 late by</th></tr>${partners}</table>` : '<p>No partner requests.</p>'}
 </body></html>
 `;
 }

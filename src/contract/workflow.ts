@@ -18,6 +18,12 @@ export const DEFAULT_TASK_QUEUE = 'service-quality';
  */
 export const DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS = 1500;
 
+/**
+ * Memo field where a report that reached a final status keeps its stats facts
+ * (domain/stats-facts.ts), so `starter stats` reads list pages instead of every result.
+ */
+export const STATS_FACTS_MEMO_KEY = 'spdrStatsFacts';
+
 /** The workflow type of a correlation key's coordinator: it decides which open report leads the key's group. */
 export const CORRELATION_WORKFLOW_TYPE = 'correlationGroup';
 

@@ -31,3 +31,4 @@ export {
 } from './report';
 export * from './ids';
 export * from './text';
+export * from './stats-facts';

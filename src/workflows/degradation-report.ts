@@ -20,6 +20,7 @@ import {
   proxyLocalActivities,
   setHandler,
   sleep,
+  upsertMemo,
   workflowInfo,
 } from '@temporalio/workflow';
 import {
@@ -27,6 +28,7 @@ import {
   nextWakeUp,
   openReport,
   parseStartInput,
+  statsFacts,
   tick,
   type Command,
   type Effect,
@@ -38,6 +40,7 @@ import type { SpdrActivities } from '../activities/types';
 import {
   DEFAULT_CONTINUE_AS_NEW_AFTER_EVENTS,
   reportWorkflowId,
+  STATS_FACTS_MEMO_KEY,
   type CarriedEffect,
   type CarriedState,
   type ReportSettings,
@@ -62,6 +65,12 @@ const { reportSettings } = proxyLocalActivities<SpdrActivities>({ startToCloseTi
  * (domain/resolution-notice.ts).
  */
 const PARTNER_OBLIGATIONS_PATCH = 'spdr-partner-obligations';
+
+/**
+ * Patch marker: reports ending with it keep their stats facts (domain/stats-facts.ts) in the memo,
+ * so `starter stats` reads list pages only. Checked once, at completion (not at opening, see above).
+ */
+const STATS_MEMO_PATCH = 'spdr-stats-memo';
 
 /** Messages applied per workflow task; measured at about 1 ms each for a report with thousands of entries. */
 const MESSAGES_PER_ACTIVATION = 500;
@@ -302,5 +311,7 @@ async function finish(
     if (inbox.pending > 0) await sleep(1, { summary: 'answering the last messages' });
     else await condition(() => effects.hasQueued || inbox.pending > 0 || (effects.active === 0 && allHandlersFinished()));
   }
+  // Same task as the completion, no await in between: the report is the one returned.
+  if (patched(STATS_MEMO_PATCH)) upsertMemo({ [STATS_FACTS_MEMO_KEY]: statsFacts(state.report) });
   return state.report;
 }

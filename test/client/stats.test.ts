@@ -4,7 +4,7 @@
  * the self-contained HTML page.
  */
 import { describe, expect, it } from 'vitest';
-import { applyCommand, openReport, parseStartInput, tick, type Command, type Report } from '../../src/domain';
+import { applyCommand, openReport, parseStartInput, parseStatsFacts, statsFacts, tick, type Command, type Report } from '../../src/domain';
 import { computeStats, percentile, renderStatsHtml, statsQuery } from '../../src/client/stats';
 
 const T0 = Date.parse('2026-11-02T08:00:00Z');
@@ -45,7 +45,7 @@ describe('stats', () => {
   ];
 
   it('computes MTTA/MTTR percentiles, SLA compliance, breaches and top services', () => {
-    const s = computeStats(reports);
+    const s = computeStats(reports.map(statsFacts));
     expect(s.reports).toBe(4);
     expect(s.bySeverity.critical.mtta).toEqual({ count: 3, p50Seconds: 240, p90Seconds: 360 });
     expect(s.bySeverity.critical.mttr).toEqual({ count: 3, p50Seconds: 3000, p90Seconds: 5400 });
@@ -66,6 +66,29 @@ describe('stats', () => {
     );
   });
 
+  it('keeps the facts a memo carries, and reads back only a current-version facts object', () => {
+    const facts = statsFacts(reports[2]);
+    expect(facts).toMatchObject({
+      v: 1,
+      severity: 'critical',
+      serviceId: 'svc-b',
+      status: 'closed',
+      openedAt: new Date(T0 + 3000).toISOString(),
+      workStartedAt: new Date(T0 + 3000 + 6 * MIN).toISOString(),
+      clearedAt: new Date(T0 + 3000 + 90 * MIN).toISOString(),
+      deadline: reports[2].jeopardy.deadline,
+      deadlineMet: false,
+      breached: true,
+      partners: {},
+    });
+    expect(statsFacts(reports[0])).toMatchObject({ deadlineMet: true, breached: false, escalationsByLevel: {} });
+    // A memo goes through JSON: what comes back is the same object.
+    expect(parseStatsFacts(JSON.parse(JSON.stringify(facts)))).toEqual(facts);
+    expect(parseStatsFacts({ ...facts, v: 2 })).toBeUndefined();
+    expect(parseStatsFacts({ ...facts, breached: 'yes' })).toBeUndefined();
+    expect(parseStatsFacts(undefined)).toBeUndefined();
+  });
+
   it('uses nearest-rank percentiles', () => {
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 90)).toBe(9);
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50)).toBe(5);
@@ -81,7 +104,7 @@ describe('stats', () => {
   });
 
   it('writes one self-contained page with SVG charts', () => {
-    const html = renderStatsHtml(computeStats(reports), '2026-12-01T00:00:00Z');
+    const html = renderStatsHtml(computeStats(reports.map(statsFacts)), '2026-12-01T00:00:00Z');
     expect(html.match(/<svg /g)?.length).toBe(5);
     expect(html).toContain('66.7%');
     expect(html).not.toMatch(/(src|href)=|https?:\/\/(?!www\.w3\.org\/2000\/svg)|<script/);

@@ -4,11 +4,13 @@
  * critical one with a 4 s target breach and escalate; A then stops, and worker B, with its
  * workflow cache disabled (every workflow task replays the whole history), clears and closes the
  * two critical reports. A's and B's `/metrics` are scraped over HTTP: each fact is counted
- * exactly once over the two workers, and B counts nothing of what it replayed.
+ * exactly once over the two workers, and B counts nothing of what it replayed. A second scenario
+ * takes the trouble system down until a report records the failure: the outside-system failure
+ * counter matches what the report recorded.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Worker } from '@temporalio/worker';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { Report } from '../../src/domain';
 import { loadWorkerSettings } from '../../src/config/worker-settings';
 import { startMetricsServer, type MetricsServer } from '../../src/metrics/server';
@@ -52,19 +54,20 @@ afterAll(async () => {
 });
 
 async function startWorker(
-  options: { maxCachedWorkflows?: number } = {},
+  options: { maxCachedWorkflows?: number; env?: Record<string, string>; taskQueue?: string } = {},
 ): Promise<{ metrics: SpdrMetrics; server: MetricsServer; stop(): Promise<void> }> {
-  const settings = loadWorkerSettings({ ...simulators.env(), SPDR_TASK_QUEUE: taskQueue });
+  const { env, taskQueue: queue = taskQueue, ...workerOptions } = options;
+  const settings = loadWorkerSettings({ ...simulators.env(), SPDR_TASK_QUEUE: queue, ...env });
   const metrics = new SpdrMetrics();
   const worker: Worker = await createWorker({
     connection: dev.nativeConnection,
     settings,
     workflowBundle: await workflowBundle(),
     metrics,
-    ...options,
+    ...workerOptions,
   });
   const running = worker.run();
-  const server = await startMetricsServer({ metrics, port: 0, host: '127.0.0.1', client: dev.client, taskQueue });
+  const server = await startMetricsServer({ metrics, port: 0, host: '127.0.0.1', client: dev.client, taskQueue: queue });
   let stopped = false;
   const stop = async () => {
     if (stopped) return;
@@ -107,11 +110,11 @@ function escalationsIn(reports: Report[]): Map<string, number> {
   return counts;
 }
 
-/** Report MET-<pid>-<n> of this severity, opened now on the metrics task queue. */
-function openMetricsReport(client: Client, n: number, severity: string, extra: Record<string, unknown>): Promise<Handle> {
+/** Opens report MET-<pid>-<n> on the task queue (default: the file's). */
+function open(n: number | string, severity: string, extra: Record<string, unknown> = {}, queue = taskQueue): Promise<Handle> {
   const reportId = `MET-${process.pid}-${n}`;
-  return client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-    taskQueue,
+  return dev.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
+    taskQueue: queue,
     workflowId: reportWorkflowId(reportId),
     args: [
       {
@@ -126,20 +129,9 @@ function openMetricsReport(client: Client, n: number, severity: string, extra: R
   });
 }
 
-/** `series value` lines of a Prometheus text rendering, comments left out. */
-function samplesOf(text: string): Map<string, number> {
-  return new Map(
-    [...text.split('\n')]
-      .filter((l) => l && !l.startsWith('#'))
-      .map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]),
-  );
-}
-
 describe('worker metrics', () => {
   it('count each fact once across two workers, the second replaying every history', async () => {
-    const client = dev.client;
     const a = await startWorker();
-    const open = (n: number, severity: string, extra: Record<string, unknown> = {}) => openMetricsReport(client, n, severity, extra);
     const fast = await open(1, 'critical', { jeopardyPolicy: { resolutionTarget: '4s' } });
     const slow = await open(2, 'critical');
     const major = await open(3, 'major');
@@ -166,8 +158,14 @@ describe('worker metrics', () => {
       expect(get(m, 'spdr_escalations_total{level="2",reason="breach"}')).toBe(1);
     }, 30_000);
     await a.stop();
-    // A stopped: read its registry directly (the same text it served).
-    const fromA = samplesOf(a.metrics.registry.render());
+    const fromA = await (async () => {
+      // A stopped: read its registry directly (the same text it served).
+      return new Map(
+        [...a.metrics.registry.render().split('\n')]
+          .filter((l) => l && !l.startsWith('#'))
+          .map((l) => [l.slice(0, l.lastIndexOf(' ')), Number(l.slice(l.lastIndexOf(' ') + 1))]),
+      );
+    })();
 
     const b = await startWorker({ maxCachedWorkflows: 0 });
     for (const h of [fast, slow]) {
@@ -206,5 +204,30 @@ describe('worker metrics', () => {
       expect({ name, value: get(fromA, name) + get(fromB, name) }).toEqual({ name, value: expected.get(name) ?? 0 });
     const lateness = get(fromA, 'spdr_escalation_lateness_seconds_count') + get(fromB, 'spdr_escalation_lateness_seconds_count');
     expect(lateness).toBe([...expected.values()].reduce((s, v) => s + v, 0));
+  });
+
+  it('count each outside-system failure a report records once', async () => {
+    // The trouble system drops every connection; a create failing for 3 s is recorded as a failure.
+    const queue = uniqueTaskQueue('metrics-outside');
+    const w = await startWorker({ taskQueue: queue, env: { SPDR_HTTP_TIMEOUT_MS: '1000', SPDR_OUTSIDE_FAILURE_ESCALATE_AFTER: '3s' } });
+    await fetch(`${simulators.troubleUrl}/admin/faults`, { method: 'POST', body: JSON.stringify({ down: true }) });
+    const h = await open('outside', 'minor', {}, queue);
+    await h.signal(MESSAGES.addAnalysis.signal, {
+      author: 'noc.anna',
+      summary: 'line card',
+      rootCause: { domain: 'resource', resourceId: 'DSLAM-1' },
+    } as never);
+    await eventually(async () => expect((await h.query(reportQuery)).outsideFailures.length).toBeGreaterThanOrEqual(1), 30_000);
+    await fetch(`${simulators.troubleUrl}/admin/faults`, { method: 'DELETE' });
+    await h.executeUpdate(MESSAGES.cancel.update, { args: [{ by: 'noc.anna', reason: 'falseServiceFailureEvent' } as never] });
+    const final = (await h.result()) as Report;
+    const recorded = final.outsideFailures.filter((f) => f.system === 'resourceTroubleManagement').length;
+    expect(recorded).toBeGreaterThanOrEqual(1);
+    await eventually(async () => {
+      const m = await scrape(w.server.url);
+      expect(get(m, 'spdr_outside_system_failures_total{system="resourceTroubleManagement"}')).toBe(recorded);
+      expect(get(m, 'spdr_reports_cancelled_total{severity="minor"}')).toBe(1);
+    }, 30_000);
+    await w.stop();
   });
 });
