@@ -32,7 +32,7 @@ export function sharedSchema<T>(key: string, build: () => T): T {
   return schema;
 }
 
-/** How many schemas this thread built, and how many times a module got one already built (tests and the benchmark). */
+/** How many schemas this thread built, and how many times a module got one already built: for tests, never for a workflow's decisions (it differs between threads). */
 export function sharedSchemaStats(): { built: number; reused: number } {
   return { built: built.size, reused };
 }
