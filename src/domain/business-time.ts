@@ -12,27 +12,34 @@
  * the same record. Outside the table's span the nearest recorded offset holds.
  */
 import { z } from 'zod';
+import { sharedSchema } from './shared-schema';
 import { addOpenTime, openTimeBetween, WEEKDAYS, type BusinessCalendar, type ZoneOffsets } from './calendar';
 
 /** One change of a zone's UTC offset: from `at` (UTC ms) on, local time is UTC + `minutes`. */
-export const ZoneOffsetChange = z.strictObject({ at: z.number(), minutes: z.number().int() });
+export const ZoneOffsetChange = sharedSchema('business-time.ZoneOffsetChange', () =>
+  z.strictObject({ at: z.number(), minutes: z.number().int() }),
+);
 export type ZoneOffsetChange = z.infer<typeof ZoneOffsetChange>;
 
-const OpenSpanSchema = z.strictObject({ start: z.number().int().min(0).max(1440), end: z.number().int().min(0).max(1440) });
+const OpenSpanSchema = sharedSchema('business-time.OpenSpanSchema', () =>
+  z.strictObject({ start: z.number().int().min(0).max(1440), end: z.number().int().min(0).max(1440) }),
+);
 
 /** A calendar as the worker hands it to a report: open hours, holidays and the zone offsets pinned. */
-export const PinnedCalendar = z.strictObject({
-  timezone: z.string(),
-  /** Open hours per weekday, index 0 = Sunday, in minutes since local midnight. */
-  week: z.array(z.array(OpenSpanSchema)).length(WEEKDAYS.length),
-  holidays: z.array(z.string()),
-  /** Offset changes in time order; the first also holds before its `at`. */
-  offsets: z.array(ZoneOffsetChange).min(1),
-});
+export const PinnedCalendar = sharedSchema('business-time.PinnedCalendar', () =>
+  z.strictObject({
+    timezone: z.string(),
+    /** Open hours per weekday, index 0 = Sunday, in minutes since local midnight. */
+    week: z.array(z.array(OpenSpanSchema)).length(WEEKDAYS.length),
+    holidays: z.array(z.string()),
+    /** Offset changes in time order; the first also holds before its `at`. */
+    offsets: z.array(ZoneOffsetChange).min(1),
+  }),
+);
 export type PinnedCalendar = z.infer<typeof PinnedCalendar>;
 
 /** The calendar a report counts in, as recorded in `jeopardy.calendar`. */
-export const RecordedCalendar = PinnedCalendar.extend({ name: z.string() });
+export const RecordedCalendar = sharedSchema('business-time.RecordedCalendar', () => PinnedCalendar.extend({ name: z.string() }));
 export type RecordedCalendar = z.infer<typeof RecordedCalendar>;
 
 /** How a clock counts time: wall time (24x7), or a calendar's open hours. */

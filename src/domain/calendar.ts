@@ -9,6 +9,7 @@
  * deadline once (a report records its deadlines, so replay never asks the zone again).
  */
 import { z } from 'zod';
+import { sharedSchema } from './shared-schema';
 
 export const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
 export type Weekday = (typeof WEEKDAYS)[number];
@@ -54,56 +55,60 @@ export function isKnownTimeZone(timezone: string): boolean {
 }
 
 /** One calendar as configured: `{"timezone":"Europe/Berlin","week":{"mon":["08:00-18:00"]},"holidays":["2026-12-25"]}`. */
-export const BusinessCalendarSpec = z
-  .object({
-    timezone: z
-      .string({ error: 'is required (an IANA time zone such as "Europe/Berlin")' })
-      .refine(isKnownTimeZone, 'is not a known IANA time zone (such as "Europe/Berlin")'),
-    week: z
-      .object(
-        Object.fromEntries(
-          WEEKDAYS.map((day) => [
-            day,
-            z
-              .array(
-                z
-                  .string()
-                  .refine(
-                    (text) => parseHours(text) !== undefined,
-                    'must be open hours such as "08:00-18:00" (start before end, 24:00 at most)',
-                  ),
-              )
-              .optional(),
-          ]),
-        ) as Record<Weekday, z.ZodOptional<z.ZodArray<z.ZodString>>>,
-        { error: 'must be an object of weekdays (mon..sun) to open hours' },
-      )
-      .strict(),
-    holidays: z.array(z.string().refine(isRealDate, 'must be a date such as "2026-12-25"')).default([]),
-  })
-  .strict()
-  .superRefine((spec, ctx) => {
-    let anyOpen = false;
-    for (const day of WEEKDAYS) {
-      const spans = (spec.week[day] ?? []).map((text) => ({ text, span: parseHours(text) }));
-      const parsed = spans
-        .filter((s): s is { text: string; span: OpenSpan } => s.span !== undefined)
-        .sort((a, b) => a.span.start - b.span.start);
-      if (parsed.length > 0) anyOpen = true;
-      for (let i = 1; i < parsed.length; i++) {
-        if (parsed[i].span.start < parsed[i - 1].span.end) {
-          ctx.addIssue({ code: 'custom', path: ['week', day], message: `hours ${parsed[i - 1].text} and ${parsed[i].text} overlap` });
+export const BusinessCalendarSpec = sharedSchema('calendar.BusinessCalendarSpec', () =>
+  z
+    .object({
+      timezone: z
+        .string({ error: 'is required (an IANA time zone such as "Europe/Berlin")' })
+        .refine(isKnownTimeZone, 'is not a known IANA time zone (such as "Europe/Berlin")'),
+      week: z
+        .object(
+          Object.fromEntries(
+            WEEKDAYS.map((day) => [
+              day,
+              z
+                .array(
+                  z
+                    .string()
+                    .refine(
+                      (text) => parseHours(text) !== undefined,
+                      'must be open hours such as "08:00-18:00" (start before end, 24:00 at most)',
+                    ),
+                )
+                .optional(),
+            ]),
+          ) as Record<Weekday, z.ZodOptional<z.ZodArray<z.ZodString>>>,
+          { error: 'must be an object of weekdays (mon..sun) to open hours' },
+        )
+        .strict(),
+      holidays: z.array(z.string().refine(isRealDate, 'must be a date such as "2026-12-25"')).default([]),
+    })
+    .strict()
+    .superRefine((spec, ctx) => {
+      let anyOpen = false;
+      for (const day of WEEKDAYS) {
+        const spans = (spec.week[day] ?? []).map((text) => ({ text, span: parseHours(text) }));
+        const parsed = spans
+          .filter((s): s is { text: string; span: OpenSpan } => s.span !== undefined)
+          .sort((a, b) => a.span.start - b.span.start);
+        if (parsed.length > 0) anyOpen = true;
+        for (let i = 1; i < parsed.length; i++) {
+          if (parsed[i].span.start < parsed[i - 1].span.end) {
+            ctx.addIssue({ code: 'custom', path: ['week', day], message: `hours ${parsed[i - 1].text} and ${parsed[i].text} overlap` });
+          }
         }
       }
-    }
-    if (!anyOpen) ctx.addIssue({ code: 'custom', path: ['week'], message: 'has no open hours on any day' });
-  });
+      if (!anyOpen) ctx.addIssue({ code: 'custom', path: ['week'], message: 'has no open hours on any day' });
+    }),
+);
 export type BusinessCalendarSpec = z.input<typeof BusinessCalendarSpec>;
 
 /** `SPDR_CALENDARS`: calendar name -> calendar. */
-export const BusinessCalendars = z.record(
-  z.string().regex(/^[A-Za-z0-9._-]+$/, 'a calendar name may only contain letters, digits, ".", "_" and "-"'),
-  BusinessCalendarSpec,
+export const BusinessCalendars = sharedSchema('calendar.BusinessCalendars', () =>
+  z.record(
+    z.string().regex(/^[A-Za-z0-9._-]+$/, 'a calendar name may only contain letters, digits, ".", "_" and "-"'),
+    BusinessCalendarSpec,
+  ),
 );
 
 /** A validated calendar, ready for the maths. */

@@ -3,6 +3,7 @@
  * or as integrations send them (milliseconds), always turned into milliseconds.
  */
 import { z } from 'zod';
+import { sharedSchema } from './shared-schema';
 
 const UNIT_MS = { d: 86_400_000, h: 3_600_000, m: 60_000, s: 1_000, ms: 1 } as const;
 type Unit = keyof typeof UNIT_MS;
@@ -78,14 +79,16 @@ export function formatDuration(ms: number): string {
 /** The longest duration a report deals in (a year and a day): beyond it no date is representable safely. */
 export const MAX_DURATION_MS = 366 * 86_400_000;
 
-export const DurationSchema = z.union([z.string().max(100), z.number()]).transform((value, ctx): number => {
-  if (typeof value === 'number') {
-    if (Number.isFinite(value) && value > 0 && value <= MAX_DURATION_MS) return Math.round(value);
-    ctx.issues.push({ code: 'custom', input: value, message: `invalid duration ${value}: ${DURATION_FORMATS}, at most 366 days` });
+export const DurationSchema = sharedSchema('duration.DurationSchema', () =>
+  z.union([z.string().max(100), z.number()]).transform((value, ctx): number => {
+    if (typeof value === 'number') {
+      if (Number.isFinite(value) && value > 0 && value <= MAX_DURATION_MS) return Math.round(value);
+      ctx.issues.push({ code: 'custom', input: value, message: `invalid duration ${value}: ${DURATION_FORMATS}, at most 366 days` });
+      return z.NEVER;
+    }
+    const ms = parseDuration(value);
+    if (ms !== undefined && ms <= MAX_DURATION_MS) return ms;
+    ctx.issues.push({ code: 'custom', input: value, message: `invalid duration "${value}": ${DURATION_FORMATS}` });
     return z.NEVER;
-  }
-  const ms = parseDuration(value);
-  if (ms !== undefined && ms <= MAX_DURATION_MS) return ms;
-  ctx.issues.push({ code: 'custom', input: value, message: `invalid duration "${value}": ${DURATION_FORMATS}` });
-  return z.NEVER;
-});
+  }),
+);

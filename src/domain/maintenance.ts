@@ -8,6 +8,7 @@
  * Like the report core, every function takes "now" and returns new state; nothing is mutated.
  */
 import { z } from 'zod';
+import { sharedSchema } from './shared-schema';
 import { isKnownTimeZone } from './calendar';
 import { iso, msOf } from './draft';
 import { occurrenceAfter, occurrenceFrom, overlapProblem, parseRrule, type Occurrence, type Recurrence } from './rrule';
@@ -23,48 +24,54 @@ export const windowIdOfWorkflowId = (workflowId: string): string | undefined =>
 /** The reason a held report shows, naming the window (operator contract: `maintenance CHG-778`). */
 export const maintenanceReason = (windowId: string): string => `maintenance ${windowId}`;
 
-export const MaintenanceScope = z
-  .strictObject({
-    serviceIds: z.array(Identifier).max(500).default([]),
-    resourceIds: z.array(Identifier).max(500).default([]),
-  })
-  .refine((scope) => scope.serviceIds.length + scope.resourceIds.length > 0, {
-    message: 'names no service and no resource (serviceIds or resourceIds must list at least one)',
-  });
+export const MaintenanceScope = sharedSchema('maintenance.MaintenanceScope', () =>
+  z
+    .strictObject({
+      serviceIds: z.array(Identifier).max(500).default([]),
+      resourceIds: z.array(Identifier).max(500).default([]),
+    })
+    .refine((scope) => scope.serviceIds.length + scope.resourceIds.length > 0, {
+      message: 'names no service and no resource (serviceIds or resourceIds must list at least one)',
+    }),
+);
 export type MaintenanceScope = z.output<typeof MaintenanceScope>;
 
-export const RecurrenceInput = z.strictObject({
-  rrule: z.string().max(500),
-  timezone: z
-    .string({ error: 'is required (an IANA time zone such as "Europe/Berlin")' })
-    .refine(isKnownTimeZone, 'is not a known IANA time zone (such as "Europe/Berlin")'),
-  until: IsoDateTime.optional(),
-});
+export const RecurrenceInput = sharedSchema('maintenance.RecurrenceInput', () =>
+  z.strictObject({
+    rrule: z.string().max(500),
+    timezone: z
+      .string({ error: 'is required (an IANA time zone such as "Europe/Berlin")' })
+      .refine(isKnownTimeZone, 'is not a known IANA time zone (such as "Europe/Berlin")'),
+    until: IsoDateTime.optional(),
+  }),
+);
 
-export const MaintenanceWindowInput = z
-  .strictObject({
-    windowId: Identifier,
-    scope: MaintenanceScope,
-    start: IsoDateTime,
-    end: IsoDateTime,
-    changeRequest: RequiredText(200),
-    createdBy: Actor,
-    recurrence: RecurrenceInput.optional(),
-  })
-  .superRefine((input, ctx) => {
-    const start = msOf(input.start);
-    const end = msOf(input.end);
-    if (!(end > start)) ctx.addIssue({ code: 'custom', path: ['end'], message: `must be after start (${input.start})` });
-    if (!input.recurrence) return;
-    const rule = parseRrule(input.recurrence.rrule);
-    if (!rule.ok) return ctx.addIssue({ code: 'custom', path: ['recurrence', 'rrule'], message: rule.reason });
-    if (input.recurrence.until !== undefined && !(msOf(input.recurrence.until) > start))
-      ctx.addIssue({ code: 'custom', path: ['recurrence', 'until'], message: `must be after start (${input.start})` });
-    if (end > start && isKnownTimeZone(input.recurrence.timezone)) {
-      const overlap = overlapProblem(recurrenceOfParts(input, rule.value));
-      if (overlap) ctx.addIssue({ code: 'custom', path: ['recurrence', 'rrule'], message: overlap });
-    }
-  });
+export const MaintenanceWindowInput = sharedSchema('maintenance.MaintenanceWindowInput', () =>
+  z
+    .strictObject({
+      windowId: Identifier,
+      scope: MaintenanceScope,
+      start: IsoDateTime,
+      end: IsoDateTime,
+      changeRequest: RequiredText(200),
+      createdBy: Actor,
+      recurrence: RecurrenceInput.optional(),
+    })
+    .superRefine((input, ctx) => {
+      const start = msOf(input.start);
+      const end = msOf(input.end);
+      if (!(end > start)) ctx.addIssue({ code: 'custom', path: ['end'], message: `must be after start (${input.start})` });
+      if (!input.recurrence) return;
+      const rule = parseRrule(input.recurrence.rrule);
+      if (!rule.ok) return ctx.addIssue({ code: 'custom', path: ['recurrence', 'rrule'], message: rule.reason });
+      if (input.recurrence.until !== undefined && !(msOf(input.recurrence.until) > start))
+        ctx.addIssue({ code: 'custom', path: ['recurrence', 'until'], message: `must be after start (${input.start})` });
+      if (end > start && isKnownTimeZone(input.recurrence.timezone)) {
+        const overlap = overlapProblem(recurrenceOfParts(input, rule.value));
+        if (overlap) ctx.addIssue({ code: 'custom', path: ['recurrence', 'rrule'], message: overlap });
+      }
+    }),
+);
 /** A window's start input as a client sends it. */
 export type MaintenanceWindowInputJson = z.input<typeof MaintenanceWindowInput>;
 export type MaintenanceWindowInput = z.output<typeof MaintenanceWindowInput>;
@@ -94,13 +101,13 @@ export function recurrenceOf(input: MaintenanceWindowInput): Recurrence | undefi
   return recurrenceOfParts(input, rule.value);
 }
 
-export const CancelWindow = z.strictObject({ by: Actor, reason: RequiredText(2000) });
-export const ExtendWindow = z.strictObject({ by: Actor, end: IsoDateTime });
+export const CancelWindow = sharedSchema('maintenance.CancelWindow', () => z.strictObject({ by: Actor, reason: RequiredText(2000) }));
+export const ExtendWindow = sharedSchema('maintenance.ExtendWindow', () => z.strictObject({ by: Actor, end: IsoDateTime }));
 export const WindowMessageSchemas = { cancelWindow: CancelWindow, extendWindow: ExtendWindow } as const;
 export type WindowMessageName = keyof typeof WindowMessageSchemas;
 export const WINDOW_MESSAGE_NAMES = Object.keys(WindowMessageSchemas) as WindowMessageName[];
 
-export const WindowPhase = z.enum(['scheduled', 'active', 'ended', 'cancelled']);
+export const WindowPhase = sharedSchema('maintenance.WindowPhase', () => z.enum(['scheduled', 'active', 'ended', 'cancelled']));
 export type WindowPhase = z.infer<typeof WindowPhase>;
 
 export interface WindowHistoryEntry {

@@ -4,86 +4,95 @@
  * other clocks of a report (acceptance window after clearance, partner answer due time).
  */
 import { z } from 'zod';
+import { sharedSchema } from './shared-schema';
 import { DurationSchema } from './duration';
 
-export const Severity = z.enum(['critical', 'major', 'minor', 'warning']);
+export const Severity = sharedSchema('policy.Severity', () => z.enum(['critical', 'major', 'minor', 'warning']));
 export type Severity = z.infer<typeof Severity>;
 
-export const Threshold = z.strictObject({
-  /** Fraction of the resolution target at which the threshold falls due (0 < at <= 2). */
-  at: z.number().gt(0).lte(2),
-  state: z.enum(['inJeopardy', 'breached']),
-  /** `notifyAssignee` informs the assignees and is not an escalation; `escalate` climbs the ladder. */
-  action: z.enum(['notifyAssignee', 'escalate']),
-  /** Ladder level of an `escalate` threshold; defaults to the previous escalate level + 1. */
-  level: z.number().int().min(1).optional(),
-});
+export const Threshold = sharedSchema('policy.Threshold', () =>
+  z.strictObject({
+    /** Fraction of the resolution target at which the threshold falls due (0 < at <= 2). */
+    at: z.number().gt(0).lte(2),
+    state: z.enum(['inJeopardy', 'breached']),
+    /** `notifyAssignee` informs the assignees and is not an escalation; `escalate` climbs the ladder. */
+    action: z.enum(['notifyAssignee', 'escalate']),
+    /** Ladder level of an `escalate` threshold; defaults to the previous escalate level + 1. */
+    level: z.number().int().min(1).optional(),
+  }),
+);
 export type Threshold = z.infer<typeof Threshold>;
 
 /** Thresholds in increasing `at`, escalate levels strictly increasing, so the ladder only climbs. */
-export const Thresholds = z.array(Threshold).superRefine((thresholds, ctx) => {
-  let previousAt = 0;
-  let previousLevel = 0;
-  thresholds.forEach((threshold, index) => {
-    if (threshold.at <= previousAt) {
-      ctx.addIssue({ code: 'custom', path: [index, 'at'], message: 'thresholds must be listed in strictly increasing "at" order' });
-    }
-    previousAt = threshold.at;
-    if (threshold.action === 'escalate') {
-      const level = threshold.level ?? previousLevel + 1;
-      if (level <= previousLevel) {
-        ctx.addIssue({
-          code: 'custom',
-          path: [index, 'level'],
-          message: `escalation levels must increase (previous level ${previousLevel})`,
-        });
+export const Thresholds = sharedSchema('policy.Thresholds', () =>
+  z.array(Threshold).superRefine((thresholds, ctx) => {
+    let previousAt = 0;
+    let previousLevel = 0;
+    thresholds.forEach((threshold, index) => {
+      if (threshold.at <= previousAt) {
+        ctx.addIssue({ code: 'custom', path: [index, 'at'], message: 'thresholds must be listed in strictly increasing "at" order' });
       }
-      previousLevel = level;
-    } else if (threshold.level !== undefined) {
-      ctx.addIssue({ code: 'custom', path: [index, 'level'], message: 'a notifyAssignee threshold has no escalation level' });
-    }
-  });
-});
+      previousAt = threshold.at;
+      if (threshold.action === 'escalate') {
+        const level = threshold.level ?? previousLevel + 1;
+        if (level <= previousLevel) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [index, 'level'],
+            message: `escalation levels must increase (previous level ${previousLevel})`,
+          });
+        }
+        previousLevel = level;
+      } else if (threshold.level !== undefined) {
+        ctx.addIssue({ code: 'custom', path: [index, 'level'], message: 'a notifyAssignee threshold has no escalation level' });
+      }
+    });
+  }),
+);
 
 /** A report's own policy (customer SLA) or a configured default: every field optional, durations as text or ms. */
-export const JeopardyPolicyOverride = z.strictObject({
-  resolutionTarget: DurationSchema.optional(),
-  thresholds: Thresholds.optional(),
-  /** Re-escalation interval while breached; defaults to 25% of the resolution target. */
-  reEscalateEvery: DurationSchema.optional(),
-  topLevel: z.number().int().min(1).max(20).optional(),
-  pauseWhenHeld: z.boolean().optional(),
-  acceptanceWindow: DurationSchema.optional(),
-  partnerAnswerDue: DurationSchema.optional(),
-  /** Response clock target: met by the first analysis, assignment or move to inProgress. */
-  responseTarget: DurationSchema.optional(),
-  /** Update cadence: the longest gap between analyses while the report is open. */
-  updateEvery: DurationSchema.optional(),
-  /** Name of a business calendar of `SPDR_CALENDARS` whose open hours the targets count. */
-  calendar: z.string().min(1).optional(),
-  /** Where the clocks start: when the report was opened (default) or, retroactively, at `detectedAt`. */
-  clockStartsAt: z.enum(['opened', 'detected']).optional(),
-});
+export const JeopardyPolicyOverride = sharedSchema('policy.JeopardyPolicyOverride', () =>
+  z.strictObject({
+    resolutionTarget: DurationSchema.optional(),
+    thresholds: Thresholds.optional(),
+    /** Re-escalation interval while breached; defaults to 25% of the resolution target. */
+    reEscalateEvery: DurationSchema.optional(),
+    topLevel: z.number().int().min(1).max(20).optional(),
+    pauseWhenHeld: z.boolean().optional(),
+    acceptanceWindow: DurationSchema.optional(),
+    partnerAnswerDue: DurationSchema.optional(),
+    /** Response clock target: met by the first analysis, assignment or move to inProgress. */
+    responseTarget: DurationSchema.optional(),
+    /** Update cadence: the longest gap between analyses while the report is open. */
+    updateEvery: DurationSchema.optional(),
+    /** Name of a business calendar of `SPDR_CALENDARS` whose open hours the targets count. */
+    calendar: z.string().min(1).optional(),
+    /** Where the clocks start: when the report was opened (default) or, retroactively, at `detectedAt`. */
+    clockStartsAt: z.enum(['opened', 'detected']).optional(),
+  }),
+);
 /** The override as it is typed in (durations as text or ms). */
 export type JeopardyPolicyOverrideInput = z.input<typeof JeopardyPolicyOverride>;
 /** The override after validation (durations in ms). */
 export type JeopardyPolicyOverride = z.output<typeof JeopardyPolicyOverride>;
 
 /** A resolved policy; every duration in milliseconds. It re-validates unchanged through `JeopardyPolicyOverride`. */
-export const JeopardyPolicy = z.strictObject({
-  resolutionTarget: z.number().int().positive(),
-  thresholds: z.array(Threshold),
-  reEscalateEvery: z.number().int().positive(),
-  topLevel: z.number().int().min(1),
-  pauseWhenHeld: z.boolean(),
-  acceptanceWindow: z.number().int().positive(),
-  partnerAnswerDue: z.number().int().positive(),
-  // Second-edition clocks: present only when some layer sets them, so older reports keep their exact policy.
-  responseTarget: z.number().int().positive().optional(),
-  updateEvery: z.number().int().positive().optional(),
-  calendar: z.string().min(1).optional(),
-  clockStartsAt: z.enum(['opened', 'detected']).optional(),
-});
+export const JeopardyPolicy = sharedSchema('policy.JeopardyPolicy', () =>
+  z.strictObject({
+    resolutionTarget: z.number().int().positive(),
+    thresholds: z.array(Threshold),
+    reEscalateEvery: z.number().int().positive(),
+    topLevel: z.number().int().min(1),
+    pauseWhenHeld: z.boolean(),
+    acceptanceWindow: z.number().int().positive(),
+    partnerAnswerDue: z.number().int().positive(),
+    // Second-edition clocks: present only when some layer sets them, so older reports keep their exact policy.
+    responseTarget: z.number().int().positive().optional(),
+    updateEvery: z.number().int().positive().optional(),
+    calendar: z.string().min(1).optional(),
+    clockStartsAt: z.enum(['opened', 'detected']).optional(),
+  }),
+);
 export type JeopardyPolicy = z.infer<typeof JeopardyPolicy>;
 
 /** Configured defaults per severity (e.g. from the worker configuration), each a partial policy. */

@@ -12,7 +12,9 @@ export const WORKFLOWS_PATH = resolve(__dirname, '..', 'workflows', 'index.ts');
  * Modules evaluated once per worker thread and shared by every workflow (the SDK's
  * `preloadModules`; it needs reuseV8Context, the SDK default). Only modules without per-workflow
  * state belong here. Our warm-up module imports zod (which brings zod into the shared set) and
- * settles zod's lazy globals before the SDK freezes them. Listing 'zod' itself would do nothing:
+ * settles zod's lazy globals before the SDK freezes them; it also brings in the shared-schema cache
+ * (src/domain/shared-schema.ts), so the domain's schemas are built once per worker thread, not once
+ * per report. Listing 'zod' itself would do nothing:
  * zod declares no side effects, so webpack drops an import whose result is unused.
  */
 export const PRELOAD_MODULES: readonly string[] = [resolve(__dirname, '..', 'workflows', 'preload.ts')];
