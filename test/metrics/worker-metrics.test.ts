@@ -18,7 +18,7 @@ import { createWorker } from '../../src/worker';
 import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
-import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
+import { openReport } from '../support/open-report';
 
 /** Retries the assertions until they hold or the time is up (then the last failure is thrown). */
 async function eventually(check: () => Promise<void>, timeoutMs: number): Promise<void> {
@@ -110,19 +110,13 @@ function escalationsIn(reports: Report[]): Map<string, number> {
 /** Report MET-<pid>-<n> of this severity, opened now on the metrics task queue. */
 function openMetricsReport(client: Client, n: number, severity: string, extra: Record<string, unknown>): Promise<Handle> {
   const reportId = `MET-${process.pid}-${n}`;
-  return client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-    taskQueue,
-    workflowId: reportWorkflowId(reportId),
-    args: [
-      {
-        reportId,
-        service: { id: 'svc-volte-fra1' },
-        severity: severity as 'critical',
-        description: 'VoLTE call setup failures',
-        detectedAt: new Date().toISOString(),
-        ...extra,
-      } as never,
-    ],
+  return openReport({ client }, taskQueue, {
+    reportId,
+    service: { id: 'svc-volte-fra1' },
+    severity,
+    description: 'VoLTE call setup failures',
+    detectedAt: new Date().toISOString(),
+    ...extra,
   });
 }
 
