@@ -16,15 +16,15 @@ import type { ChildProcess } from 'node:child_process';
 import { chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection } from '@temporalio/client';
 import type { Report } from '../../src/domain';
 import { freeClusterPorts, startCluster, type Cluster } from '../../src/infra/cluster';
 import { connectClient, loadTemporalTarget } from '../../src/infra/connection';
 import { startCallbackListener, type CallbackListener } from '../../src/integrations/callbacks';
 import { startSimulators, type Simulators } from '../../src/simulators/main';
-import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { uniqueTaskQueue, workflowBundle } from '../support/env';
+import { openWithResourceCauses } from '../support/open-report';
 import { auditWorkflowTasks, eventually, http, pool, scratchDir, startCrashWorker } from '../reliability/helpers';
 import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
@@ -34,7 +34,6 @@ const TARGET_MS = 10_000;
 const TOP_LEVEL = 4;
 const log = (line: string): void => console.log(`[cluster] ${line}`);
 
-type Handle = WorkflowHandle<typeof degradationReport>;
 interface WorkerProcess {
   child: ChildProcess;
   exited: Promise<number | null>;
@@ -136,6 +135,109 @@ const ticketsCreated = async () =>
     (await http<{ createdPerExternalId: Record<string, number> }>(`${simulators.troubleUrl}/admin/stats`)).createdPerExternalId,
   ).filter(ours).length;
 
+type TopologyReport = Awaited<ReturnType<typeof openWithResourceCauses>> & { key: string };
+
+/** REPORTS reports on five services, each with one resource cause (then the same again): one ticket each. */
+function openTopologyReports(): Promise<TopologyReport[]> {
+  return pool(
+    Array.from({ length: REPORTS }, (_, i) => i),
+    6,
+    async (i) => {
+      const reportId = `TOPO-${process.pid}-${i}`;
+      // The minimal start input (no detectedAt), with a short resolution target so the whole ladder falls due.
+      const input = {
+        reportId,
+        service: { id: `svc-${i % 5}` },
+        severity: 'critical',
+        description: 'Call setup latency p95 above 3 s',
+        jeopardyPolicy: { resolutionTarget: TARGET_MS },
+      };
+      const opened = await openWithResourceCauses(client, taskQueue, input, [`PE-${i}`]);
+      return { ...opened, key: opened.keys[0]! };
+    },
+  );
+}
+
+/** Visibility on PostgreSQL answers on the Spdr* attributes: severity, jeopardy, level, service, status, assignee. */
+async function expectVisibility(reports: TopologyReport[]): Promise<void> {
+  const count = async (query: string) => (await client.workflow.count(`TaskQueue = "${taskQueue}" AND ${query}`)).count;
+  await eventually(
+    () => count(`SpdrSeverity = "critical" AND SpdrJeopardy = "breached" AND SpdrEscalationLevel >= 2`),
+    (n) => n === REPORTS,
+    'breached reports in visibility',
+    180_000,
+    1_000,
+  );
+  expect(await count(`SpdrServiceId = "svc-3" AND SpdrStatus = "inProgress"`)).toBe(REPORTS / 5);
+  const listed: string[] = [];
+  for await (const w of client.workflow.list({
+    query: `TaskQueue = "${taskQueue}" AND SpdrServiceId = "svc-1" AND SpdrAssignee = "resource-trouble-management"`,
+  }))
+    listed.push(w.workflowId);
+  expect(listed.sort()).toEqual(
+    reports
+      .filter((_, i) => i % 5 === 1)
+      .map((r) => reportWorkflowId(r.reportId))
+      .sort(),
+  );
+}
+
+/** Waits for each report's ticket, has the trouble system resolve it, and waits until each report knows. */
+async function resolveAllTickets(reports: TopologyReport[]): Promise<void> {
+  for (const r of reports) {
+    await eventually(
+      () => r.handle.query(reportQuery),
+      (x: Report) => x.troubleReports.length === 1 && Boolean(x.troubleReports[0]!.ticketId),
+      `ticket of ${r.reportId}`,
+      120_000,
+      500,
+    );
+  }
+  await pool(reports, 8, async (r) => {
+    const [ticket] = await http<{ id: string; status: string }[]>(
+      `${simulators.troubleUrl}/troubleTicket?externalId=${encodeURIComponent(r.key)}`,
+    );
+    await http(`${simulators.troubleUrl}/admin/troubleTicket/${ticket!.id}/status`, {
+      method: 'POST',
+      body: JSON.stringify({ status: 'resolved', resolution: 'optics replaced' }),
+    });
+  });
+  for (const r of reports) {
+    await eventually(
+      () => r.handle.query(reportQuery),
+      (x: Report) => x.troubleReports[0]?.status === 'resolved',
+      `resolution of ${r.reportId}`,
+      60_000,
+      500,
+    );
+  }
+}
+
+/** One key per threshold, the whole ladder once per report, one "resolved" notice per level reached. */
+async function expectLadderOnce(finals: Report[]): Promise<{ delivered: ReceivedWebhook[]; thresholds: number }> {
+  // The ladder's escalations, apart from the one "resolved" notice per level reached that clearing sends (checked below).
+  const everyEscalation = await escalations();
+  const delivered = everyEscalation.filter((w) => w.body.reason !== 'resolved');
+  const keysPerThreshold = new Map<string, Set<string>>();
+  for (const w of delivered) {
+    const threshold = `${w.body.reportId}/${w.body.level}`;
+    keysPerThreshold.set(threshold, (keysPerThreshold.get(threshold) ?? new Set()).add(String(w.idempotencyKey)));
+  }
+  expect([...keysPerThreshold].filter(([, keys]) => keys.size > 1)).toEqual([]);
+  expect(delivered).toHaveLength(REPORTS * TOP_LEVEL);
+  for (const f of finals) {
+    const resolved = new Map(
+      everyEscalation
+        .filter((w) => w.body.reportId === f.reportId && w.body.reason === 'resolved' && (w.body.level ?? 0) > 0)
+        .map((w) => [w.idempotencyKey, w.body.level]),
+    );
+    expect([...resolved.values()].sort()).toEqual([1, 2, 3, 4]);
+    const ladder = f.history.filter((h) => h.action === 'escalated' && !/^level \d+ \(resolved\)/.test(h.detail ?? ''));
+    expect(ladder.map((h) => h.detail?.match(/^level (\d+)/)?.[1])).toEqual(['1', '2', '3', '4']);
+  }
+  return { delivered, thresholds: keysPerThreshold.size };
+}
+
 describe('production topology: PostgreSQL + Temporal Server (16 shards, JWT authorization) + three workers', () => {
   it('a client without a valid token cannot start, signal or terminate a report; the writer token can', async () => {
     const reportId = `TOPO-${process.pid}-auth`;
@@ -185,39 +287,7 @@ describe('production topology: PostgreSQL + Temporal Server (16 shards, JWT auth
     const phases: string[] = [];
     const phase = (name: string) => phases.push(`${name} ${((Date.now() - wallStart) / 1000).toFixed(1)}s`);
 
-    const opening = pool(
-      Array.from({ length: REPORTS }, (_, i) => i),
-      6,
-      async (i) => {
-        const reportId = `TOPO-${process.pid}-${i}`;
-        // The minimal start input (no detectedAt), with a short resolution target so the whole ladder falls due.
-        const handle: Handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-          taskQueue,
-          workflowId: reportWorkflowId(reportId),
-          args: [
-            {
-              reportId,
-              service: { id: `svc-${i % 5}` },
-              severity: 'critical',
-              description: 'Call setup latency p95 above 3 s',
-              jeopardyPolicy: { resolutionTarget: TARGET_MS },
-            },
-          ],
-        });
-        const resourceId = `PE-${i}`;
-        await handle.signal(MESSAGES.addAnalysis.signal, {
-          author: 'noc.anna',
-          summary: `suspect ${resourceId}`,
-          rootCause: { domain: 'resource', resourceId },
-        });
-        await handle.signal(MESSAGES.addAnalysis.signal, {
-          author: 'noc.ben',
-          summary: 'same cause again',
-          rootCause: { domain: 'resource', resourceId },
-        });
-        return { reportId, handle, key: `spdr-${reportId}-rtr-${resourceId}` };
-      },
-    );
+    const opening = openTopologyReports();
 
     // 1. SIGKILL one of the three workers in the middle of the ticket creations.
     await eventually(ticketsCreated, (n) => n >= REPORTS / 4, 'a quarter of the tickets', 120_000, 50);
@@ -234,56 +304,11 @@ describe('production topology: PostgreSQL + Temporal Server (16 shards, JWT auth
     phase(`server restarted at ${(await escalations()).length} escalations`);
 
     // 3. Visibility on PostgreSQL answers on the Spdr* attributes.
-    const count = async (query: string) => (await client.workflow.count(`TaskQueue = "${taskQueue}" AND ${query}`)).count;
-    await eventually(
-      () => count(`SpdrSeverity = "critical" AND SpdrJeopardy = "breached" AND SpdrEscalationLevel >= 2`),
-      (n) => n === REPORTS,
-      'breached reports in visibility',
-      180_000,
-      1_000,
-    );
-    expect(await count(`SpdrServiceId = "svc-3" AND SpdrStatus = "inProgress"`)).toBe(REPORTS / 5);
-    const listed: string[] = [];
-    for await (const w of client.workflow.list({
-      query: `TaskQueue = "${taskQueue}" AND SpdrServiceId = "svc-1" AND SpdrAssignee = "resource-trouble-management"`,
-    }))
-      listed.push(w.workflowId);
-    expect(listed.sort()).toEqual(
-      reports
-        .filter((_, i) => i % 5 === 1)
-        .map((r) => reportWorkflowId(r.reportId))
-        .sort(),
-    );
+    await expectVisibility(reports);
     phase('visibility');
 
     // 4. Tickets resolved by the trouble system, the ladder at its top, then clear and close.
-    for (const r of reports) {
-      await eventually(
-        () => r.handle.query(reportQuery),
-        (x: Report) => x.troubleReports.length === 1 && Boolean(x.troubleReports[0]!.ticketId),
-        `ticket of ${r.reportId}`,
-        120_000,
-        500,
-      );
-    }
-    await pool(reports, 8, async (r) => {
-      const [ticket] = await http<{ id: string; status: string }[]>(
-        `${simulators.troubleUrl}/troubleTicket?externalId=${encodeURIComponent(r.key)}`,
-      );
-      await http(`${simulators.troubleUrl}/admin/troubleTicket/${ticket!.id}/status`, {
-        method: 'POST',
-        body: JSON.stringify({ status: 'resolved', resolution: 'optics replaced' }),
-      });
-    });
-    for (const r of reports) {
-      await eventually(
-        () => r.handle.query(reportQuery),
-        (x: Report) => x.troubleReports[0]?.status === 'resolved',
-        `resolution of ${r.reportId}`,
-        60_000,
-        500,
-      );
-    }
+    await resolveAllTickets(reports);
     await eventually(escalations, (list) => list.length >= REPORTS * TOP_LEVEL, 'every escalation delivered', 180_000, 500);
     phase('escalated');
     for (const r of reports) await r.handle.signal(MESSAGES.clear.signal, { by: 'noc.anna', resolution: 'restored' });
@@ -296,26 +321,7 @@ describe('production topology: PostgreSQL + Temporal Server (16 shards, JWT auth
     const stats = await http<{ createdPerExternalId: Record<string, number> }>(`${simulators.troubleUrl}/admin/stats`);
     expect(Object.keys(stats.createdPerExternalId).filter(ours).sort()).toEqual(reports.map((r) => r.key).sort());
     expect(new Set(reports.map((r) => stats.createdPerExternalId[r.key]))).toEqual(new Set([1]));
-    // The ladder's escalations, apart from the one "resolved" notice per level reached that clearing sends (checked below).
-    const everyEscalation = await escalations();
-    const delivered = everyEscalation.filter((w) => w.body.reason !== 'resolved');
-    const keysPerThreshold = new Map<string, Set<string>>();
-    for (const w of delivered) {
-      const threshold = `${w.body.reportId}/${w.body.level}`;
-      keysPerThreshold.set(threshold, (keysPerThreshold.get(threshold) ?? new Set()).add(String(w.idempotencyKey)));
-    }
-    expect([...keysPerThreshold].filter(([, keys]) => keys.size > 1)).toEqual([]);
-    expect(delivered).toHaveLength(REPORTS * TOP_LEVEL);
-    for (const f of finals) {
-      const resolved = new Map(
-        everyEscalation
-          .filter((w) => w.body.reportId === f.reportId && w.body.reason === 'resolved' && (w.body.level ?? 0) > 0)
-          .map((w) => [w.idempotencyKey, w.body.level]),
-      );
-      expect([...resolved.values()].sort()).toEqual([1, 2, 3, 4]);
-      const ladder = f.history.filter((h) => h.action === 'escalated' && !/^level \d+ \(resolved\)/.test(h.detail ?? ''));
-      expect(ladder.map((h) => h.detail?.match(/^level (\d+)/)?.[1])).toEqual(['1', '2', '3', '4']);
-    }
+    const { delivered, thresholds } = await expectLadderOnce(finals);
     const audit = await auditWorkflowTasks(
       client,
       reports.map((r) => reportWorkflowId(r.reportId)),
@@ -324,7 +330,7 @@ describe('production topology: PostgreSQL + Temporal Server (16 shards, JWT auth
 
     const bytes = await cluster.databaseBytes();
     log(
-      `${REPORTS} reports closed on ${WORKERS} workers (1 SIGKILLed) and a server restart; tickets per cause 1; escalations ${delivered.length} (${keysPerThreshold.size} thresholds); workflow task timeouts ${audit.timedOut}, events ${audit.events}`,
+      `${REPORTS} reports closed on ${WORKERS} workers (1 SIGKILLed) and a server restart; tickets per cause 1; escalations ${delivered.length} (${thresholds} thresholds); workflow task timeouts ${audit.timedOut}, events ${audit.events}`,
     );
     log(
       `phases ${phases.join(', ')}; PostgreSQL temporal ${(bytes.temporal / 1e6).toFixed(1)} MB, visibility ${(bytes.visibility / 1e6).toFixed(1)} MB`,

@@ -20,7 +20,7 @@ import { createWorker } from '../../src/worker';
 import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
-import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
+import { openReport } from '../support/open-report';
 
 /** Retries the assertions until they hold or the time is up (then the last failure is thrown). */
 async function eventually(check: () => Promise<void>, timeoutMs: number): Promise<void> {
@@ -113,19 +113,13 @@ function escalationsIn(reports: Report[]): Map<string, number> {
 /** Opens report MET-<pid>-<n> on the task queue (default: the file's). */
 function open(n: number | string, severity: string, extra: Record<string, unknown> = {}, queue = taskQueue): Promise<Handle> {
   const reportId = `MET-${process.pid}-${n}`;
-  return dev.client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-    taskQueue: queue,
-    workflowId: reportWorkflowId(reportId),
-    args: [
-      {
-        reportId,
-        service: { id: 'svc-volte-fra1' },
-        severity: severity as 'critical',
-        description: 'VoLTE call setup failures',
-        detectedAt: new Date().toISOString(),
-        ...extra,
-      } as never,
-    ],
+  return openReport({ client: dev.client }, queue, {
+    reportId,
+    service: { id: 'svc-volte-fra1' },
+    severity,
+    description: 'VoLTE call setup failures',
+    detectedAt: new Date().toISOString(),
+    ...extra,
   });
 }
 

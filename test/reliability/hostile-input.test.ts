@@ -21,9 +21,10 @@ import { MESSAGE_NAMES, Report as ReportSchema, parseMessage, type MessageName, 
 import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { connectToDevServer, uniqueTaskQueue } from '../support/env';
+import { openReport } from '../support/open-report';
 import { startFakeWorker, type RunningFakeWorker } from '../support/fake-worker';
 import { auditWorkflowTasks, envInt, eventually, log, pool } from './helpers';
-import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
+import { reportWorkflowId } from '../../src/contract';
 
 const RUNS = envInt('SPDR_FUZZ_RUNS', 1500);
 const REPORTS = Math.max(1, envInt('SPDR_FUZZ_REPORTS', 6));
@@ -369,12 +370,12 @@ async function openLanes(): Promise<Lane[]> {
   const lanes: Lane[] = [];
   for (let i = 0; i < REPORTS; i++) {
     const reportId = `FUZZ-${process.pid}-${i}`;
-    const handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId: reportWorkflowId(reportId),
-      args: [
-        { reportId, service: { id: 'svc-volte-fra1' }, severity: 'critical', description: 'fuzzed', detectedAt: '2026-11-25T10:00:00Z' },
-      ],
+    const handle = await openReport({ client }, taskQueue, {
+      reportId,
+      service: { id: 'svc-volte-fra1' },
+      severity: 'critical',
+      description: 'fuzzed',
+      detectedAt: '2026-11-25T10:00:00Z',
     });
     // A real trouble report, so callbacks can arrive in and out of order.
     await handle.executeUpdate(MESSAGES.addAnalysis.update, {
@@ -431,19 +432,13 @@ function gapProbe() {
     serverFlushes: 0,
     open: async (suffix: string, extra: Record<string, unknown> = {}): Promise<Handle> => {
       const reportId = `FUZZ-${process.pid}-gap-${suffix}`;
-      return client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId: reportWorkflowId(reportId),
-        args: [
-          {
-            reportId,
-            service: { id: 'svc-volte-fra1' },
-            severity: 'critical',
-            description: 'gap',
-            detectedAt: '2026-11-25T10:00:00Z',
-            ...extra,
-          },
-        ],
+      return openReport({ client }, taskQueue, {
+        reportId,
+        service: { id: 'svc-volte-fra1' },
+        severity: 'critical',
+        description: 'gap',
+        detectedAt: '2026-11-25T10:00:00Z',
+        ...extra,
       });
     },
     healthy: async (handle: Handle, what: string, ok: (r: Report) => boolean): Promise<void> => {
@@ -516,18 +511,12 @@ describe('hostile input: random and adversarial payloads as signals and updates'
 
   it('a payload above the server blob limit gets a clear error and leaves the report healthy', async ({ expect }) => {
     const reportId = `FUZZ-${process.pid}-size`;
-    const handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId: reportWorkflowId(reportId),
-      args: [
-        {
-          reportId,
-          service: { id: 'svc-volte-fra1' },
-          severity: 'critical',
-          description: 'size limits',
-          detectedAt: '2026-11-25T10:00:00Z',
-        },
-      ],
+    const handle = await openReport({ client }, taskQueue, {
+      reportId,
+      service: { id: 'svc-volte-fra1' },
+      severity: 'critical',
+      description: 'size limits',
+      detectedAt: '2026-11-25T10:00:00Z',
     });
     await handle.executeUpdate(MESSAGES.addAnalysis.update, { args: [{ author: 'noc.anna', summary: 'before' }] });
     const tooBig = { author: 'noc.anna', summary: 'z'.repeat(2_500_000) };

@@ -16,8 +16,9 @@ import { createWorker } from '../../src/worker';
 import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { connectToDevServer, uniqueTaskQueue, workflowBundle } from '../support/env';
+import { openReport } from '../support/open-report';
 import { auditWorkflowTasks, envInt, eventually, http, log, sleep } from './helpers';
-import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
+import { reportWorkflowId } from '../../src/contract';
 
 const REPORTS = envInt('SPDR_OUTAGE_REPORTS', 6);
 const ESCALATE_AFTER_MS = 4_000;
@@ -68,18 +69,12 @@ function openOutageReports(client: Client): Promise<OutageReport[]> {
   return Promise.all(
     Array.from({ length: REPORTS }, async (_, i) => {
       const reportId = `OUTAGE-${process.pid}-${i}`;
-      const handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId: reportWorkflowId(reportId),
-        args: [
-          {
-            reportId,
-            service: { id: 'svc-dsl-muc' },
-            severity: 'minor',
-            description: 'DSL sync rate drop',
-            detectedAt: '2026-11-25T10:00:00Z',
-          },
-        ],
+      const handle = await openReport({ client }, taskQueue, {
+        reportId,
+        service: { id: 'svc-dsl-muc' },
+        severity: 'minor',
+        description: 'DSL sync rate drop',
+        detectedAt: '2026-11-25T10:00:00Z',
       });
       await handle.signal(MESSAGES.addAnalysis.signal, {
         author: 'noc.anna',

@@ -22,8 +22,9 @@ import { createWorker } from '../../src/worker';
 import type { degradationReport } from '../../src/workflows';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { uniqueTaskQueue, workflowBundle } from '../support/env';
+import { openReport } from '../support/open-report';
 import { auditWorkflowTasks, envInt, eventually, freePort, http, log, scratchDir, sleep } from './helpers';
-import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
+import { reportWorkflowId } from '../../src/contract';
 
 const REPORTS = envInt('SPDR_RESTART_REPORTS', 4);
 /** 12 s target: notice at 6 s, level 1 at 9 s, level 2 (breached) at 12 s. The outage covers all three. */
@@ -88,19 +89,13 @@ function openRestartReports(): Promise<RestartReport[]> {
   return Promise.all(
     Array.from({ length: REPORTS }, async (_, i) => {
       const reportId = `RESTART-${process.pid}-${i}`;
-      const handle = await client.workflow.start<typeof degradationReport>(WORKFLOW_TYPE, {
-        taskQueue,
-        workflowId: reportWorkflowId(reportId),
-        args: [
-          {
-            reportId,
-            service: { id: 'svc-iptv-ber2' },
-            severity: 'major',
-            description: 'IPTV join time above 2 s',
-            detectedAt: '2026-11-25T10:00:00Z',
-            jeopardyPolicy: { resolutionTarget: TARGET_MS },
-          },
-        ],
+      const handle = await openReport({ client }, taskQueue, {
+        reportId,
+        service: { id: 'svc-iptv-ber2' },
+        severity: 'major',
+        description: 'IPTV join time above 2 s',
+        detectedAt: '2026-11-25T10:00:00Z',
+        jeopardyPolicy: { resolutionTarget: TARGET_MS },
       });
       await handle.executeUpdate(MESSAGES.addAnalysis.update, {
         args: [{ author: 'noc.anna', summary: 'multicast tree flapping', rootCause: { domain: 'service' } }],

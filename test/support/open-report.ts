@@ -2,10 +2,11 @@
  * Opening reports in the time-skipping scenarios: a worker of the real workflows on a fresh task
  * queue, and `degradationReport` started on it through the contract (workflow type, workflow id).
  */
-import type { WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import type { Client, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import type { SpdrActivities } from '../../src/activities/types';
+import { MESSAGES } from '../../src/contract';
 import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 import type { degradationReport } from '../../src/workflows';
 import { uniqueTaskQueue, workflowBundle } from './env';
@@ -30,7 +31,7 @@ export async function reportWorker(
 
 /** Starts the report `input.reportId` (workflow `spdr-<reportId>`) on `taskQueue`. */
 export function openReport(
-  env: TestWorkflowEnvironment,
+  env: { client: Client },
   taskQueue: string,
   input: { reportId: string } & Record<string, unknown>,
 ): Promise<OpenedReport> {
@@ -39,4 +40,33 @@ export function openReport(
     workflowId: reportWorkflowId(input.reportId),
     args: [input],
   });
+}
+
+/**
+ * Opens a report whose analysis names each resource as a cause (one ticket each, key
+ * `spdr-<reportId>-rtr-<resource>`), then the first cause again, which must not make a second ticket.
+ */
+export async function openWithResourceCauses(
+  client: Client,
+  taskQueue: string,
+  input: { reportId: string } & Record<string, unknown>,
+  resources: string[],
+  /** Called once the workflow has started, before the analysis is sent. */
+  onStarted: () => void = () => {},
+): Promise<{ reportId: string; handle: OpenedReport; keys: string[] }> {
+  const handle = await openReport({ client }, taskQueue, input);
+  onStarted();
+  for (const resourceId of resources) {
+    await handle.signal(MESSAGES.addAnalysis.signal, {
+      author: 'noc.anna',
+      summary: `suspect ${resourceId}`,
+      rootCause: { domain: 'resource', resourceId },
+    });
+  }
+  await handle.signal(MESSAGES.addAnalysis.signal, {
+    author: 'noc.ben',
+    summary: 'same cause again',
+    rootCause: { domain: 'resource', resourceId: resources[0] },
+  });
+  return { reportId: input.reportId, handle, keys: resources.map((r) => `spdr-${input.reportId}-rtr-${r}`) };
 }
