@@ -11,12 +11,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Report } from '../../src/domain';
 import type { WindowView } from '../../src/domain/maintenance';
-import { loadWorkerSettings } from '../../src/config/worker-settings';
 import { windowQuery } from '../../src/contract/maintenance';
 import { main } from '../../src/starter';
 import { createWorker } from '../../src/worker';
 import { reportQuery } from '../../src/workflows/messages';
-import { uniqueTaskQueue, workflowBundle } from '../support/env';
+import { settingsWithoutOutsideCalls, uniqueTaskQueue, workflowBundle } from '../support/env';
 import { eventually, sleep } from '../support/wait';
 import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
@@ -34,14 +33,7 @@ beforeAll(async () => {
   connection = await Connection.connect({ address });
   nativeConnection = await NativeConnection.connect({ address });
   client = new Client({ connection });
-  // No outside call is due within the test (a critical report's first threshold is 2 h away): unreachable URLs do.
-  const nowhere = 'http://127.0.0.1:9/unused';
-  const settings = loadWorkerSettings({
-    SPDR_TASK_QUEUE: taskQueue,
-    SPDR_TROUBLE_URL: nowhere,
-    SPDR_ESCALATION_URL: nowhere,
-    SPDR_CLOSE_URL: nowhere,
-  });
+  const settings = settingsWithoutOutsideCalls(taskQueue);
   worker = await createWorker({ connection: nativeConnection, settings, workflowBundle: await workflowBundle(), client });
   running = worker.run();
 });

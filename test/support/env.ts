@@ -6,6 +6,7 @@ import { ALL_SEARCH_ATTRIBUTES } from '../../src/search-attributes';
 import { NativeConnection, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { bundleReportWorkflows } from '../../src/infra/workflow-bundle';
 import { INDEXED_VALUE_TYPE } from '../../src/infra/cluster-server';
+import { loadWorkerSettings, type WorkerSettings } from '../../src/config/worker-settings';
 
 /**
  * A fresh time-skipping server for this test file, with the report search attributes registered.
@@ -68,4 +69,18 @@ let counter = 0;
 export function uniqueTaskQueue(prefix: string): string {
   counter += 1;
   return `${prefix}-${process.pid}-${counter}`;
+}
+
+/**
+ * Worker settings for a test in which no outside call falls due (a report's first threshold hours
+ * away): every outside system is an unreachable URL, so a call that did happen would fail loudly.
+ */
+export function settingsWithoutOutsideCalls(taskQueue: string): WorkerSettings {
+  const nowhere = 'http://127.0.0.1:9/unused';
+  return loadWorkerSettings({
+    SPDR_TASK_QUEUE: taskQueue,
+    SPDR_TROUBLE_URL: nowhere,
+    SPDR_ESCALATION_URL: nowhere,
+    SPDR_CLOSE_URL: nowhere,
+  });
 }

@@ -15,12 +15,11 @@ import type { Page } from 'playwright-core';
 import type { Report, StartInputJson } from '../../src/domain';
 import { SpdrClient } from '../../src/client';
 import { MaintenanceClient } from '../../src/client/maintenance';
-import { loadWorkerSettings } from '../../src/config/worker-settings';
 import { reportWorkflowId } from '../../src/contract';
 import { windowWorkflowId } from '../../src/contract/maintenance';
 import { createWorker } from '../../src/worker';
 import { reportQuery } from '../../src/workflows/messages';
-import { uniqueTaskQueue } from '../support/env';
+import { settingsWithoutOutsideCalls, uniqueTaskQueue } from '../support/env';
 import {
   frameTables,
   frameText,
@@ -57,13 +56,7 @@ const taskQueue = uniqueTaskQueue('web-storm');
 
 beforeAll(async () => {
   web = await startWebFixture();
-  const nowhere = 'http://127.0.0.1:9/unused';
-  const settings = loadWorkerSettings({
-    SPDR_TASK_QUEUE: taskQueue,
-    SPDR_TROUBLE_URL: nowhere,
-    SPDR_ESCALATION_URL: nowhere,
-    SPDR_CLOSE_URL: nowhere,
-  });
+  const settings = settingsWithoutOutsideCalls(taskQueue);
   worker = await createWorker({ connection: web.env.nativeConnection, settings, workflowBundle: web.bundle, client: web.env.client });
   running = worker.run();
 }, 120_000);
