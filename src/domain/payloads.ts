@@ -222,10 +222,10 @@ export const OutsideSystem = z.enum([
 export type OutsideSystem = z.infer<typeof OutsideSystem>;
 
 /**
- * Parent to child: `join`, `release`, `clear`, `close`. Child to parent: `joined`, `refused`, `left`.
+ * Parent to child: `join`, `release`, `clear`, `close`, `reopen`. Child to parent: `joined`, `refused`, `left`.
  * Each side accepts a link only from the report it is linked to (see ./grouping.ts).
  */
-export const GroupLinkOp = z.enum(['join', 'release', 'clear', 'close', 'joined', 'refused', 'left']);
+export const GroupLinkOp = z.enum(['join', 'release', 'clear', 'close', 'reopen', 'joined', 'refused', 'left']);
 export type GroupLinkOp = z.infer<typeof GroupLinkOp>;
 
 export const GroupLinkPayload = z.strictObject({
