@@ -79,7 +79,7 @@ async function pollUntil<T>(read: () => Promise<T>, ok: (v: T) => boolean, what:
   for (;;) {
     const value = await read().catch(() => undefined);
     if (value !== undefined && ok(value)) return value;
-    if (Date.now() > until) throw new Error(`storm: timed out waiting for ${what}`);
+    if (Date.now() > until) throw new Error(`storm: timed out waiting for ${what}; last: ${JSON.stringify(value)?.slice(0, 300)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
@@ -120,12 +120,12 @@ export async function runStorm(ctx: SectionContext): Promise<StormResult> {
       () => coordinator.query(correlationQuery),
       (v) => v.members.length === reports - 1,
       'the coordinator',
-      300_000,
+      600_000,
     );
     const parentId = view.parentReportId!;
     const parent = h.client.workflow.getHandle(workflowIdOf(parentId));
     const grouped = (v: ReportView) => (v.children ?? []).length === reports - 1 && v.invitedChildren === undefined;
-    await pollUntil(() => parent.query<ReportView>('report'), grouped, 'every child in the group', 300_000);
+    await pollUntil(() => parent.query<ReportView>('report'), grouped, 'every child in the group', 600_000);
     const allGroupedAfterMs = Date.now() - first;
     const workerCpuMsToGrouped = cpuMsOf(worker.pid) - cpu0;
     const joined = await pool(

@@ -14,6 +14,7 @@ import { WINDOW_MESSAGES, windowQuery } from '../../src/contract/maintenance';
 import { maintenanceActivities, withMaintenance, type MaintenanceDirectory } from '../../src/activities/maintenance';
 import type { MaintenanceWindowInputJson } from '../../src/domain/maintenance';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
+import { captureHistories } from '../support/scenarios';
 import { fakeSystems, type FakeSystems } from '../support/fake-activities';
 import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
@@ -114,6 +115,7 @@ describe('maintenanceWindow (time-skipping)', () => {
     for (const h of [handle, report]) {
       await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await h.fetchHistory(), h.workflowId);
     }
+    if (process.env.SPDR_CAPTURE_HISTORIES) await captureHistories('maintenance window holds a report and returns it', [handle, report]);
   });
 
   it('a report opened inside an active window opens held; one opened at the very moment a window starts is held within seconds', async () => {
