@@ -100,6 +100,34 @@ async function open(reportId: string, serviceId: string, resolutionTarget?: numb
 
 const query = (h: WorkflowHandle): Promise<Report> => h.query(reportQuery);
 
+/** A one-off window on `serviceId`, starting a few seconds from now (visibility has indexed the report by then). */
+function startWindow(windowId: string, serviceId: string): Promise<WorkflowHandle> {
+  const start = Date.now() + 3_000;
+  return client.workflow.start(WINDOW_WORKFLOW_TYPE, {
+    taskQueue,
+    workflowId: windowWorkflowId(windowId),
+    args: [
+      {
+        windowId,
+        scope: { serviceIds: [serviceId] },
+        start: new Date(start).toISOString(),
+        end: new Date(start + WINDOW_MS).toISOString(),
+        changeRequest: windowId,
+        createdBy: 'noc.anna',
+      },
+    ],
+  });
+}
+
+/** Only the parent escalated, each level of its ladder under one idempotency key (repeats of a key are a retry's). */
+function expectOneLadder(delivered: ReceivedWebhook[], parentId: string): void {
+  expect(new Set(delivered.map((w) => w.body.reportId))).toEqual(new Set([parentId]));
+  const keysPerLevel = new Map<number, Set<string>>();
+  for (const w of delivered) keysPerLevel.set(w.body.level!, (keysPerLevel.get(w.body.level!) ?? new Set()).add(String(w.idempotencyKey)));
+  expect([...keysPerLevel.keys()].sort()).toEqual([1, 2, 3, 4]);
+  for (const keys of keysPerLevel.values()) expect(keys.size).toBe(1);
+}
+
 describe('worker process SIGKILLed while a group and a maintenance window are active', () => {
   it('children stay grouped, one ladder (the parent’s), the held report held once and back to its status when the window ends', async () => {
     const tag = `${process.pid.toString(36)}${Date.now().toString(36)}`;
@@ -120,22 +148,7 @@ describe('worker process SIGKILLed while a group and a maintenance window are ac
       30_000,
     );
 
-    // The window starts a few seconds from now (visibility has indexed the report by then).
-    const start = Date.now() + 3_000;
-    const window = await client.workflow.start(WINDOW_WORKFLOW_TYPE, {
-      taskQueue,
-      workflowId: windowWorkflowId(windowId),
-      args: [
-        {
-          windowId,
-          scope: { serviceIds: [`svc-mw-${tag}`] },
-          start: new Date(start).toISOString(),
-          end: new Date(start + WINDOW_MS).toISOString(),
-          changeRequest: windowId,
-          createdBy: 'noc.anna',
-        },
-      ],
-    });
+    const window = await startWindow(windowId, `svc-mw-${tag}`);
     await eventually(
       () => query(heldReport),
       (r) => r.status === 'held' && r.maintenanceWindowId === windowId,
@@ -175,12 +188,7 @@ describe('worker process SIGKILLed while a group and a maintenance window are ac
       60_000,
     );
     const delivered = await escalations();
-    expect(new Set(delivered.map((w) => w.body.reportId))).toEqual(new Set([p]));
-    const keysPerLevel = new Map<number, Set<string>>();
-    for (const w of delivered)
-      keysPerLevel.set(w.body.level!, (keysPerLevel.get(w.body.level!) ?? new Set()).add(String(w.idempotencyKey)));
-    expect([...keysPerLevel.keys()].sort()).toEqual([1, 2, 3, 4]);
-    for (const keys of keysPerLevel.values()) expect(keys.size).toBe(1);
+    expectOneLadder(delivered, p);
 
     const [finalParent, ...finalChildren] = await Promise.all([parent, ...children].map(query));
     expect([...(finalParent.children ?? [])].sort()).toEqual([...kids].sort());
