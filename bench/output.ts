@@ -70,6 +70,7 @@ export function renderMarkdown(r: BenchResults): string {
   if (s.escalation) escalationSection(out, s.escalation);
   if (s.memoryReplay) memoryReplaySection(out, s.memoryReplay);
   if (s.profile) profileSection(out, s.profile);
+  if (s.storm) stormSection(out, s.storm);
   machineShare(out, r);
   out.push('');
   return out.join('\n');
@@ -356,6 +357,25 @@ function profileSection(out: string[], x: NonNullable<BenchResults['sections']['
     out.push(
       `| ${row.entries} | ${kb(row.reportJsonBytes)} | ${num(row.receiveUs, 0)} | ${num(row.publishUs, 0)} | ${num(row.nextWakeUpUs, 0)} | ${num(row.tickUs, 0)} | ${num(row.queryJsonUs, 0)} |`,
     );
+  out.push('');
+}
+
+function stormSection(out: string[], x: NonNullable<BenchResults['sections']['storm']>): void {
+  const e = x.escalations;
+  out.push(`### Alarm storm: ${x.reports} reports on one correlation key, opened over ${x.windowMs / 1000} s`);
+  out.push('');
+  out.push('| figure | measured |');
+  out.push('| --- | --- |');
+  out.push(
+    `| start → grouped, per child, p50 / p99 (max) | ${p(x.startToGroupedMs)} (${ms(x.startToGroupedMs.max)}); ${x.startToGroupedMs.n} children |`,
+  );
+  out.push(`| first start → the whole group standing | ${ms(x.allGroupedAfterMs)} |`);
+  out.push(
+    `| escalations at the lax sink (repeats kept): total; the parent's (levels); any other report's | ${e.total}; ${e.parent} (${e.levels.join(', ')}); **${e.others}** |`,
+  );
+  out.push(
+    `| worker CPU until grouped; for the whole section (average cores) | ${ms(x.workerCpuMsToGrouped)}; ${ms(x.workerCpuMsTotal)} (${num(x.workerCores)}) |`,
+  );
   out.push('');
 }
 

@@ -6,6 +6,7 @@ import type { EscalationResult } from './sections/escalation';
 import type { LatencyResult } from './sections/latency';
 import type { LifecycleResult } from './sections/lifecycle';
 import type { MemoryReplayResult } from './sections/memory-replay';
+import type { StormResult } from './sections/storm';
 
 export interface SectionEnv {
   wallMs: number;
@@ -39,5 +40,6 @@ export interface BenchResults {
     escalation?: EscalationResult;
     memoryReplay?: MemoryReplayResult;
     profile?: ProfileRow[];
+    storm?: StormResult;
   };
 }

@@ -5,7 +5,7 @@
  *   npm run bench -- --quick      quick mode (about 2-3 minutes)
  *   options: --no-wal             run the dev server exactly as startDevServer() does (rollback journal)
  *            --cluster [--minutes=20]  open-report capacity on `npm run cluster`'s topology instead (bench/cluster.ts)
- *            --only=1,3           run only some sections (1 lifecycle, 2 capacity, 3 latency, 4 escalation, 5 memory/replay, 6 profile, 7 arming)
+ *            --only=1,3           run only some sections (1 lifecycle, 2 capacity, 3 latency, 4 escalation, 5 memory/replay, 6 profile, 7 arming, 8 storm)
  *            --out=DIR            results root (default bench/results)
  *
  * Starts its own dev server (SQLite file in a temp folder), the simulators and the worker; prints a
@@ -31,6 +31,7 @@ import { runEscalation } from './sections/escalation';
 import { runLatency } from './sections/latency';
 import { runLifecycle } from './sections/lifecycle';
 import { runMemoryReplay } from './sections/memory-replay';
+import { runStorm } from './sections/storm';
 
 interface Args {
   quick: boolean;
@@ -147,6 +148,7 @@ async function runSections(
     ctx.progress.phase('6 profile: domain core per call', 0);
     sections.profile = await section('6 profile', async () => runDomainProfile(args.quick));
   }
+  if (wants(8)) sections.storm = await section('8 storm', () => runStorm(ctx));
 }
 
 /** The SDK's runtime logging errors only, so the progress display stays readable. */

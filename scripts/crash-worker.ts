@@ -2,7 +2,7 @@
  * A worker process that tests may SIGKILL: `node --import tsx scripts/crash-worker.ts`.
  *
  * It runs the product's worker (createWorker: the real activities against the configured outside
- * systems) on TEMPORAL_ADDRESS / SPDR_TASK_QUEUE, validating the SPDR_* settings exactly like
+ * systems, and a client for the maintenance look-ups) on TEMPORAL_ADDRESS / SPDR_TASK_QUEUE, validating the SPDR_* settings exactly like
  * `npm run worker`, and connects with the same connection settings (src/infra/connection.ts: an API
  * key from TEMPORAL_API_KEY or the cluster's token file). No callback listener: the test process hosts it, so callbacks keep flowing
  * while this process is dead. With SPDR_WORKFLOW_BUNDLE (a JSON file `{code, sourceMap}` written
@@ -14,7 +14,7 @@ import { readFileSync } from 'node:fs';
 import { DefaultLogger, Runtime, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { ConfigError } from '../src/config/config';
 import { loadWorkerSettings } from '../src/config/worker-settings';
-import { connectWorker, loadTemporalTarget } from '../src/infra/connection';
+import { connectClient, connectWorker, loadTemporalTarget } from '../src/infra/connection';
 import { createWorker } from '../src/worker';
 
 async function main(): Promise<void> {
@@ -26,7 +26,9 @@ async function main(): Promise<void> {
   const workflowBundle = bundlePath ? (JSON.parse(readFileSync(bundlePath, 'utf8')) as WorkflowBundleWithSourceMap) : undefined;
   const connection = await connectWorker(target);
   try {
-    const worker = await createWorker({ connection, namespace: target.namespace, settings, workflowBundle });
+    // With a client, like `npm run worker`: maintenance windows and reports find each other through it.
+    const client = await connectClient(target);
+    const worker = await createWorker({ connection, namespace: target.namespace, settings, workflowBundle, client });
     const running = worker.run();
     console.log(`crash-worker ready ${process.pid}`);
     await running;

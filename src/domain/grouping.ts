@@ -8,10 +8,13 @@
  *   escalation of its own. The parent escalates for all, naming the children.
  * - Clearing the parent clears every child ("cleared with parent R-1001"), each informing the
  *   Close process once; closing it closes them; cancelling it releases them, clocks running again.
+ * - Reopening a cleared parent (`rejectClearance`, or a recurrence: `setStatus` from `cleared`)
+ *   reopens the children that were cleared with it: `inProgress` again, still grouped (so their
+ *   clocks go from the cleared pause back to the grouped one), once per reopening.
  * - A child cleared or cancelled on its own leaves the group (the parent's `children` follow).
  *
- * Links are authenticated by where they come from: a child accepts `release`, `clear` and
- * `close` only from its own parent, and a parent accepts `joined`, `refused` and `left` only from
+ * Links are authenticated by where they come from: a child accepts `release`, `clear`, `close`
+ * and `reopen` only from its own parent, and a parent accepts `joined`, `refused` and `left` only from
  * a report it invited or holds. A `join` that the named parent never sent is answered `joined` to
  * that parent, which releases the child at once (it did not invite it).
  */
@@ -102,6 +105,7 @@ export function groupLink(d: Draft, p: GroupLinkPayload): HandlerResult {
     case 'release':
     case 'clear':
     case 'close':
+    case 'reopen':
       return fromParent(d, p);
     case 'joined':
     case 'refused':
@@ -143,9 +147,23 @@ function fromParent(d: Draft, p: GroupLinkPayload): HandlerResult {
     if (d.r.status === 'cleared' || isFinal(d.r.status)) return NO_CHANGE;
     return clearReport(d, { by, resolution: p.resolution ?? clearedWithParent(p.from) });
   }
+  if (p.op === 'reopen') return reopenWithParent(d, p.from, by, p.reason);
   if (d.r.status !== 'cleared') return NO_CHANGE;
   d.r.closure = { by, at: d.at, how: 'confirmed', note: `closed with parent ${p.from}` };
   changeStatus(d, 'closed', { by, action: 'closed', reason: `closed with parent ${p.from}` });
+}
+
+/** Only a child the parent cleared reopens with it: one cleared (or closed) otherwise stays as it is. */
+function reopenWithParent(d: Draft, parent: string, by: string, reason: string | undefined): HandlerResult {
+  if (d.r.status !== 'cleared' || d.r.clearance?.resolution !== clearedWithParent(parent)) return NO_CHANGE;
+  d.r.clearance = undefined;
+  d.r = withoutUndefined(d.r);
+  changeStatus(d, 'inProgress', {
+    by,
+    action: 'statusChanged',
+    reason: `reopened with parent ${parent}`,
+    detail: reason === undefined ? undefined : `parent's reason: ${reason}`,
+  });
 }
 
 function fromChild(d: Draft, p: GroupLinkPayload): HandlerResult {
@@ -235,6 +253,10 @@ function tellChildren(d: Draft, fromStatus: string): void {
     for (const child of children) d.effects.push(linkEffect(d, child, 'close', { by }));
     // Children asked but not yet answered find the parent gone and stay on their own (see ../workflows/correlation.ts).
     setMembers(d, children, []);
+  } else if (fromStatus === 'cleared' && d.r.status !== 'cancelled') {
+    // Reopened (rejected clearance or recurrence): the children cleared with it reopen too.
+    const reason = lastStatusEntry(d.r)?.reason;
+    for (const child of children) d.effects.push(linkEffect(d, child, 'reopen', { by, reason }));
   } else if (d.r.status === 'cancelled') {
     const reason = `parent ${d.r.reportId} cancelled`;
     for (const child of [...children, ...invited]) d.effects.push(linkEffect(d, child, 'release', { by, reason }));

@@ -257,11 +257,11 @@ export const OutsideSystem = sharedSchema('payloads.OutsideSystem', () =>
 export type OutsideSystem = z.infer<typeof OutsideSystem>;
 
 /**
- * Parent to child: `join`, `release`, `clear`, `close`. Child to parent: `joined`, `refused`, `left`.
+ * Parent to child: `join`, `release`, `clear`, `close`, `reopen`. Child to parent: `joined`, `refused`, `left`.
  * Each side accepts a link only from the report it is linked to (see ./grouping.ts).
  */
 export const GroupLinkOp = sharedSchema('payloads.GroupLinkOp', () =>
-  z.enum(['join', 'release', 'clear', 'close', 'joined', 'refused', 'left']),
+  z.enum(['join', 'release', 'clear', 'close', 'reopen', 'joined', 'refused', 'left']),
 );
 export type GroupLinkOp = z.infer<typeof GroupLinkOp>;
 

@@ -11,6 +11,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { EffectOf } from '../../src/domain';
 import type { ReportSettings, SpdrActivities } from '../../src/activities/types';
+import type { MaintenanceActivities } from '../../src/activities/maintenance';
 
 export interface FakeRecord {
   /** Id of the first record stored for the key (what a lookup finds). */
@@ -21,7 +22,7 @@ export interface FakeRecord {
 }
 
 export interface FakeSystems {
-  activities: SpdrActivities;
+  activities: SpdrActivities & MaintenanceActivities;
   /** Create calls that reached the trouble system, per key (a retry that fails counts too). */
   createAttempts: Map<string, number>;
   /** Tickets that exist, per key: `creations` is 1 for each when creation is idempotent. */
@@ -90,6 +91,13 @@ export function fakeSystems(settings: Partial<ReportSettings> = {}, options: Fak
       failPartnerCreates = n;
     },
     activities: {
+      // A worker whose look-ups find no maintenance window (maintenance.test.ts brings its own).
+      async maintenanceWindowFor() {
+        return {};
+      },
+      async reportsInScope() {
+        return [];
+      },
       async reportSettings() {
         return { policyDefaults: {}, outsideFailureEscalateAfterMs: 15 * 60_000, ...settings };
       },

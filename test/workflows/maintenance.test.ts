@@ -14,6 +14,8 @@ import { WINDOW_MESSAGES, windowQuery } from '../../src/contract/maintenance';
 import { maintenanceActivities, withMaintenance, type MaintenanceDirectory } from '../../src/activities/maintenance';
 import type { MaintenanceWindowInputJson } from '../../src/domain/maintenance';
 import { createTimeSkippingEnv, uniqueTaskQueue, workflowBundle } from '../support/env';
+import { captureHistories } from '../support/scenarios';
+import { eventually } from '../support/wait';
 import { fakeSystems, type FakeSystems } from '../support/fake-activities';
 import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 
@@ -114,6 +116,7 @@ describe('maintenanceWindow (time-skipping)', () => {
     for (const h of [handle, report]) {
       await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, await h.fetchHistory(), h.workflowId);
     }
+    if (process.env.SPDR_CAPTURE_HISTORIES) await captureHistories('maintenance window holds a report and returns it', [handle, report]);
   });
 
   it('a report opened inside an active window opens held; one opened at the very moment a window starts is held within seconds', async () => {
@@ -139,6 +142,36 @@ describe('maintenanceWindow (time-skipping)', () => {
     const atStart = await openReport('svc-ims-muc1');
     await env.sleep(5 * S);
     expect(await atStart.query(reportQuery)).toMatchObject({ status: 'held', maintenanceWindowId: second.windowId });
+  });
+
+  it("a report whose root cause moves into an active window's scope is held at once, not at the window's next rescan", async () => {
+    const report = await openReport('svc-elsewhere-rc');
+    const now = await env.currentTimeMs();
+    const { windowId, handle } = await createWindow({
+      scope: { serviceIds: [], resourceIds: ['PE-9'] },
+      start: iso(now + MIN),
+      end: iso(now + 2 * H),
+    });
+    // Past the window's early rescans (1-30 s after its start): the next is a minute after the last.
+    await env.sleep(MIN + 31 * S);
+    expect((await report.query(reportQuery)).status).toBe('acknowledged');
+    expect(await handle.query(windowQuery)).toMatchObject({ state: 'active', heldReports: 0 });
+    const movedAt = await env.currentTimeMs();
+    await report.executeUpdate(MESSAGES.addAnalysis.update, {
+      args: [{ author: 'noc.anna', summary: 'PE-9 uplink', rootCause: { domain: 'resource', resourceId: 'PE-9' } }],
+    });
+    // Polled in real time: queries do not skip time, so the window's 60 s rescan cannot be what holds it.
+    const held = await eventually(
+      () => report.query(reportQuery),
+      (r) => r.status === 'held',
+      'the report held',
+      15_000,
+    );
+    expect(held).toMatchObject({ maintenanceWindowId: windowId });
+    console.log(`root cause moved into scope: held after ${Date.parse(held.history.at(-1)!.at) - movedAt} ms of workflow time`);
+    expect(Date.parse(held.history.at(-1)!.at) - movedAt).toBeLessThan(10 * S);
+    expect(held.history.at(-1)).toMatchObject({ action: 'maintenanceHeld' });
+    await handle.signal(WINDOW_MESSAGES.cancelWindow.signal, { by: 'noc.anna', reason: 'done' });
   });
 
   it('a report whose root-cause resource is in scope is held; cancelWindow releases it now; a bad extendWindow is refused with the reason', async () => {

@@ -18,6 +18,7 @@ import { HISTORY_DIR } from '../support/scenarios';
 import { workflowBundle } from '../support/env';
 import { bundleReportWorkflows } from '../../src/infra/workflow-bundle';
 import { reportWorkflowId } from '../../src/contract';
+import { windowWorkflowId } from '../../src/contract/maintenance';
 
 // Current captures at the top, and in sub-folders the histories recorded by earlier workflow code
 // (e.g. before-early-wake/): reports started then may still be running and must replay too.
@@ -89,8 +90,8 @@ describe('replay through a deliberately changed workflow', () => {
 
 function load(file: string) {
   const history = historyFromJSON(JSON.parse(readFileSync(join(HISTORY_DIR, file), 'utf8')));
-  // The workflow insists on its contract id, spdr-<reportId>, so replay under that id.
+  // The workflow insists on its contract id (spdr-<reportId>, a window's mw-<windowId>), so replay under that id.
   const started = history.events![0].workflowExecutionStartedEventAttributes!;
-  const input = defaultPayloadConverter.fromPayload<{ reportId?: string }>(started.input!.payloads![0]);
-  return { history, workflowId: reportWorkflowId(String(input.reportId)) };
+  const input = defaultPayloadConverter.fromPayload<{ reportId?: string; windowId?: string }>(started.input!.payloads![0]);
+  return { history, workflowId: input.windowId ? windowWorkflowId(input.windowId) : reportWorkflowId(String(input.reportId)) };
 }

@@ -1,6 +1,6 @@
 /**
  * Runs the core's effects as activities. Effects on the same outside object (one trouble report,
- * one partner request, one task) form a lane and run one after the other, in the order the core
+ * one partner request, one task; the clearance links to one grouped report) form a lane and run one after the other, in the order the core
  * produced them: a cancel never overtakes the create it cancels. Effects on different objects run
  * in parallel. A create that completes after its report became final is followed by a cancel, so
  * no ticket or partner request stays open behind a cancelled or closed report.
@@ -8,12 +8,18 @@
  * An outside system that keeps failing is retried with a doubling back-off; an effect waiting in
  * back-off can travel across continue-as-new ({@link EffectRunner.carry}), its back-off with it.
  */
-import { ActivityFailure, ApplicationFailure, sleep } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, sleep } from '@temporalio/workflow';
 import { isFinal, type Command, type Effect, type OutsideSystem, type Report } from '../../domain';
 import type { SpdrActivities } from '../../activities/types';
 import type { Backoff, CarriedEffect } from '../../contract';
 import { redactSecrets } from '../../contract/redact';
 import { sendCorrelation, sendGroupLink } from '../correlation';
+
+/**
+ * Patch marker: a reopened group parent tells the children cleared with it (`reopen` link),
+ * consulted only when such a link is sent, so no other report's commands change.
+ */
+const GROUP_REOPEN_PATCH = 'spdr-group-reopen';
 
 /** Failing this many times in a row is recorded; the window doubles each time up to this cap. */
 const MAX_FAILURE_WINDOW_MS = 4 * 3600_000;
@@ -49,6 +55,10 @@ function laneOf(effect: Effect, seq: number): string {
       return `partner:${effect.key}`;
     case 'dispatchTask':
       return `task:${effect.taskId}`;
+    case 'groupLink':
+      // A `reopen` never overtakes the `clear` before it. Only these two share a lane: other links
+      // keep a lane of their own, so their commands stay those of the committed histories.
+      return effect.link.op === 'clear' || effect.link.op === 'reopen' ? `link:${effect.to}` : `once:${seq}`;
     default:
       return `once:${seq}`;
   }
@@ -251,6 +261,8 @@ export class EffectRunner {
 
   /** A signal to another report's workflow, not an activity: the server delivers it exactly once. */
   private async groupLink(entry: Entry, effect: EffectOf<'groupLink'>): Promise<void> {
+    // Reports whose history reopened a parent without telling its children replay without the link.
+    if (effect.link.op === 'reopen' && !patched(GROUP_REOPEN_PATCH)) return;
     entry.calling = true;
     try {
       const undelivered = await sendGroupLink(effect);
