@@ -68,6 +68,12 @@ function laxCreate<R extends FakeRecord>(
   return found;
 }
 
+/** Look-ups that find no maintenance window (maintenance.test.ts brings its own). */
+const NO_MAINTENANCE_WINDOWS = {
+  maintenanceWindowFor: async () => ({}),
+  reportsInScope: async (): Promise<string[]> => [],
+};
+
 export function fakeSystems(settings: Partial<ReportSettings> = {}, options: FakeSystemsOptions = {}): FakeSystems {
   const lookup = options.lookupBeforeCreate ?? true;
   let failCreates = 0;
@@ -91,13 +97,7 @@ export function fakeSystems(settings: Partial<ReportSettings> = {}, options: Fak
       failPartnerCreates = n;
     },
     activities: {
-      // A worker whose look-ups find no maintenance window (maintenance.test.ts brings its own).
-      async maintenanceWindowFor() {
-        return {};
-      },
-      async reportsInScope() {
-        return [];
-      },
+      ...NO_MAINTENANCE_WINDOWS,
       async reportSettings() {
         return { policyDefaults: {}, outsideFailureEscalateAfterMs: 15 * 60_000, ...settings };
       },
