@@ -5,7 +5,7 @@
  * were history texts and refusal reasons that no test read).
  */
 import { describe, expect, it } from 'vitest';
-import { applyCommand, type Command, type Report } from '../../src/domain';
+import type { Command, Report } from '../../src/domain';
 import { partnerRequestIsWaiting, troubleReportIsOpen } from '../../src/domain/outside-work';
 import type { PartnerRequest, TroubleReport } from '../../src/domain/schemas';
 import { MINUTE, T0, accept, msg, open, refuse } from './fixtures';
