@@ -277,3 +277,69 @@ describe('status predicates', () => {
     expect((['resolved', 'rejected', 'cancelled'] as const).some(waiting)).toBe(false);
   });
 });
+
+describe('the remaining outside-work edges', () => {
+  const partnerReport = () => open({ partnerOwnedResources: { 'FIB-9': 'acme' } });
+
+  it('a second cause for the same partner resource sends nothing and says why', () => {
+    const report = steps(partnerReport(), [partnerCause, partnerCause]);
+    expect(report.partnerRequests).toHaveLength(1);
+    expect(report.history.at(-1)?.detail).toContain(`partner acme already has request ${PR} for resource FIB-9`);
+  });
+
+  it('a request sent while in progress moves the report to pending', () => {
+    const working = accept(partnerReport(), msg('setStatus', { by, status: 'inProgress', reason: 'on it' }), T0).report;
+    const report = accept(working, partnerCause, T0 + MINUTE).report;
+    expect(historyOf(report).at(-1)).toEqual([
+      by,
+      'partnerRequestSent',
+      `partner request ${PR} sent to acme for resource FIB-9, answer due 2026-11-25T14:01:00.000Z`,
+      'waiting on partner acme',
+      'pending',
+    ]);
+  });
+
+  it('an update before the create fact names no ticket, and the late create keeps the newer status', () => {
+    const report = steps(open(), [
+      resourceCause('PE-7'),
+      msg('resourceTroubleUpdate', { externalId: RTR, status: 'inProgress' }),
+      fact('troubleReportCreated', { key: RTR, ticketId: 'TT-1' }),
+    ]);
+    expect(report.history.find((h) => h.action === 'troubleReportUpdated')?.detail).toBe(`trouble report ${RTR}: requested -> inProgress`);
+    expect(report.troubleReports[0]).toMatchObject({ status: 'inProgress', ticketId: 'TT-1' });
+  });
+
+  it('a task already done is not completed again when its resolved ticket closes', () => {
+    const resolved = steps(open(), [resourceCause('PE-7'), msg('resourceTroubleUpdate', { externalId: RTR, status: 'resolved' })]);
+    const report = accept(resolved, msg('resourceTroubleUpdate', { externalId: RTR, status: 'closed' }), T0 + 9 * MINUTE).report;
+    expect(report.history.at(-1)?.action).toBe('troubleReportUpdated');
+    expect(report.tasks[0].completedAt).toBe(resolved.tasks[0].completedAt);
+  });
+
+  it('a repeated promise is not announced again', () => {
+    const promised = '2026-11-25T12:00:00Z';
+    const report = steps(partnerReport(), [
+      partnerCause,
+      msg('partnerUpdate', { externalId: PR, status: 'acknowledged', expectedResolutionDate: promised }),
+      msg('partnerUpdate', { externalId: PR, status: 'inProgress', expectedResolutionDate: promised }),
+    ]);
+    expect(report.history.at(-1)?.detail).toBe(`partner request ${PR}: acknowledged -> inProgress`);
+  });
+
+  it('names a partner request id that does not match', () => {
+    const created = steps(partnerReport(), [partnerCause, fact('partnerRequestCreated', { key: PR, requestId: 'PR-1' })]);
+    expect(refuse(created, msg('partnerUpdate', { externalId: PR, requestId: 'PR-9', status: 'inProgress' }), T0)).toBe(
+      `partner request ${PR} is request PR-1, not PR-9`,
+    );
+  });
+
+  it('a failure subject folds runs of other characters into one dash and counts trimmed failures', () => {
+    const trimmed = { ...open(), trimmed: { outsideFailures: 5 } } as Report;
+    const { effects } = accept(
+      trimmed,
+      fact('outsideSystemFailed', { system: 'closeProcess', operation: 'close  //now', message: 'x' }),
+      T0,
+    );
+    expect(effects).toMatchObject([{ subject: 'closeProcess-close-now-6' }]);
+  });
+});
