@@ -5,9 +5,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import {
+  DueTime,
   JeopardyPolicy,
   JeopardyPolicyOverride,
   escalationLadder,
+  isMessageName,
   jeopardyStateAt,
   reportIdOfWorkflowId,
   reportWorkflowId,
@@ -57,5 +59,17 @@ describe('workflow ids', () => {
   it('strips only a leading spdr- prefix', () => {
     expect(reportIdOfWorkflowId(reportWorkflowId('R-1001'))).toBe('R-1001');
     expect(reportIdOfWorkflowId('other-spdr-R-1')).toBe('other-spdr-R-1');
+  });
+});
+
+describe('message names and due times', () => {
+  it('knows the contract message names and nothing inherited', () => {
+    expect(isMessageName('assign')).toBe(true);
+    expect(isMessageName('toString')).toBe(false);
+    expect(isMessageName('troubleReportCreated')).toBe(false);
+  });
+
+  it('refuses a date Date.parse reads that is not an ISO date-time', () => {
+    expect(DueTime.safeParse('November 25, 2026 12:00').success).toBe(false);
   });
 });
