@@ -267,7 +267,7 @@ describe('a partner request from request to answer', () => {
 describe('status predicates', () => {
   it('a trouble report is open until resolved, closed, cancelled or rejected', () => {
     const open = (status: TroubleReport['status']) => troubleReportIsOpen({ status } as TroubleReport);
-    expect(['requested', 'acknowledged', 'inProgress', 'pending', 'held'].every(open)).toBe(true);
+    expect((['requested', 'acknowledged', 'inProgress', 'pending', 'held'] as const).every(open)).toBe(true);
     expect((['resolved', 'closed', 'cancelled', 'rejected'] as const).some(open)).toBe(false);
   });
 
