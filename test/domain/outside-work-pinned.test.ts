@@ -343,3 +343,17 @@ describe('the remaining outside-work edges', () => {
     expect(effects).toMatchObject([{ subject: 'closeProcess-close-now-6' }]);
   });
 });
+
+describe('the delegated task among others', () => {
+  it('a resolved ticket completes its own task, not the task listed before it', () => {
+    const report = steps(open(), [
+      msg('assign', { by, taskId: 'diagnose', kind: 'analysis', assignee: 'anna' }),
+      resourceCause('PE-7'),
+      msg('resourceTroubleUpdate', { externalId: RTR, status: 'resolved' }),
+    ]);
+    expect(report.tasks.map((task) => [task.taskId, task.status])).toEqual([
+      ['diagnose', 'dispatched'],
+      ['rtr-PE-7', 'done'],
+    ]);
+  });
+});
