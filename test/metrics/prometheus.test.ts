@@ -92,14 +92,16 @@ async function startWorker(metricsPort: number): Promise<ChildProcess> {
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  // The two lines are printed one after the other but may arrive in separate chunks: wait for both.
+  const metricsLine = `metrics: http://127.0.0.1:${metricsPort}/metrics`;
   await until(
-    'the worker to poll',
+    'the worker to poll and print its metrics address',
     async () => out,
-    (o) => o.includes('worker polling') || child.exitCode !== null,
+    (o) => (o.includes('worker polling') && o.includes(metricsLine)) || child.exitCode !== null,
     120_000,
   );
   if (child.exitCode !== null) throw new Error(`worker exited: ${out}`);
-  expect(out).toContain(`metrics: http://127.0.0.1:${metricsPort}/metrics`);
+  expect(out).toContain(metricsLine);
   return child;
 }
 

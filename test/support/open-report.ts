@@ -70,3 +70,18 @@ export async function openWithResourceCauses(
   });
   return { reportId: input.reportId, handle, keys: resources.map((r) => `spdr-${input.reportId}-rtr-${r}`) };
 }
+
+/**
+ * Waits until the report's first workflow task has completed (settings read, report opened), so a
+ * query sent next never meets that task in flight. Once, in a fresh-clone CI run, a query sent at
+ * once to a report opened on the time-skipping server was followed by a nondeterminism failure of
+ * its second workflow task (the opening's patch marker not matched); see the README, Reliability.
+ */
+export async function firstTaskCompleted(handle: OpenedReport): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    const history = await handle.fetchHistory();
+    if ((history.events ?? []).some((e) => e.workflowTaskCompletedEventAttributes)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the first workflow task of ${handle.workflowId} did not complete within 30 s`);
+}

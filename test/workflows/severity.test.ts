@@ -4,7 +4,7 @@ import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { MESSAGES, reportQuery } from '../../src/workflows/messages';
 import { createTimeSkippingEnv } from '../support/env';
-import { openReport, reportWorker } from '../support/open-report';
+import { firstTaskCompleted, openReport, reportWorker } from '../support/open-report';
 import { fakeSystems } from '../support/fake-activities';
 
 const H = 3600_000;
@@ -33,6 +33,7 @@ describe('setSeverity (time-skipping)', () => {
     });
     try {
       await worker.runUntil(async () => {
+        await firstTaskCompleted(h);
         const openedAt = Date.parse((await h.query(reportQuery)).openedAt);
         await env.sleep(1 * H);
         await h.executeUpdate(MESSAGES.setStatus.update, {
