@@ -10,6 +10,7 @@ import { MESSAGES } from '../../src/contract';
 import { WORKFLOW_TYPE, reportWorkflowId } from '../../src/contract';
 import type { degradationReport } from '../../src/workflows';
 import { uniqueTaskQueue, workflowBundle } from './env';
+import { eventually } from './wait';
 
 export type OpenedReport = WorkflowHandleWithFirstExecutionRunId<typeof degradationReport>;
 
@@ -78,10 +79,11 @@ export async function openWithResourceCauses(
  * its second workflow task (the opening's patch marker not matched); see the README, Reliability.
  */
 export async function firstTaskCompleted(handle: OpenedReport): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    const history = await handle.fetchHistory();
-    if ((history.events ?? []).some((e) => e.workflowTaskCompletedEventAttributes)) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  throw new Error(`the first workflow task of ${handle.workflowId} did not complete within 30 s`);
+  await eventually(
+    async () => (await handle.fetchHistory()).events ?? [],
+    (events) => events.some((e) => e.workflowTaskCompletedEventAttributes),
+    `the first workflow task of ${handle.workflowId} to complete`,
+    30_000,
+    50,
+  );
 }
